@@ -1,0 +1,3 @@
+from warroom.bot.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The composition root: the one place where config becomes running objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from warroom.bot import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.clock import Clock, SystemClock
+from warroom.bot.config import Config, ConfigError
+from warroom.bot.core import Core, IncidentListener
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.outbox import OutboxDispatcher
+from warroom.bot.port import ChatAdapter
+from warroom.bot.services import Services
+from warroom.storage.engine import is_sqlite
+from warroom.storage.migrate import upgrade
+from warroom.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# Platform adapters are imported only when an org uses them, so the console needs no SDKs.
+ADAPTER_FACTORIES = {
+    "slack": "warroom.adapters.slack.factory:build_slack_adapter",
+    "matrix": "warroom.adapters.matrix.factory:build_matrix_adapter",
+}
+
+
+@dataclass
+class App:
+    config: Config
+    services: Services
+    core: Core
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    async def start(self, *, outbox_interval: float = 2.0) -> None:
+        for adapter in self.services.adapters.values():
+            await adapter.start(self.core.handle)
+        self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()
+        for adapter in self.services.adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+        self.services.store.close()
+
+
+def build_app(
+    config: Config,
+    *,
+    adapters: Mapping[str, ChatAdapter],
+    clock: Clock | None = None,
+    listeners: Sequence[IncidentListener] = (),
+) -> App:
+    if config.storage.auto_upgrade:
+        upgrade(config.storage.url)
+    store = Store(config.storage.url)
+    clock = clock or SystemClock()
+    dispatcher = OutboxDispatcher(store, clock, adapters)
+    services = Services(
+        store=store,
+        clock=clock,
+        config=config,
+        directory=OrgDirectory(config),
+        adapters=adapters,
+        outbox=dispatcher,
+    )
+    return App(config=config, services=services, core=Core(services, listeners))
+
+
+def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
+    """The Slack and Matrix adapters the config's orgs need."""
+    wanted = sorted({o.platform for o in config.orgs} - {"console"})
+    built: dict[str, ChatAdapter] = {}
+    for platform in wanted:
+        module_name, _, attr = ADAPTER_FACTORIES[platform].partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attr)
+        except ImportError as exc:
+            raise ConfigError("orgs", f"the {platform} adapter is not available: {exc}") from None
+        built[platform] = factory(config)
+    return built
+
+
+def single_process_notice(config: Config) -> None:
+    if is_sqlite(config.storage.url):
+        log.warning("storage is SQLite: run one warroom process only (PostgreSQL for more)")

@@ -1,0 +1,83 @@
+"""Platform-neutral values that cross the adapter port."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A person on one platform; `workspace` is the Slack team id or Matrix server name."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    display: str = field(default="", compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.display or self.user_id
+
+
+@dataclass(frozen=True)
+class RoomRef:
+    platform: str
+    workspace: str
+    room_id: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    room: RoomRef
+    message_id: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: the platform user and the organisation config maps them to."""
+
+    user: UserRef
+    org: str
+
+
+@dataclass(frozen=True)
+class CommandReceived:
+    actor: Actor
+    room: RoomRef
+    text: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class MessagePosted:
+    actor: Actor
+    room: RoomRef
+    text: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class ReactionAdded:
+    actor: Actor
+    room: RoomRef
+    target: MessageRef
+    emoji: str
+    event_id: str
+
+
+Inbound = CommandReceived | MessagePosted | ReactionAdded
+
+
+COMMAND_WORDS = ("/incident", "!incident", "!inc")
+
+
+def command_text(line: str) -> str | None:
+    """The text after a command word (`/incident`, `!incident`, `!inc`), or None if the line
+    is not a command. Adapters use it so every platform shares one grammar."""
+    stripped = line.strip()
+    for word in COMMAND_WORDS:
+        if stripped == word:
+            return ""
+        if stripped.startswith(word) and stripped[len(word)].isspace():
+            return stripped[len(word) :].strip()
+    return None

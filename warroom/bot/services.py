@@ -1,0 +1,26 @@
+"""What command handlers and jobs may use, bundled once by app.py."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from warroom.bot.clock import Clock
+from warroom.bot.config import Config
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.port import ChatAdapter
+from warroom.storage.store import Store
+
+if TYPE_CHECKING:
+    from warroom.bot.outbox import OutboxDispatcher
+
+
+@dataclass
+class Services:
+    store: Store
+    clock: Clock
+    config: Config
+    directory: OrgDirectory
+    adapters: Mapping[str, ChatAdapter]
+    outbox: OutboxDispatcher

@@ -1,0 +1,51 @@
+"""Engines for the one store URL: SQLite (WAL) by default, PostgreSQL through psycopg."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+
+def sync_url(url: str) -> str:
+    """The URL for a synchronous driver.
+
+    Sessions run on worker threads (see store.py), so `postgresql+asyncpg://` and plain
+    `postgresql://` URLs are served by psycopg 3, and `sqlite+aiosqlite` by sqlite3.
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgresql+asyncpg", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername == "sqlite+aiosqlite":
+        parsed = parsed.set(drivername="sqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    url = sync_url(url)
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+    if make_url(url).database in (None, "", ":memory:"):
+        kwargs["poolclass"] = StaticPool
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL + synchronous=NORMAL: a committed transaction survives a process crash (only a
+    # power loss can roll back the last few), and readers such as `warroom export` never
+    # block the bot.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

@@ -1,0 +1,135 @@
+"""Tables. Times are aware UTC datetimes (SQLModel's UTCDateTime columns)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+OPEN_STATES = ("investigating", "identified", "contained", "monitoring")
+STATES = (*OPEN_STATES, "resolved", "closed")
+ROLES = ("commander", "deputy", "scribe", "comms", "tech-lead", "liaison")
+GENESIS_HASH = "0" * 64
+
+
+class Incident(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    key: str = Field(unique=True, max_length=32)
+    title: str = Field(max_length=500)
+    severity: int
+    state: str = Field(default="investigating", max_length=32, index=True)
+    tlp: str = Field(max_length=16)
+    exercise: bool = False
+    summary: str = ""
+    opened_at: datetime
+    acknowledged_at: datetime | None = None
+    contained_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    timeline_seq: int = 0
+    timeline_head: str = Field(default=GENESIS_HASH, max_length=64)
+
+
+class IncidentOrg(SQLModel, table=True):
+    """An organisation taking part in an incident (its room may still be on its way)."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    org: str = Field(primary_key=True, max_length=64)
+    joined_at: datetime
+
+
+class RoomLink(SQLModel, table=True):
+    __table_args__ = (Index("ix_roomlink_room", "platform", "workspace", "room_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    org: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=255)
+    room_id: str = Field(max_length=255)
+    purpose: str = Field(default="warroom", max_length=16)
+    card_message_id: str | None = Field(default=None, max_length=255)
+    topic: str = ""
+    created_at: datetime
+
+
+class Participant(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("incident_id", "platform", "workspace", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=255)
+    user_id: str = Field(max_length=255)
+    display: str = Field(default="", max_length=255)
+    org: str = Field(max_length=64)
+    joined_at: datetime
+
+
+class RoleAssignment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    role: str = Field(max_length=32)
+    scope_org: str = Field(default="", max_length=64)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=255)
+    user_id: str = Field(max_length=255)
+    display: str = Field(default="", max_length=255)
+    org: str = Field(max_length=64)
+    assigned_at: datetime
+    released_at: datetime | None = None
+    assigned_by: str = Field(default="", max_length=255)
+
+
+class TimelineEntry(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("incident_id", "seq"),
+        Index("ix_timeline_source", "incident_id", "source_event_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    seq: int
+    at: datetime
+    kind: str = Field(max_length=32)
+    actor_platform: str = Field(max_length=16)
+    actor_workspace: str = Field(default="", max_length=255)
+    actor_user_id: str = Field(max_length=255)
+    actor_display: str = Field(default="", max_length=255)
+    actor_org: str = Field(max_length=64)
+    text: str
+    tlp: str = Field(max_length=16)
+    source_event_id: str = Field(default="", max_length=255)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    platform: str = Field(primary_key=True, max_length=16)
+    event_id: str = Field(primary_key=True, max_length=255)
+    at: datetime
+
+
+class Outbox(SQLModel, table=True):
+    __table_args__ = (Index("ix_outbox_due", "done_at", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int | None = Field(default=None, foreign_key="incident.id")
+    platform: str = Field(max_length=16)
+    action: str = Field(max_length=32)
+    payload: str
+    attempts: int = 0
+    created_at: datetime
+    next_attempt_at: datetime
+    done_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_error: str = ""
+
+
+class BotState(SQLModel, table=True):
+    """Small durable values adapters keep between restarts (sync tokens, device ids)."""
+
+    key: str = Field(primary_key=True, max_length=255)
+    value: str

@@ -1,0 +1,77 @@
+"""The append-only, hash-chained timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from warroom.bot.events import Actor
+from warroom.storage.chain import entry_hash
+from warroom.storage.models import Incident, TimelineEntry
+
+
+class TimelineRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        incident: Incident,
+        *,
+        at: datetime,
+        kind: str,
+        actor: Actor,
+        text: str,
+        tlp: str,
+        source_event_id: str = "",
+    ) -> TimelineEntry:
+        """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
+        `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
+        assert incident.id is not None
+        entry = TimelineEntry(
+            incident_id=incident.id,
+            seq=incident.timeline_seq + 1,
+            at=at,
+            kind=kind,
+            actor_platform=actor.user.platform,
+            actor_workspace=actor.user.workspace,
+            actor_user_id=actor.user.user_id,
+            actor_display=actor.user.display,
+            actor_org=actor.org,
+            text=text,
+            tlp=tlp,
+            source_event_id=source_event_id,
+            prev_hash=incident.timeline_head,
+            hash="",
+        )
+        entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
+        incident.timeline_seq = entry.seq
+        incident.timeline_head = entry.hash
+        self.session.add(entry)
+        self.session.add(incident)
+        return entry
+
+    def entries(self, incident_id: int, *, last: int | None = None) -> Sequence[TimelineEntry]:
+        query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+        if last is not None:
+            newest = query.order_by(col(TimelineEntry.seq).desc()).limit(last)
+            return list(reversed(self.session.exec(newest).all()))
+        return self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
+
+    def by_source(self, incident_id: int, source_event_id: str) -> TimelineEntry | None:
+        query = select(TimelineEntry).where(
+            TimelineEntry.incident_id == incident_id,
+            TimelineEntry.source_event_id == source_event_id,
+        )
+        return self.session.exec(query).first()
+
+    def latest(self, incident_id: int, kind: str) -> TimelineEntry | None:
+        query = (
+            select(TimelineEntry)
+            .where(TimelineEntry.incident_id == incident_id, TimelineEntry.kind == kind)
+            .order_by(col(TimelineEntry.seq).desc())
+            .limit(1)
+        )
+        return self.session.exec(query).first()
