@@ -22,7 +22,7 @@ class TestBot:
     __test__ = False
 
     def __init__(self, url: str, *, config: Config | None = None, platform: str = "fake") -> None:
-        base = config or Config(orgs=(OrgConfig(id="acme", platform="console"),))
+        base = config or Config(orgs=(OrgConfig(id="acme", platform=platform, workspace="acme"),))
         self.config = Config(
             storage=StorageConfig(url=url),
             reminders=base.reminders,
