@@ -69,7 +69,7 @@ class Core:
         await self._answer(event, reply)
         for listener in self.listeners:
             await listener.after_command(command.verb, ctx.incident_id)
-        await self.services.outbox.drain()
+        await self.services.outbox.drain_if_queued()
 
     async def _message(self, event: MessagePosted) -> None:
         """A message in a war room goes on the timeline; its sender takes part."""

@@ -109,6 +109,13 @@ class OutboxDispatcher:
         except KeyError:
             raise AdapterError(f"no {platform} adapter is running", retryable=True) from None
 
+    async def drain_if_queued(self) -> int:
+        """Drain only if a transaction queued something since the last drain."""
+        if not self.store.hints.outbox:
+            return 0
+        self.store.hints.outbox = False
+        return await self.drain()
+
     async def drain(self, rounds: int = 5) -> int:
         """Deliver what is due, including what delivering queues (a new room's card);
         returns how many items were delivered."""

@@ -52,7 +52,7 @@ async def open_incident(
         return incident.key
 
     key = await ctx.transaction(work)
-    await ctx.services.outbox.drain()
+    await ctx.services.outbox.drain_if_queued()
     rooms = await ctx.services.store.transaction(lambda uow: _room_ids(uow, key))
     where = ", ".join(rooms) if rooms else "being created (the platform is slow to answer)"
     body = f"You are the commander. War room: {where}"

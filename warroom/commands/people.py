@@ -61,7 +61,7 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
         )
 
     message = await ctx.change(work)
-    await ctx.services.outbox.drain()
+    await ctx.services.outbox.drain_if_queued()
     return Reply(message, public=True)
 
 
@@ -81,5 +81,5 @@ async def _invite_org(ctx: Context, org_id: str) -> Reply:
         return Message(body=f"{ctx.actor.user.name} brought {name} into {incident.key}")
 
     message = await ctx.change(work)
-    await ctx.services.outbox.drain()
+    await ctx.services.outbox.drain_if_queued()
     return Reply(message, public=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from warroom.bot.events import RoomRef, UserRef
@@ -20,6 +22,52 @@ from warroom.storage.models import (
     RoleAssignment,
     RoomLink,
 )
+
+# The hottest lookups are built once: statement construction costs more than running them.
+_BY_ROOM = (
+    select(Incident)
+    .join(RoomLink, col(RoomLink.incident_id) == col(Incident.id))
+    .where(
+        col(RoomLink.platform) == bindparam("platform"),
+        col(RoomLink.workspace) == bindparam("workspace"),
+        col(RoomLink.room_id) == bindparam("room_id"),
+        col(RoomLink.purpose) == "warroom",
+    )
+)
+_BY_ROOM_LOCKED = _BY_ROOM.with_for_update(of=Incident)
+_BY_KEY = select(Incident).where(col(Incident.key) == bindparam("key"))
+_BY_KEY_LOCKED = _BY_KEY.with_for_update()
+_ROLES_HELD = select(RoleAssignment.role).where(
+    col(RoleAssignment.incident_id) == bindparam("incident_id"),
+    col(RoleAssignment.platform) == bindparam("platform"),
+    col(RoleAssignment.workspace) == bindparam("workspace"),
+    col(RoleAssignment.user_id) == bindparam("user_id"),
+    col(RoleAssignment.released_at).is_(None),
+)
+_PARTICIPANT = select(Participant).where(
+    col(Participant.incident_id) == bindparam("incident_id"),
+    col(Participant.platform) == bindparam("platform"),
+    col(Participant.workspace) == bindparam("workspace"),
+    col(Participant.user_id) == bindparam("user_id"),
+)
+
+_CLAIM = {
+    "postgresql": pg_insert(ProcessedEvent)
+    .on_conflict_do_nothing()
+    .returning(col(ProcessedEvent.event_id)),
+    "sqlite": sqlite_insert(ProcessedEvent)
+    .on_conflict_do_nothing()
+    .returning(col(ProcessedEvent.event_id)),
+}
+
+
+def _user_params(incident_id: int, user: UserRef) -> dict[str, object]:
+    return {
+        "incident_id": incident_id,
+        "platform": user.platform,
+        "workspace": user.workspace,
+        "user_id": user.user_id,
+    }
 
 
 class IncidentRepo:
@@ -42,25 +90,13 @@ class IncidentRepo:
         return self.session.exec(query).first()
 
     def by_key(self, key: str, *, for_update: bool = False) -> Incident | None:
-        query = select(Incident).where(Incident.key == key.upper())
-        if for_update:
-            query = query.with_for_update()
-        return self.session.exec(query).first()
+        query = _BY_KEY_LOCKED if for_update else _BY_KEY
+        return self.session.exec(query, params={"key": key.upper()}).first()
 
     def by_room(self, room: RoomRef, *, for_update: bool = False) -> Incident | None:
-        query = (
-            select(Incident)
-            .join(RoomLink, col(RoomLink.incident_id) == col(Incident.id))
-            .where(
-                RoomLink.platform == room.platform,
-                RoomLink.workspace == room.workspace,
-                RoomLink.room_id == room.room_id,
-                RoomLink.purpose == "warroom",
-            )
-        )
-        if for_update:
-            query = query.with_for_update(of=Incident)
-        return self.session.exec(query).first()
+        query = _BY_ROOM_LOCKED if for_update else _BY_ROOM
+        params = {"platform": room.platform, "workspace": room.workspace, "room_id": room.room_id}
+        return self.session.exec(query, params=params).first()
 
     def add_org(self, incident_id: int, org: str, at: datetime) -> bool:
         """Bring an organisation into the incident; False if it already takes part."""
@@ -113,13 +149,7 @@ class ParticipantRepo:
         self.session = session
 
     def find(self, incident_id: int, user: UserRef) -> Participant | None:
-        query = select(Participant).where(
-            Participant.incident_id == incident_id,
-            Participant.platform == user.platform,
-            Participant.workspace == user.workspace,
-            Participant.user_id == user.user_id,
-        )
-        return self.session.exec(query).first()
+        return self.session.exec(_PARTICIPANT, params=_user_params(incident_id, user)).first()
 
     def ensure(self, incident_id: int, user: UserRef, org: str, at: datetime) -> bool:
         """Add the user unless already there; True when they were added."""
@@ -154,6 +184,11 @@ class RoleRepo:
         )
         return self.session.exec(query.order_by(col(RoleAssignment.id))).all()
 
+    def held_by(self, incident_id: int, user: UserRef) -> set[str]:
+        """The roles `user` holds now in the incident."""
+        rows = self.session.connection().execute(_ROLES_HELD, _user_params(incident_id, user))
+        return {row[0] for row in rows}
+
     def history(self, incident_id: int) -> Sequence[RoleAssignment]:
         query = select(RoleAssignment).where(RoleAssignment.incident_id == incident_id)
         return self.session.exec(query.order_by(col(RoleAssignment.id))).all()
@@ -175,24 +210,23 @@ class EventRepo:
         self.session = session
 
     def claim(self, platform: str, event_id: str, at: datetime) -> bool:
-        """Record an inbound event id; False when it was handled before."""
-        if self.session.get(ProcessedEvent, (platform, event_id)) is not None:
-            return False
-        try:
-            with self.session.begin_nested():
-                self.session.add(ProcessedEvent(platform=platform, event_id=event_id, at=at))
-        except IntegrityError:
-            return False
-        return True
+        """Record an inbound event id; False when it was handled before. One statement, so
+        two replicas racing on the same event cannot both win."""
+        connection = self.session.connection()
+        statement = _CLAIM[connection.dialect.name]
+        values = {"platform": platform, "event_id": event_id, "at": at}
+        return connection.execute(statement, values).first() is not None
 
 
 class OutboxRepo:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, hints: Any) -> None:
         self.session = session
+        self.hints = hints
 
     def add(self, item: Outbox) -> Outbox:
         self.session.add(item)
         self.session.flush()
+        self.hints.outbox = True
         return item
 
     def due(self, now: datetime, limit: int = 50, *, for_update: bool = False) -> Sequence[Outbox]:

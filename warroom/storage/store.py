@@ -34,18 +34,26 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+class Hints:
+    """What committed transactions left for the process to act on, e.g. outbox items."""
+
+    def __init__(self) -> None:
+        self.outbox = False
+
+
 class UnitOfWork:
     """One transaction: rolls back unless `commit()` is called."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, hints: Hints | None = None) -> None:
         self.session = Session(engine, expire_on_commit=False)
+        self.hints = hints or Hints()
         self.incidents = IncidentRepo(self.session)
         self.rooms = RoomRepo(self.session)
         self.participants = ParticipantRepo(self.session)
         self.roles = RoleRepo(self.session)
         self.timeline = TimelineRepo(self.session)
         self.events = EventRepo(self.session)
-        self.outbox = OutboxRepo(self.session)
+        self.outbox = OutboxRepo(self.session, self.hints)
         self.state = StateRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
@@ -71,6 +79,7 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.hints = Hints()
         workers = 1 if is_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
 
@@ -80,7 +89,7 @@ class Store:
         return await loop.run_in_executor(self._executor, self.transaction_sync, work)
 
     def transaction_sync(self, work: Callable[[UnitOfWork], T]) -> T:
-        with UnitOfWork(self.engine) as uow:
+        with UnitOfWork(self.engine, self.hints) as uow:
             result = work(uow)
             uow.commit()
             return result

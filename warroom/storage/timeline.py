@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from warroom.bot.events import Actor
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import Incident, TimelineEntry
+
+_INSERT_ENTRY = insert(TimelineEntry)
+_ADVANCE_HEAD = (
+    update(Incident)
+    .where(col(Incident.id) == bindparam("the_incident"))
+    .values(timeline_seq=bindparam("new_seq"), timeline_head=bindparam("new_head"))
+)
 
 
 class TimelineRepo:
@@ -47,10 +56,16 @@ class TimelineRepo:
             hash="",
         )
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
-        incident.timeline_seq = entry.seq
-        incident.timeline_head = entry.hash
-        self.session.add(entry)
-        self.session.add(incident)
+        # Two plain statements rather than an ORM flush: appending is the hottest write.
+        columns = entry.model_dump(exclude={"id"})
+        connection = self.session.connection()
+        connection.execute(_INSERT_ENTRY, columns)
+        connection.execute(
+            _ADVANCE_HEAD,
+            {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
+        )
+        set_committed_value(incident, "timeline_seq", entry.seq)
+        set_committed_value(incident, "timeline_head", entry.hash)
         return entry
 
     def entries(self, incident_id: int, *, last: int | None = None) -> Sequence[TimelineEntry]:

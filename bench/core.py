@@ -1,0 +1,172 @@
+"""How fast the core handles `note` and `open`, end to end, on SQLite.
+
+Each command goes through everything a real one does: parse, authorise, store (with the
+replay guard and the hash chain), render (the console adapter's plain text) and answer.
+It runs with 100 and with 100,000 incidents already stored, and measures the floor: plain
+sqlite3 inserting one row per transaction with the same durability settings (WAL,
+synchronous=NORMAL).
+
+    python bench/core.py [--notes 3000] [--opens 300] [--big 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert  # noqa: E402
+
+from warroom.adapters.console import ConsoleAdapter  # noqa: E402
+from warroom.bot.app import build_app  # noqa: E402
+from warroom.bot.config import Config, StorageConfig  # noqa: E402
+from warroom.bot.events import CommandReceived, RoomRef  # noqa: E402
+from warroom.storage.models import (  # noqa: E402
+    Incident,
+    IncidentOrg,
+    Participant,
+    RoleAssignment,
+    RoomLink,
+)
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+def row(name: str, samples: list[float], wall: float) -> tuple[str, int, float, float, float]:
+    return (name, len(samples), len(samples) / wall, percentile(samples, 50) * 1000,
+            percentile(samples, 99) * 1000)
+
+
+def seed(app_url: str, count: int) -> None:
+    """Store `count` incidents with their room, commander and participant, in bulk."""
+    from warroom.storage.engine import make_engine
+
+    engine = make_engine(app_url)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for start in range(1, count + 1, 10_000):
+            numbers = range(start, min(count, start + 9_999) + 1)
+            conn.execute(insert(Incident), [
+                {"id": n, "number": n, "key": f"INC-{n}", "title": f"seeded {n}", "severity": 3,
+                 "state": "investigating", "tlp": "AMBER", "exercise": False, "summary": "",
+                 "opened_at": now, "timeline_seq": 0, "timeline_head": "0" * 64}
+                for n in numbers])
+            conn.execute(insert(IncidentOrg), [
+                {"incident_id": n, "org": "bench", "joined_at": now} for n in numbers])
+            conn.execute(insert(RoomLink), [
+                {"incident_id": n, "org": "bench", "platform": "console", "workspace": "console",
+                 "room_id": f"seeded-{n}", "purpose": "warroom", "topic": "",
+                 "created_at": now} for n in numbers])
+            conn.execute(insert(Participant), [
+                {"incident_id": n, "platform": "console", "workspace": "bench",
+                 "user_id": "alice", "display": "alice", "org": "bench", "joined_at": now}
+                for n in numbers])
+            conn.execute(insert(RoleAssignment), [
+                {"incident_id": n, "role": "commander", "scope_org": "", "platform": "console",
+                 "workspace": "bench", "user_id": "alice", "display": "alice", "org": "bench",
+                 "assigned_at": now, "assigned_by": "warroom"} for n in numbers])
+    engine.dispose()
+
+
+async def measure(
+    label: str, count: int, send: Callable[[int], Awaitable[None]]
+) -> tuple[str, int, float, float, float]:
+    for n in range(min(50, count // 10)):  # warm up caches and the statement cache
+        await send(-n - 1)
+    samples = []
+    started = time.perf_counter()
+    for n in range(count):
+        t0 = time.perf_counter()
+        await send(n)
+        samples.append(time.perf_counter() - t0)
+    return row(label, samples, time.perf_counter() - started)
+
+
+async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[tuple]:
+    url = f"sqlite:///{folder / f'core-{stored}.db'}"
+    config = Config(storage=StorageConfig(url=url))
+    from warroom.storage.migrate import upgrade
+
+    upgrade(url)
+    seed(url, stored)
+    out = io.StringIO()
+    console = ConsoleAdapter(user="alice", org="bench", stdout=out, interactive=False)
+    app = build_app(config, adapters={"console": console})
+    await app.start(outbox_interval=3600)
+    actor = console.actor
+    room = RoomRef("console", "console", f"seeded-{stored // 2 or 1}")
+    lobby = RoomRef("console", "console", "lobby")
+
+    async def note(n: int) -> None:
+        await app.core.handle(CommandReceived(actor, room, f"note step {n}", f"note-{n}"))
+        out.seek(0)
+        out.truncate()
+
+    async def open_(n: int) -> None:
+        await app.core.handle(
+            CommandReceived(actor, lobby, f'open "bench {n}" --sev 2', f"open-{n}")
+        )
+        out.seek(0)
+        out.truncate()
+
+    rows = [await measure(f"note, {stored:,} incidents stored", notes, note),
+            await measure(f"open, {stored:,} incidents stored", opens, open_)]
+    await app.stop()
+    return rows
+
+
+def floor_row(folder: Path, count: int) -> tuple:
+    db = sqlite3.connect(folder / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("CREATE TABLE entry (id INTEGER PRIMARY KEY, at TEXT, text TEXT, hash TEXT)")
+    samples = []
+    started = time.perf_counter()
+    for n in range(count):
+        t0 = time.perf_counter()
+        db.execute("BEGIN")
+        db.execute("INSERT INTO entry (at, text, hash) VALUES (?, ?, ?)",
+                   (datetime.now(UTC).isoformat(), f"step {n}", "0" * 64))
+        db.execute("COMMIT")
+        samples.append(time.perf_counter() - t0)
+    wall = time.perf_counter() - started
+    db.close()
+    return row("floor: sqlite3, 1 row per transaction", samples, wall)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=3000)
+    parser.add_argument("--opens", type=int, default=300)
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--big", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        rows = asyncio.run(core_rows(folder, args.small, args.notes, args.opens))
+        rows += asyncio.run(core_rows(folder, args.big, args.notes, args.opens))
+        rows.append(floor_row(folder, args.notes))
+    print(f"warroom core on SQLite (WAL, synchronous=NORMAL), python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cpus")
+    print(f"| {'scenario':<40} | {'ops':>6} | {'ops/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} |")
+    print(f"|{'-' * 42}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
+    for name, ops, rate, p50, p99 in rows:
+        print(f"| {name:<40} | {ops:>6} | {rate:>8.0f} | {p50:>7.2f} | {p99:>7.2f} |")
+
+
+if __name__ == "__main__":
+    main()
