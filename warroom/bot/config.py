@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,7 @@ def _section(raw: dict[str, Any], name: str, cls: type, *, durations: bool = Fal
 
 
 def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = False) -> Any:
-    defaults = cls.__dataclass_fields__
+    defaults = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for key, value in table.items():
         where = f"{prefix}.{key}"

@@ -14,6 +14,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from warroom.bot.clock import Clock
@@ -135,9 +136,7 @@ class OutboxDispatcher:
             lane = _lane(item)
             if lane in blocked:
                 retry_at = self.clock.now() + timedelta(seconds=1)
-                await self.store.transaction(
-                    lambda uow, i=item, at=retry_at: _release(uow, i.id, at)
-                )
+                await self.store.transaction(partial(_release, item_id=item.id, retry_at=retry_at))
                 continue
             if await self._deliver(item):
                 delivered += 1
@@ -227,7 +226,7 @@ def _done(uow: UnitOfWork, item_id: int, now: datetime) -> None:
         uow.session.add(row)
 
 
-def _release(uow: UnitOfWork, item_id: int, retry_at: datetime) -> None:
+def _release(uow: UnitOfWork, *, item_id: int, retry_at: datetime) -> None:
     row = uow.outbox.get(item_id)
     if row is not None:
         row.attempts -= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from warroom.bot import cards
 from warroom.bot.events import MessageRef, RoomRef, UserRef
@@ -16,11 +17,12 @@ from warroom.storage.store import UnitOfWork
 
 @handles("create_room")
 async def create_room(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    assert item.incident_id is not None
+    incident_id = item.incident_id
+    assert incident_id is not None
     org, workspace = item.payload["org"], item.payload["workspace"]
 
     def plan(uow: UnitOfWork) -> RoomSpec | None:
-        incident = uow.incidents.get(item.incident_id)  # type: ignore[arg-type]
+        incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
         if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
             return None  # delivered before a crash; the link is already stored
@@ -49,9 +51,9 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         now = dispatcher.clock.now()
         uow.rooms.add(
             RoomLink(
-                incident_id=item.incident_id,
+                incident_id=incident_id,
                 org=org,
-                platform=room.platform,  # type: ignore[arg-type]
+                platform=room.platform,
                 workspace=room.workspace,
                 room_id=room.room_id,
                 topic=spec.topic,
@@ -74,10 +76,11 @@ class _RoomState:
 @handles("sync_rooms")
 async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
     """Bring every room's topic and pinned summary card in line with the incident."""
-    assert item.incident_id is not None
+    incident_id = item.incident_id
+    assert incident_id is not None
 
     def read(uow: UnitOfWork) -> tuple[Message, str, list[_RoomState]]:
-        incident = uow.incidents.get(item.incident_id)  # type: ignore[arg-type]
+        incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
         roles = uow.roles.current(incident.id)
         update = uow.timeline.latest(incident.id, "update")
@@ -98,21 +101,19 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         adapter = dispatcher.adapter(state.room.platform)
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)
-            await dispatcher.store.transaction(
-                lambda uow, s=state: _save(uow, s.link_id, topic=topic)
-            )
+            await dispatcher.store.transaction(partial(_save, link_id=state.link_id, topic=topic))
         if state.card_message_id:
             await adapter.edit(MessageRef(state.room, state.card_message_id), card)
             continue
         ref = await adapter.post(state.room, card)
         await dispatcher.store.transaction(
-            lambda uow, s=state, r=ref: _save(uow, s.link_id, card=r.message_id)
+            partial(_save, link_id=state.link_id, card=ref.message_id)
         )
         await adapter.pin(state.room, ref)
 
 
 def _save(
-    uow: UnitOfWork, link_id: int, *, topic: str | None = None, card: str | None = None
+    uow: UnitOfWork, *, link_id: int, topic: str | None = None, card: str | None = None
 ) -> None:
     link = uow.rooms.get(link_id)
     if link is None:
