@@ -16,7 +16,6 @@ import asyncio
 import io
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -26,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from warroom.adapters.console import ConsoleAdapter  # noqa: E402
-from warroom.bot.app import build_app  # noqa: E402
-from warroom.bot.config import Config, StorageConfig  # noqa: E402
-from warroom.bot.events import CommandReceived, RoomRef  # noqa: E402
-from warroom.storage.models import (  # noqa: E402
+from warroom.adapters.console import ConsoleAdapter
+from warroom.bot.app import build_app
+from warroom.bot.config import Config, StorageConfig
+from warroom.bot.events import CommandReceived, RoomRef
+from warroom.storage.models import (
     Incident,
     IncidentOrg,
     Participant,
@@ -43,12 +42,17 @@ from warroom.storage.models import (  # noqa: E402
 
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def row(name: str, samples: list[float], wall: float) -> tuple[str, int, float, float, float]:
-    return (name, len(samples), len(samples) / wall, percentile(samples, 50) * 1000,
-            percentile(samples, 99) * 1000)
+    return (
+        name,
+        len(samples),
+        len(samples) / wall,
+        percentile(samples, 50) * 1000,
+        percentile(samples, 99) * 1000,
+    )
 
 
 def seed(app_url: str, count: int) -> None:
@@ -60,25 +64,79 @@ def seed(app_url: str, count: int) -> None:
     with engine.begin() as conn:
         for start in range(1, count + 1, 10_000):
             numbers = range(start, min(count, start + 9_999) + 1)
-            conn.execute(insert(Incident), [
-                {"id": n, "number": n, "key": f"INC-{n}", "title": f"seeded {n}", "severity": 3,
-                 "state": "investigating", "tlp": "AMBER", "exercise": False, "summary": "",
-                 "opened_at": now, "timeline_seq": 0, "timeline_head": "0" * 64}
-                for n in numbers])
-            conn.execute(insert(IncidentOrg), [
-                {"incident_id": n, "org": "bench", "joined_at": now} for n in numbers])
-            conn.execute(insert(RoomLink), [
-                {"incident_id": n, "org": "bench", "platform": "console", "workspace": "console",
-                 "room_id": f"seeded-{n}", "purpose": "warroom", "topic": "",
-                 "created_at": now} for n in numbers])
-            conn.execute(insert(Participant), [
-                {"incident_id": n, "platform": "console", "workspace": "bench",
-                 "user_id": "alice", "display": "alice", "org": "bench", "joined_at": now}
-                for n in numbers])
-            conn.execute(insert(RoleAssignment), [
-                {"incident_id": n, "role": "commander", "scope_org": "", "platform": "console",
-                 "workspace": "bench", "user_id": "alice", "display": "alice", "org": "bench",
-                 "assigned_at": now, "assigned_by": "warroom"} for n in numbers])
+            conn.execute(
+                insert(Incident),
+                [
+                    {
+                        "id": n,
+                        "number": n,
+                        "key": f"INC-{n}",
+                        "title": f"seeded {n}",
+                        "severity": 3,
+                        "state": "investigating",
+                        "tlp": "AMBER",
+                        "exercise": False,
+                        "summary": "",
+                        "opened_at": now,
+                        "timeline_seq": 0,
+                        "timeline_head": "0" * 64,
+                    }
+                    for n in numbers
+                ],
+            )
+            conn.execute(
+                insert(IncidentOrg),
+                [{"incident_id": n, "org": "bench", "joined_at": now} for n in numbers],
+            )
+            conn.execute(
+                insert(RoomLink),
+                [
+                    {
+                        "incident_id": n,
+                        "org": "bench",
+                        "platform": "console",
+                        "workspace": "console",
+                        "room_id": f"seeded-{n}",
+                        "purpose": "warroom",
+                        "topic": "",
+                        "created_at": now,
+                    }
+                    for n in numbers
+                ],
+            )
+            conn.execute(
+                insert(Participant),
+                [
+                    {
+                        "incident_id": n,
+                        "platform": "console",
+                        "workspace": "bench",
+                        "user_id": "alice",
+                        "display": "alice",
+                        "org": "bench",
+                        "joined_at": now,
+                    }
+                    for n in numbers
+                ],
+            )
+            conn.execute(
+                insert(RoleAssignment),
+                [
+                    {
+                        "incident_id": n,
+                        "role": "commander",
+                        "scope_org": "",
+                        "platform": "console",
+                        "workspace": "bench",
+                        "user_id": "alice",
+                        "display": "alice",
+                        "org": "bench",
+                        "assigned_at": now,
+                        "assigned_by": "warroom",
+                    }
+                    for n in numbers
+                ],
+            )
     engine.dispose()
 
 
@@ -123,8 +181,10 @@ async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[t
         out.seek(0)
         out.truncate()
 
-    rows = [await measure(f"note, {stored:,} incidents stored", notes, note),
-            await measure(f"open, {stored:,} incidents stored", opens, open_)]
+    rows = [
+        await measure(f"note, {stored:,} incidents stored", notes, note),
+        await measure(f"open, {stored:,} incidents stored", opens, open_),
+    ]
     await app.stop()
     return rows
 
@@ -139,8 +199,10 @@ def floor_row(folder: Path, count: int) -> tuple:
     for n in range(count):
         t0 = time.perf_counter()
         db.execute("BEGIN")
-        db.execute("INSERT INTO entry (at, text, hash) VALUES (?, ?, ?)",
-                   (datetime.now(UTC).isoformat(), f"step {n}", "0" * 64))
+        db.execute(
+            "INSERT INTO entry (at, text, hash) VALUES (?, ?, ?)",
+            (datetime.now(UTC).isoformat(), f"step {n}", "0" * 64),
+        )
         db.execute("COMMIT")
         samples.append(time.perf_counter() - t0)
     wall = time.perf_counter() - started
@@ -160,8 +222,10 @@ def main() -> None:
         rows = asyncio.run(core_rows(folder, args.small, args.notes, args.opens))
         rows += asyncio.run(core_rows(folder, args.big, args.notes, args.opens))
         rows.append(floor_row(folder, args.notes))
-    print(f"warroom core on SQLite (WAL, synchronous=NORMAL), python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cpus")
+    print(
+        f"warroom core on SQLite (WAL, synchronous=NORMAL), python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cpus"
+    )
     print(f"| {'scenario':<40} | {'ops':>6} | {'ops/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} |")
     print(f"|{'-' * 42}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
     for name, ops, rate, p50, p99 in rows:

@@ -62,12 +62,17 @@ class FakeAdapter:
 
     async def post(self, room: RoomRef, message: Message) -> MessageRef:
         self._check()
-        self.sent.append(Sent("post", room, message))
-        return MessageRef(room, f"M{next(self._ids)}")
+        message_id = f"M{next(self._ids)}"
+        self.sent.append(Sent("post", room, message, extra={"message_id": message_id}))
+        return MessageRef(room, message_id)
 
     async def edit(self, ref: MessageRef, message: Message) -> None:
         self._check()
         self.sent.append(Sent("edit", ref.room, message, extra={"message_id": ref.message_id}))
+
+    async def delete(self, ref: MessageRef) -> None:
+        self._check()
+        self.sent.append(Sent("delete", ref.room, extra={"message_id": ref.message_id}))
 
     async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
         self._check()

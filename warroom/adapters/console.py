@@ -95,6 +95,9 @@ class ConsoleAdapter:
     async def edit(self, ref: MessageRef, message: Message) -> None:
         self._print(f"[#{ref.room.room_id}] (card updated) {message.title}")
 
+    async def delete(self, ref: MessageRef) -> None:
+        self._print(f"[#{ref.room.room_id}] (message {ref.message_id} deleted)")
+
     async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
         self._print(_indent(f"[#{room.room_id}] (only {user.name}) ", message.plain_text()))
 

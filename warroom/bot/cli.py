@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", parents=[common], help="print one incident")
     export.add_argument("key", help="incident key, e.g. INC-1")
     export.add_argument("--format", choices=("json", "md"), default="json")
+    export.add_argument("--as-org", help="only what this organisation may see under TLP")
     export.set_defaults(func=_export)
 
     audit = sub.add_parser("audit", help="tamper checks").add_subparsers(
@@ -134,7 +135,11 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     upgrade(config.storage.url)
     store = Store(config.storage.url)
     try:
-        data = store.transaction_sync(lambda uow: incident_export(uow, args.key.upper()))
+        data = store.transaction_sync(
+            lambda uow: incident_export(
+                uow, args.key.upper(), config=config, as_org=args.as_org and args.as_org.lower()
+            )
+        )
     except ExportError as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1

@@ -6,8 +6,16 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from warroom.bot import incidents
-from warroom.bot.events import Actor, CommandReceived, Inbound, MessagePosted, ReactionAdded
+from warroom.bot import incidents, relay
+from warroom.bot.events import (
+    Actor,
+    CommandReceived,
+    Inbound,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+)
 from warroom.bot.messages import Message
 from warroom.bot.outbox import enqueue_post
 from warroom.bot.services import Services
@@ -42,6 +50,10 @@ class Core:
                 await self._message(event)
             elif isinstance(event, ReactionAdded):
                 await self._reaction(event)
+            elif isinstance(event, MessageEdited):
+                await self._edited(event)
+            elif isinstance(event, MessageDeleted):
+                await self._deleted(event)
         except Exception:
             log.exception("failed to handle %s %s", type(event).__name__, event.event_id)
             await self._say_privately(event.actor, event, APOLOGY)
@@ -72,10 +84,12 @@ class Core:
         await self.services.outbox.drain_if_queued()
 
     async def _message(self, event: MessagePosted) -> None:
-        """A message in a war room goes on the timeline; its sender takes part."""
+        """A message in a war room goes on the timeline, its sender takes part, and it is
+        relayed to the incident's other rooms as TLP allows: all in one transaction."""
         now = self.services.clock.now()
+        config = self.services.config
 
-        def work(uow: UnitOfWork) -> int | None:
+        def work(uow: UnitOfWork) -> tuple[int, relay.RelayOutcome] | None:
             incident = uow.incidents.by_room(event.room, for_update=True)
             if incident is None or incident.state == "closed" or incident.id is None:
                 return None
@@ -89,14 +103,79 @@ class Core:
                 kind="message",
                 actor=event.actor,
                 text=event.text,
+                source_event_id=event.ref.message_id,
+            )
+            return incident.id, relay.plan_relay(uow, config, incident, event, now)
+
+        done = await self.services.store.transaction(work)
+        if done is None:
+            return
+        incident_id, outcome = done
+        await self._tell_withheld(event, outcome)
+        await self.services.outbox.drain_if_queued()
+        for listener in self.listeners:
+            await listener.after_message(event, incident_id)
+
+    async def _edited(self, event: MessageEdited) -> None:
+        now = self.services.clock.now()
+        config = self.services.config
+
+        def work(uow: UnitOfWork) -> relay.RelayOutcome | None:
+            incident = uow.incidents.by_room(event.room, for_update=True)
+            if incident is None or incident.state == "closed" or incident.id is None:
+                return None
+            if not uow.events.claim(event.room.platform, event.event_id, now):
+                return None
+            original = uow.timeline.by_source(incident.id, event.target.message_id)
+            what = f"#{original.seq}" if original else "a message"
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="edited",
+                actor=event.actor,
+                text=f"edited {what}: {event.text}",
                 source_event_id=event.event_id,
             )
-            return incident.id
+            return relay.plan_edit(uow, config, incident, event, now)
 
-        incident_id = await self.services.store.transaction(work)
-        if incident_id is not None:
-            for listener in self.listeners:
-                await listener.after_message(event, incident_id)
+        outcome = await self.services.store.transaction(work)
+        if outcome is not None:
+            await self._tell_withheld(event, outcome)
+            await self.services.outbox.drain_if_queued()
+
+    async def _deleted(self, event: MessageDeleted) -> None:
+        now = self.services.clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            incident = uow.incidents.by_room(event.room, for_update=True)
+            if incident is None or incident.state == "closed" or incident.id is None:
+                return
+            if not uow.events.claim(event.room.platform, event.event_id, now):
+                return
+            original = uow.timeline.by_source(incident.id, event.target.message_id)
+            what = f"#{original.seq}" if original else f"message {event.target.message_id}"
+            copies = relay.plan_delete(uow, incident, event.target, now)
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="deleted",
+                actor=event.actor,
+                text=f"deleted {what} ({copies} relayed copies removed)",
+                source_event_id=event.event_id,
+            )
+
+        await self.services.store.transaction(work)
+        await self.services.outbox.drain_if_queued()
+
+    async def _tell_withheld(
+        self, event: MessagePosted | MessageEdited, outcome: relay.RelayOutcome
+    ) -> None:
+        if not outcome.withheld:
+            return
+        lines = [f"not relayed to {org}: {reason}" for org, reason in outcome.withheld]
+        await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
 
     async def _reaction(self, event: ReactionAdded) -> None:
         """A 📌 on a captured message puts it on the timeline as a highlight."""

@@ -50,9 +50,36 @@ class CommandReceived:
 
 @dataclass(frozen=True)
 class MessagePosted:
+    """A person's message in a room. `message_id` is the platform's id for the message
+    itself (a Slack `ts`, a Matrix event id), which edits, deletions and reactions refer to;
+    it defaults to `event_id`. `reply_to` is the message id it answers, if any."""
+
     actor: Actor
     room: RoomRef
     text: str
+    event_id: str
+    message_id: str = ""
+    reply_to: str = ""
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.room, self.message_id or self.event_id)
+
+
+@dataclass(frozen=True)
+class MessageEdited:
+    actor: Actor
+    room: RoomRef
+    target: MessageRef
+    text: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    actor: Actor
+    room: RoomRef
+    target: MessageRef
     event_id: str
 
 
@@ -65,7 +92,7 @@ class ReactionAdded:
     event_id: str
 
 
-Inbound = CommandReceived | MessagePosted | ReactionAdded
+Inbound = CommandReceived | MessagePosted | ReactionAdded | MessageEdited | MessageDeleted
 
 
 COMMAND_WORDS = ("/incident", "!incident", "!inc")

@@ -7,7 +7,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from warroom.bot.config import Config
 from warroom.bot.metrics import duration, metrics
+from warroom.bot.sharing import withheld_because
+from warroom.bot.tlp import Tlp
+from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
 
@@ -19,10 +23,38 @@ def iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
 
 
-def incident_export(uow: UnitOfWork, key: str) -> dict[str, Any]:
+def visible_to(
+    config: Config, entry: TimelineEntry, viewer: str, incident_orgs: list[str]
+) -> bool:
+    """May `viewer` see this entry? Its own org's entries and the bot's record of the shared
+    incident always; others' by the TLP rules a relay would apply."""
+    if entry.actor_org in ("", viewer):
+        return True
+    reason = withheld_because(
+        config,
+        Tlp.parse(entry.tlp),
+        from_org=entry.actor_org,
+        to_org=viewer,
+        incident_orgs=incident_orgs,
+    )
+    return reason is None
+
+
+def incident_export(
+    uow: UnitOfWork, key: str, *, config: Config | None = None, as_org: str | None = None
+) -> dict[str, Any]:
+    """The public export shape; with `as_org`, only what that organisation may see."""
     incident = uow.incidents.by_key(key)
     if incident is None or incident.id is None:
         raise ExportError(f"there is no incident {key}")
+    orgs = uow.incidents.orgs(incident.id)
+    if as_org is not None and as_org not in orgs:
+        raise ExportError(f"{as_org} does not take part in {key}")
+    entries = list(uow.timeline.entries(incident.id))
+    links = list(uow.rooms.for_incident(incident.id))
+    if as_org is not None:
+        entries = [e for e in entries if visible_to(config or Config(), e, as_org, orgs)]
+        links = [link for link in links if link.org == as_org]
     roles = uow.roles.current(incident.id)
     return {
         "key": incident.key,
@@ -37,10 +69,11 @@ def incident_export(uow: UnitOfWork, key: str) -> dict[str, Any]:
         "resolved_at": iso(incident.resolved_at),
         "closed_at": iso(incident.closed_at),
         "summary": incident.summary,
-        "orgs": uow.incidents.orgs(incident.id),
+        "orgs": orgs,
+        "view": as_org,
         "rooms": [
             {"org": r.org, "platform": r.platform, "workspace": r.workspace, "room_id": r.room_id}
-            for r in uow.rooms.for_incident(incident.id)
+            for r in links
         ],
         "roles": {
             (f"{r.role}:{r.scope_org}" if r.scope_org else r.role): {
@@ -82,7 +115,7 @@ def incident_export(uow: UnitOfWork, key: str) -> dict[str, Any]:
                 "tlp": e.tlp,
                 "hash": e.hash,
             }
-            for e in uow.timeline.entries(incident.id)
+            for e in entries
         ],
         "metrics": metrics(incident),
     }

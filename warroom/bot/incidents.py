@@ -40,7 +40,7 @@ def record(
 ) -> int:
     """Append a timeline entry marked with the text's TLP, else the incident's; its seq."""
     marking = marking_in(text)
-    tlp = marking.label if marking else incident.tlp
+    tlp = incident.tlp if marking is None else marking.label
     entry = uow.timeline.append(
         incident,
         at=at,

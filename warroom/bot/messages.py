@@ -27,6 +27,7 @@ class Message:
     tlp: str | None = None
     mentions: tuple[UserRef, ...] = ()
     footer: str = ""
+    reply_to: str = ""  # a message id in the room this is posted to: thread or reply there
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,6 +41,7 @@ class Message:
             tlp=data.get("tlp"),
             mentions=tuple(UserRef(**m) for m in data.get("mentions", ())),
             footer=data.get("footer", ""),
+            reply_to=data.get("reply_to", ""),
         )
 
     def plain_text(self) -> str:

@@ -106,6 +106,25 @@ class TimelineEntry(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class RelayCopy(SQLModel, table=True):
+    """A relayed copy of a message in another org's room, so edits and deletions follow."""
+
+    __table_args__ = (Index("ix_relaycopy_source", "source_platform", "source_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    source_platform: str = Field(max_length=16)
+    source_workspace: str = Field(max_length=255)
+    source_room_id: str = Field(max_length=255)
+    source_message_id: str = Field(max_length=255)
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=255)
+    room_id: str = Field(max_length=255)
+    org: str = Field(max_length=64)
+    message_id: str = Field(max_length=255)
+    created_at: datetime
+
+
 class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True, max_length=16)
     event_id: str = Field(primary_key=True, max_length=255)

@@ -19,6 +19,7 @@ from warroom.storage.models import (
     Outbox,
     Participant,
     ProcessedEvent,
+    RelayCopy,
     RoleAssignment,
     RoomLink,
 )
@@ -269,3 +270,28 @@ class StateRepo:
         else:
             row.value = value
         self.session.flush()
+
+
+class RelayRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, copy: RelayCopy) -> None:
+        self.session.add(copy)
+        self.session.flush()
+
+    def copies_of(self, platform: str, message_id: str) -> Sequence[RelayCopy]:
+        query = select(RelayCopy).where(
+            RelayCopy.source_platform == platform, RelayCopy.source_message_id == message_id
+        )
+        return self.session.exec(query.order_by(col(RelayCopy.id))).all()
+
+    def copy_of(self, room: RoomRef, message_id: str) -> RelayCopy | None:
+        """The copy whose id in `room` is `message_id`: someone replied to a relayed copy."""
+        query = select(RelayCopy).where(
+            RelayCopy.platform == room.platform,
+            RelayCopy.workspace == room.workspace,
+            RelayCopy.room_id == room.room_id,
+            RelayCopy.message_id == message_id,
+        )
+        return self.session.exec(query).first()

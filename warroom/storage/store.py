@@ -24,6 +24,7 @@ from warroom.storage.repos import (
     IncidentRepo,
     OutboxRepo,
     ParticipantRepo,
+    RelayRepo,
     RoleRepo,
     RoomRepo,
     StateRepo,
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.events = EventRepo(self.session)
         self.outbox = OutboxRepo(self.session, self.hints)
         self.state = StateRepo(self.session)
+        self.relays = RelayRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
