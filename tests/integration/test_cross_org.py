@@ -132,9 +132,10 @@ async def test_editing_the_original_edits_copies_or_pulls_them_back(orgs: CrossO
     said = await orgs.say("TLP:GREEN first version", name="alice", org="acme")
     await orgs.edit(said, "TLP:GREEN second version", name="alice", org="acme")
     edits = orgs.chat.of_kind("edit") + orgs.mx.of_kind("edit")
-    assert sorted(e.message.body for e in edits if e.message) == [
-        "[ACME] alice: TLP:GREEN second version"
-    ] * 2
+    assert (
+        sorted(e.message.body for e in edits if e.message)
+        == ["[ACME] alice: TLP:GREEN second version"] * 2
+    )
     await orgs.edit(said, "TLP:AMBER third version", name="alice", org="acme")
     deleted = orgs.chat.of_kind("delete")
     assert [d.room for d in deleted] == [orgs.rooms["cloud"]]

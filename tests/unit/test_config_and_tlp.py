@@ -58,6 +58,36 @@ SLACK = {"slack": {}}
             "sharing[0].max_tlp",
         ),
         ({"slack": {"mode": "carrier-pigeon"}}, "slack.mode"),
+        (
+            {"orgs": [{"id": "a"}, {"id": "b"}], "sharing": [{"orgs": ["a", "a"]}]},
+            "sharing[0].orgs",
+        ),
+        (
+            {
+                "orgs": [{"id": "a"}, {"id": "b"}],
+                "sharing": [{"orgs": ["a", "b"]}, {"orgs": ["b", "a"], "max_tlp": "green"}],
+            },
+            "sharing[1].orgs",
+        ),
+        (
+            {
+                "matrix": {},
+                "orgs": [
+                    {"id": "a", "platform": "matrix", "workspace": "x.org"},
+                    {"id": "b", "platform": "matrix", "workspace": "x.org"},
+                ],
+            },
+            "orgs[1].workspace",
+        ),
+        (
+            {
+                "matrix": {},
+                "orgs": [
+                    {"id": "a", "platform": "matrix", "workspace": "x.org", "liaison": "carol"}
+                ],
+            },
+            "orgs[0].liaison",
+        ),
         ({"frobs": {}}, "frobs"),
     ],
 )

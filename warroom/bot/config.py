@@ -236,10 +236,34 @@ def _check(config: Config) -> None:
             raise ConfigError(f"orgs[{i}].platform", "a Slack org needs a [slack] section")
         if org.platform == "matrix" and config.matrix is None:
             raise ConfigError(f"orgs[{i}].platform", "a Matrix org needs a [matrix] section")
+    homes: dict[tuple[str, str], str] = {}
+    for i, org in enumerate(config.orgs):
+        home = (org.platform, org.workspace)
+        if org.platform != "console" and home in homes:
+            raise ConfigError(
+                f"orgs[{i}].workspace",
+                f"{org.platform} workspace {org.workspace!r} already belongs to {homes[home]!r}; "
+                "tell their people apart with `users` lists instead",
+            )
+        homes[home] = org.id
+        if org.platform == "matrix" and org.liaison and not org.liaison.startswith("@"):
+            raise ConfigError(f"orgs[{i}].liaison", "a Matrix liaison is a user id like @x:server")
+    pairs: dict[frozenset[str], int] = {}
     for i, share in enumerate(config.sharing):
         for org_id in share.orgs:
             if org_id not in ids:
                 raise ConfigError(f"sharing[{i}].orgs", f"unknown org {org_id!r}")
+        if len(set(share.orgs)) != len(share.orgs):
+            raise ConfigError(f"sharing[{i}].orgs", "lists an org twice")
+        for a in share.orgs:
+            for b in share.orgs:
+                pair = frozenset((a, b))
+                if a < b and pair in pairs and pairs[pair] != i:
+                    raise ConfigError(
+                        f"sharing[{i}].orgs",
+                        f"{a} and {b} already have an agreement in sharing[{pairs[pair]}]",
+                    )
+                pairs.setdefault(pair, i)
     if config.slack and config.slack.mode not in ("socket", "http"):
         raise ConfigError("slack.mode", "must be socket or http")
     if config.orgs and config.console.org not in ids and config.console.org != "local":
