@@ -4,6 +4,7 @@ WARROOM_TEST_PG_URL is set, on PostgreSQL in a schema of its own."""
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.fakes.bot import TestBot
+from warroom.storage.migrate import upgrade
 
 PG_URL = os.environ.get("WARROOM_TEST_PG_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
@@ -23,9 +25,14 @@ def pg_schema_url(base: str, schema: str) -> str:
 
 
 @pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_store_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new PostgreSQL schema."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'warroom.db'}"
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -38,6 +45,24 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated once per run and copied for each test."""
+    path = tmp_path_factory.mktemp("template") / "warroom.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def store_url(empty_store_url: str, sqlite_template: Path) -> str:
+    """A fresh database at the newest schema, on each backend."""
+    if empty_store_url.startswith("sqlite:///"):
+        shutil.copyfile(sqlite_template, empty_store_url.removeprefix("sqlite:///"))
+    else:
+        upgrade(empty_store_url)
+    return empty_store_url
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ class TestBot:
     def __init__(self, url: str, *, config: Config | None = None, platform: str = "fake") -> None:
         base = config or Config(orgs=(OrgConfig(id="acme", platform=platform, workspace="acme"),))
         self.config = Config(
-            storage=StorageConfig(url=url),
+            storage=StorageConfig(url=url, auto_upgrade=False),
             reminders=base.reminders,
             orgs=base.orgs,
             sharing=base.sharing,

@@ -39,7 +39,9 @@ class CrossOrgBot:
     __test__ = False
 
     def __init__(self, url: str) -> None:
-        self.config = Config(storage=StorageConfig(url=url), orgs=ORGS, sharing=SHARING)
+        self.config = Config(
+            storage=StorageConfig(url=url, auto_upgrade=False), orgs=ORGS, sharing=SHARING
+        )
         self.chat = FakeAdapter("chat", "T1")
         self.mx = FakeAdapter("mx", "cert.example")
         self.clock = FakeClock()

@@ -11,22 +11,22 @@ from warroom.storage.engine import make_engine
 from warroom.storage.migrate import current_revision, upgrade
 
 
-def test_upgrade_creates_every_table_and_is_repeatable(store_url: str) -> None:
-    upgrade(store_url)
-    upgrade(store_url)
-    engine = make_engine(store_url)
+def test_upgrade_creates_every_table_and_is_repeatable(empty_store_url: str) -> None:
+    upgrade(empty_store_url)
+    upgrade(empty_store_url)
+    engine = make_engine(empty_store_url)
     try:
         tables = set(inspect(engine).get_table_names())
         assert set(SQLModel.metadata.tables) <= tables
         assert "alembic_version" in tables
     finally:
         engine.dispose()
-    assert current_revision(store_url) is not None
+    assert current_revision(empty_store_url) is not None
 
 
-def test_the_migrations_match_the_models(store_url: str) -> None:
-    upgrade(store_url)
-    engine = make_engine(store_url)
+def test_the_migrations_match_the_models(empty_store_url: str) -> None:
+    upgrade(empty_store_url)
+    engine = make_engine(empty_store_url)
     try:
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
