@@ -127,6 +127,8 @@ class ConsoleAdapter:
     async def repl(self) -> None:
         """Read lines until end of input or `:quit`, handling each before the next."""
         loop = asyncio.get_running_loop()
+        if self.interactive:
+            import readline  # noqa: F401  (line editing and history at the prompt)
         while not self._stopped:
             if self.interactive:
                 self._out.write(f"{self.user}@{self.org} #{self.room}> ")
