@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from warroom.bot import incidents, relay
@@ -22,6 +23,7 @@ from warroom.bot.services import Services
 from warroom.commands import REGISTRY
 from warroom.commands.context import Context, DuplicateEvent, Reply
 from warroom.commands.grammar import Command, CommandError, parse, tokenize
+from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -90,10 +92,8 @@ class Core:
         config = self.services.config
 
         def work(uow: UnitOfWork) -> tuple[int, relay.RelayOutcome] | None:
-            incident = uow.incidents.by_room(event.room, for_update=True)
-            if incident is None or incident.state == "closed" or incident.id is None:
-                return None
-            if not uow.events.claim(event.room.platform, event.event_id, now):
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
                 return None
             uow.participants.ensure(incident.id, event.actor.user, event.actor.org, now)
             incidents.record(
@@ -121,10 +121,8 @@ class Core:
         config = self.services.config
 
         def work(uow: UnitOfWork) -> relay.RelayOutcome | None:
-            incident = uow.incidents.by_room(event.room, for_update=True)
-            if incident is None or incident.state == "closed" or incident.id is None:
-                return None
-            if not uow.events.claim(event.room.platform, event.event_id, now):
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
                 return None
             original = uow.timeline.by_source(incident.id, event.target.message_id)
             what = f"#{original.seq}" if original else "a message"
@@ -148,10 +146,8 @@ class Core:
         now = self.services.clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            incident = uow.incidents.by_room(event.room, for_update=True)
-            if incident is None or incident.state == "closed" or incident.id is None:
-                return
-            if not uow.events.claim(event.room.platform, event.event_id, now):
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
                 return
             original = uow.timeline.by_source(incident.id, event.target.message_id)
             what = f"#{original.seq}" if original else f"message {event.target.message_id}"
@@ -184,10 +180,8 @@ class Core:
         now = self.services.clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            incident = uow.incidents.by_room(event.room, for_update=True)
-            if incident is None or incident.state == "closed" or incident.id is None:
-                return
-            if not uow.events.claim(event.room.platform, event.event_id, now):
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
                 return
             source = uow.timeline.by_source(incident.id, event.target.message_id)
             said = (
@@ -233,6 +227,16 @@ class Core:
             await adapter.notify(actor.user, event.room, message)
         except Exception:
             log.exception("could not answer %s privately", event.event_id)
+
+
+def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident | None:
+    """The open incident whose war room `event` happened in, once per event id."""
+    incident = uow.incidents.by_room(event.room, for_update=True)
+    if incident is None or incident.state == "closed":
+        return None
+    if not uow.events.claim(event.room.platform, event.event_id, now):
+        return None
+    return incident
 
 
 def _error_message(command: Command, exc: CommandError) -> Message:

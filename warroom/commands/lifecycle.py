@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from warroom.bot import cards, incidents
 from warroom.bot.messages import Field, Message
 from warroom.bot.metrics import metrics
@@ -124,19 +126,7 @@ async def severity(ctx: Context, *, level: int) -> Reply:
             raise CommandError(f"{incident.key} is already SEV{level}")
         text = f"Severity SEV{incident.severity} → SEV{level}"
         incident.severity = level
-        incidents.record(
-            uow,
-            incident,
-            at=now,
-            kind="severity",
-            actor=ctx.actor,
-            text=text,
-            source_event_id=ctx.event_id,
-        )
-        incidents.refresh_rooms(uow, incident, now)
-        message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
-        incidents.announce(uow, incident, message, now, exclude=ctx.room)
-        return message
+        return _changed(ctx, uow, incident, kind="severity", text=text, at=now)
 
     return Reply(await ctx.change(work), public=True)
 
@@ -155,21 +145,22 @@ async def tlp(ctx: Context, *, level: Tlp) -> Reply:
             raise CommandError(f"{incident.key} is already TLP:{level.label}")
         text = f"TLP:{incident.tlp} → TLP:{level.label}"
         incident.tlp = level.label
-        incidents.record(
-            uow,
-            incident,
-            at=now,
-            kind="tlp",
-            actor=ctx.actor,
-            text=text,
-            source_event_id=ctx.event_id,
-        )
-        incidents.refresh_rooms(uow, incident, now)
-        message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
-        incidents.announce(uow, incident, message, now, exclude=ctx.room)
-        return message
+        return _changed(ctx, uow, incident, kind="tlp", text=text, at=now)
 
     return Reply(await ctx.change(work), public=True)
+
+
+def _changed(
+    ctx: Context, uow: UnitOfWork, incident: Incident, *, kind: str, text: str, at: datetime
+) -> Message:
+    """Record a change of setting, refresh every room's card and tell the other rooms."""
+    incidents.record(
+        uow, incident, at=at, kind=kind, actor=ctx.actor, text=text, source_event_id=ctx.event_id
+    )
+    incidents.refresh_rooms(uow, incident, at)
+    message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
+    incidents.announce(uow, incident, message, at, exclude=ctx.room)
+    return message
 
 
 @command("status", "show the incident's summary card")
