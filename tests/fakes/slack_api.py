@@ -76,6 +76,7 @@ class FakeSlack:
         self.on_call: Callable[[Call], None] | None = None
         self.listeners: dict[str, list[asyncio.Future[Call]]] = {}
         self.down = False
+        self._holds: dict[str, asyncio.Event] = {}
 
     # lifecycle
 
@@ -149,13 +150,22 @@ class FakeSlack:
     def rate_limit(self, method: str = "*", *, times: int = 1, retry_after: int = 0) -> None:
         self._ratelimits.setdefault(method, []).extend([retry_after] * times)
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls to `method` wait until the returned event is set."""
+        self._holds[method] = asyncio.Event()
+        return self._holds[method]
+
     # queries
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def channels_named(self, name: str) -> list[Channel]:
+        return [c for c in self.channels.values() if c.name == name]
+
     def channel_named(self, name: str) -> Channel:
-        return next(c for c in self.channels.values() if c.name == name)
+        (channel,) = self.channels_named(name)
+        return channel
 
     async def next_call(self, method: str) -> Call:
         future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
@@ -179,6 +189,9 @@ class FakeSlack:
         for future in self.listeners.pop(method, []):
             if not future.done():
                 future.set_result(call)
+        held = self._holds.get(method)
+        if held is not None:
+            await held.wait()
         limited = self._ratelimits.get(method) or self._ratelimits.get("*")
         if limited:
             retry_after = limited.pop(0)

@@ -11,6 +11,7 @@ import json
 import time
 import urllib.parse
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.fakes.slack_api import FakeSlack
 from warroom.adapters.slack.adapter import SlackAdapter
 from warroom.adapters.slack.factory import build_slack_adapter
 from warroom.bot.app import App, build_app
+from warroom.bot.clock import FakeClock
 from warroom.bot.config import (
     Config,
     HttpConfig,
@@ -101,7 +103,8 @@ class SlackRig:
         self.config = config
         self.mode = mode
         self.adapter: SlackAdapter = build_slack_adapter(config)
-        self.app: App = build_app(config, adapters={"slack": self.adapter})
+        self.clock = FakeClock(datetime.now(UTC))
+        self.app: App = build_app(config, adapters={"slack": self.adapter}, clock=self.clock)
         self.http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
@@ -119,6 +122,11 @@ class SlackRig:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.adapter.transport.port}/slack/events"
+
+    async def retry_later(self) -> None:
+        """Let the outbox's backoff pass, then deliver what is due."""
+        self.clock.advance(timedelta(minutes=10))
+        await self.settle()
 
     async def settle(self) -> None:
         """Let acknowledged work finish and the outbox deliver what is due."""

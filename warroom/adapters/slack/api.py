@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -101,7 +102,11 @@ def retry_after(response: HttpResponse) -> float:
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
-    return [AsyncConnectionErrorRetryHandler(max_retry_count=1), BoundedRateLimitHandler()]
+    """One quick retry of a dropped connection, bounded 429 retries; the outbox does the rest."""
+    reconnect = AsyncConnectionErrorRetryHandler(
+        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0.25)
+    )
+    return [reconnect, BoundedRateLimitHandler()]
 
 
 class SlackApi:
