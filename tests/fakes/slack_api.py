@@ -186,6 +186,8 @@ class FakeSlack:
         team = self.teams.get(token)
         call = Call(method, args, token, team.id if team else None)
         self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
         for future in self.listeners.pop(method, []):
             if not future.done():
                 future.set_result(call)
