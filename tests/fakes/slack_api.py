@@ -167,10 +167,11 @@ class FakeSlack:
         (channel,) = self.channels_named(name)
         return channel
 
-    async def next_call(self, method: str) -> Call:
+    def expect(self, method: str) -> asyncio.Future[Call]:
+        """A future for the next call to `method`, from now on."""
         future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
         self.listeners.setdefault(method, []).append(future)
-        return await future
+        return future
 
     # the Web API
 
