@@ -7,6 +7,7 @@ import urllib.parse
 from typing import Any
 
 from tests.integration.slack.rig import ACME, BOB, CERT, SlackRig, payload
+from warroom.adapters.slack.inbound import NOT_SET_UP
 
 
 def texts_in(rig: SlackRig, channel: str) -> list[str]:
@@ -173,6 +174,31 @@ async def test_a_workspace_not_in_the_config_is_refused(rig: SlackRig) -> None:
     await rig.settle()
     assert not rig.fake.of("conversations.create")
     assert rig.app.store.transaction_sync(lambda uow: uow.incidents.by_key("INC-1")) is None
+    assert [r["text"] for r in rig.fake.responses] == [NOT_SET_UP]
+
+
+async def test_a_room_half_set_up_when_slack_failed_is_finished_not_duplicated(
+    rig: SlackRig,
+) -> None:
+    rig.fake.fail("conversations.setTopic", "internal_error")
+    await rig.command('open "Flaky Slack"')
+    await rig.settle()
+    assert rig.export()["rooms"] == []
+    await rig.retry_later()
+    channel = rig.fake.channel_named("inc-1-flaky-slack")
+    assert rig.room_of() == channel.id
+    assert channel.topic.startswith("SEV3") and len(channel.pins) == 1
+
+
+async def test_when_the_form_cannot_open_the_caller_is_told_how_to_type_it(
+    rig: SlackRig,
+) -> None:
+    rig.fake.fail("views.open", "expired_trigger_id")
+    await rig.command("open")
+    await rig.settle()
+    (answer,) = rig.fake.responses
+    assert answer["response_type"] == "ephemeral"
+    assert "could not open the incident form" in answer["text"]
 
 
 async def test_a_taken_channel_name_gets_a_suffix(rig: SlackRig) -> None:

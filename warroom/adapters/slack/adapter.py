@@ -14,7 +14,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from warroom.adapters.slack import channels
 from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
-from warroom.adapters.slack.inbound import PLATFORM, SlackInbound
+from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
 from warroom.adapters.slack.render import escape, render
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.adapters.slack.transport import Transport
@@ -54,7 +54,11 @@ class SlackAdapter:
         self.api = SlackApi(settings.api_url, settings.bot_tokens)
         self.replies = ResponseUrls()
         self.inbound = SlackInbound(
-            api=self.api, directory=directory, replies=self.replies, org_choices=self._org_choices
+            api=self.api,
+            directory=directory,
+            replies=self.replies,
+            org_choices=self._org_choices,
+            say_privately=self.notify,
         )
         self.bots: dict[str, AuthorizeResult] = {}
 
@@ -66,7 +70,8 @@ class SlackAdapter:
         self.bolt = AsyncApp(
             signing_secret=settings.signing_secret or None,
             client=self.api.new_client(),
-            authorize=authorize,
+            authorize=authorize,  # type: ignore[arg-type]  # bolt takes None: "not set up"
+            user_facing_authorize_error_message=NOT_SET_UP,
             request_verification_enabled=settings.mode == "http",
             process_before_response=False,
         )

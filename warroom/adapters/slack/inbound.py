@@ -31,6 +31,7 @@ from warroom.bot.events import (
     UserRef,
     command_text,
 )
+from warroom.bot.messages import Message
 from warroom.bot.port import AdapterError
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,14 @@ PLATFORM = "slack"
 SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
+FORM_FAILED = Message(
+    body="⚠ Slack could not open the incident form just now.",
+    footer='usage: open TITLE [--sev 1-4] [--tlp LEVEL] [--org ORG]... e.g. `open "DB leak"`',
+)
 
 Sink = Callable[[Inbound], Awaitable[None]]
 OrgChoices = Callable[[str], Sequence[tuple[str, str]]]
+SayPrivately = Callable[[UserRef, RoomRef, Message], Awaitable[None]]
 
 
 class SlackInbound:
@@ -55,8 +61,10 @@ class SlackInbound:
         directory: OrgDirectory,
         replies: ResponseUrls,
         org_choices: OrgChoices,
+        say_privately: SayPrivately,
     ) -> None:
         self.api = api
+        self.say_privately = say_privately
         self.directory = directory
         self.replies = replies
         self.org_choices = org_choices
@@ -112,7 +120,9 @@ class SlackInbound:
         event_id = f"view-{view.get('id') or uuid.uuid4().hex}"
         self._spawn(self._feed(CommandReceived(actor, room, submission.command, event_id)))
 
-    async def on_message(self, ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext):
+    async def on_message(
+        self, ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
         await ack()
         if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
             return
@@ -171,8 +181,8 @@ class SlackInbound:
         except AdapterError as exc:
             log.info("no name for %s: %s", user.user_id, exc)
             return actor
-        info = found.get("user", {})
-        profile = info.get("profile", {})
+        info: dict[str, Any] = found.get("user") or {}
+        profile: dict[str, Any] = info.get("profile") or {}
         name = str(profile.get("display_name") or info.get("real_name") or info.get("name") or "")
         if not name:
             return actor
@@ -191,7 +201,12 @@ class SlackInbound:
 
     async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
         view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org))
-        await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
+        try:
+            await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
+        except AdapterError as exc:
+            log.warning("could not open the incident form: %s", exc)
+            room = RoomRef(PLATFORM, team, channel)
+            await self.say_privately(actor.user, room, FORM_FAILED)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(_logged(work))

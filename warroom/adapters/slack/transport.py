@@ -46,9 +46,9 @@ class Transport:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.settings.host, self.settings.port)
         await site.start()
-        server = site._server
-        if server is not None and getattr(server, "sockets", None):
-            self.port = server.sockets[0].getsockname()[1]
+        sockets = getattr(site._server, "sockets", None)
+        if sockets:
+            self.port = int(sockets[0].getsockname()[1])
         log.info("listening on %s:%s (%s mode)", self.settings.host, self.port, self.settings.mode)
         if self.settings.mode == "socket":
             self.socket = AsyncSocketModeHandler(
@@ -58,7 +58,9 @@ class Transport:
                 ping_interval=self.settings.ping_interval,
             )
             # connect() retries until Slack answers: never let it hold up start-up
-            self._connecting = asyncio.create_task(self.socket.connect_async())
+            self._connecting = asyncio.create_task(
+                self.socket.connect_async()  # type: ignore[no-untyped-call]
+            )
 
     async def stop(self) -> None:
         if self._connecting is not None:
@@ -66,7 +68,7 @@ class Transport:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._connecting
         if self.socket is not None:
-            await self.socket.close_async()
+            await self.socket.close_async()  # type: ignore[no-untyped-call]
             self.socket = None
         if self._runner is not None:
             await self._runner.cleanup()
