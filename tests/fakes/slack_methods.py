@@ -158,6 +158,11 @@ class SlackState:
         return {}
 
     def _m_chat_postMessage(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
+        to = str(args.get("channel", ""))
+        if re.match(r"^[UW][A-Z0-9]+$", to) and to not in self.channels:  # a DM from the app
+            self.add_channel(team.id, f"dm-{to}", private=True, channel_id=f"D{to}")
+            self.channels[f"D{to}"].members.update({to, team.bot_user})
+            args = {**args, "channel": f"D{to}"}
         channel = self._member_channel(team, args)
         if isinstance(channel, str):
             return {"ok": False, "error": channel}
