@@ -108,9 +108,12 @@ class SlackRig:
         self.http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
-    async def start(self) -> None:
+    async def start(self, *, ready: bool = True) -> None:
+        """Start warroom; with `ready`, also wait until it knows who the bot is in Slack."""
         await self.app.start(outbox_interval=3600)
         self.http = aiohttp.ClientSession()
+        if ready:
+            await self.adapter.idle()
         if self.mode == "socket":
             await self.fake.socket.connected()
 

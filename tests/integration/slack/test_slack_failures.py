@@ -6,7 +6,10 @@ import time
 import urllib.parse
 from typing import Any
 
-from tests.integration.slack.rig import ACME, BOB, CERT, SlackRig, payload
+import pytest
+
+from tests.fakes.slack_api import FakeSlack
+from tests.integration.slack.rig import ACME, BOB, CERT, SlackRig, payload, rig_config, rig_env
 from warroom.adapters.slack.inbound import NOT_SET_UP
 
 
@@ -222,3 +225,23 @@ async def test_the_bot_ignores_its_own_messages(rig: SlackRig) -> None:
     await rig.event(own)
     await rig.settle()
     assert "message" not in [e["kind"] for e in rig.export()["timeline"]]
+
+
+async def test_a_hanging_slack_delays_neither_start_up_nor_the_ack(
+    fake_slack: FakeSlack, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in rig_env(fake_slack).items():
+        monkeypatch.setenv(name, value)
+    release = fake_slack.hold("auth.test")
+    rig = SlackRig(fake_slack, rig_config(sqlite_url, fake_slack, "http"), "http")
+    await rig.start(ready=False)
+    try:
+        assert (await rig.command('open "Slack is slow"')).status == 200
+        assert rig.adapter.bots == {}, "the bot's identity is still being looked up"
+        release.set()
+        await rig.settle()
+        assert rig.fake.channel_named("inc-1-slack-is-slow").pins
+        assert set(rig.adapter.bots) == {ACME, CERT}
+    finally:
+        release.set()
+        await rig.stop()

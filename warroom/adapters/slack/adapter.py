@@ -3,6 +3,7 @@ brings requests in over Socket Mode or the HTTP Events API."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ class SlackAdapter:
             say_privately=self.notify,
         )
         self.bots: dict[str, AuthorizeResult] = {}
+        self._identifying: dict[str, asyncio.Task[AuthorizeResult | None]] = {}
 
         async def authorize(
             enterprise_id: str | None, team_id: str | None
@@ -85,11 +87,13 @@ class SlackAdapter:
         self.inbound.sink = sink
         await self.api.open()
         for team in self.settings.bot_tokens:
-            await self._identify(team)
+            self._identify_soon(team)
         await self.transport.start()
 
     async def stop(self) -> None:
         await self.transport.stop()
+        for task in list(self._identifying.values()):
+            task.cancel()
         await self.inbound.idle()
         self.inbound.sink = None
         await self.api.close()
@@ -112,14 +116,25 @@ class SlackAdapter:
     async def _authorize(
         self, enterprise_id: str | None, team_id: str | None
     ) -> AuthorizeResult | None:
-        token = self.settings.bot_tokens.get(team_id or "")
+        """The bot token for the request's workspace. Never waits on Slack: an unknown bot
+        identity is looked up in the background while this request goes on without it."""
+        team = team_id or ""
+        token = self.settings.bot_tokens.get(team)
         if token is None:
             log.warning("request from unconfigured Slack workspace %s refused", team_id)
             return None
-        known = await self._identify(team_id or "")
+        known = self.bots.get(team)
+        if known is None:
+            self._identify_soon(team)
         return known or AuthorizeResult(
             enterprise_id=enterprise_id, team_id=team_id, bot_token=token
         )
+
+    def _identify_soon(self, team: str) -> None:
+        if team not in self.bots and team not in self._identifying:
+            task = asyncio.create_task(self._identify(team))
+            self._identifying[team] = task
+            task.add_done_callback(lambda _: self._identifying.pop(team, None))
 
     def _org_choices(self, org_id: str) -> Sequence[tuple[str, str]]:
         return self.settings.modal_orgs.get(org_id, ())
@@ -230,4 +245,6 @@ class SlackAdapter:
         return UserRef(PLATFORM, workspace, match.group(1), match.group(2) or "")
 
     async def idle(self) -> None:
+        """Wait for the work of acknowledged requests and pending identity look-ups."""
+        await asyncio.gather(*self._identifying.values(), return_exceptions=True)
         await self.inbound.idle()
