@@ -75,7 +75,9 @@ class SlackAdapter:
             authorize=authorize,  # type: ignore[arg-type]  # bolt takes None: "not set up"
             user_facing_authorize_error_message=NOT_SET_UP,
             request_verification_enabled=settings.mode == "http",
-            process_before_response=False,
+            # Every listener acks, hands the work to a task of its own and returns, so bolt
+            # can answer as soon as the listener returns instead of polling for the ack.
+            process_before_response=True,
         )
         self.inbound.register(self.bolt)
         self.transport = Transport(self.bolt, settings, self.api)
