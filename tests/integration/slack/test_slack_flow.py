@@ -106,3 +106,10 @@ async def test_an_invalid_modal_submission_is_answered_in_the_modal(rig: SlackRi
     assert not rig.fake.of("conversations.create")
     with pytest.raises(ExportError):
         rig.export()
+
+
+async def test_typographic_quotes_group_words_like_straight_ones(rig: SlackRig) -> None:
+    await rig.command("open “Bob’s laptop is compromised” --sev 2")
+    await rig.settle()
+    assert rig.export()["title"] == "Bob’s laptop is compromised"
+    assert rig.fake.channel_named("inc-1-bobs-laptop-is-compromised").pins

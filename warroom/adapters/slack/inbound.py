@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 # Message subtypes that are a person speaking; edits, joins, bot posts and the like are not.
 SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
-SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+# Slack's clients may turn typed quotes into typographic ones; apostrophes stay as typed.
+SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
 NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
 FORM_FAILED = Message(
     body="⚠ Slack could not open the incident form just now.",
