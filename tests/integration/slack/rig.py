@@ -10,7 +10,7 @@ import itertools
 import json
 import time
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import aiohttp
 
 from tests.fakes.slack_api import FakeSlack
 from warroom.adapters.slack.adapter import SlackAdapter
-from warroom.adapters.slack.factory import build_slack_adapter
+from warroom.adapters.slack.factory import slack_settings
 from warroom.bot.app import App, build_app
 from warroom.bot.clock import FakeClock
 from warroom.bot.config import (
@@ -30,6 +30,7 @@ from warroom.bot.config import (
     SlackConfig,
     StorageConfig,
 )
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.export import incident_export
 from warroom.bot.tlp import Tlp
 
@@ -98,11 +99,14 @@ class Ack:
 class SlackRig:
     """`await rig.command("note hi")`; `await rig.settle()`; then look at `rig.fake`."""
 
-    def __init__(self, fake: FakeSlack, config: Config, mode: str) -> None:
+    def __init__(
+        self, fake: FakeSlack, config: Config, mode: str, *, ping_interval: float = 10.0
+    ) -> None:
         self.fake = fake
         self.config = config
         self.mode = mode
-        self.adapter: SlackAdapter = build_slack_adapter(config)
+        settings = replace(slack_settings(config), ping_interval=ping_interval)
+        self.adapter = SlackAdapter(settings, directory=OrgDirectory(config))
         self.clock = FakeClock(datetime.now(UTC))
         self.app: App = build_app(config, adapters={"slack": self.adapter}, clock=self.clock)
         self.http: aiohttp.ClientSession | None = None
