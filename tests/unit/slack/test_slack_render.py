@@ -59,3 +59,10 @@ def test_only_real_slack_user_ids_become_mentions() -> None:
     assert "<!channel>" not in joined and "<@!channel>" not in joined
     assert joined.count("<") == 2  # <@U0ALICE>, in the blocks and in the fallback
     assert "bob" in joined
+
+
+def test_clipping_never_leaves_half_an_entity() -> None:
+    text, blocks = render(Message(fields=(Field("x", "<" * 3000),)))
+    field = blocks[0]["fields"][0]["text"]
+    assert len(field) <= 2000 and field.endswith("&lt;…")
+    assert len(text) <= 3900 and text.endswith("&lt;…")

@@ -64,7 +64,8 @@ def render(message: Message) -> tuple[str, list[Block]]:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
     blocks += [_section(chunk) for chunk in _chunks(mrkdwn(message.body), SECTION_LIMIT)]
     pairs = [
-        f"*{escape(f.label)}*\n{mrkdwn(f.value) or '-'}"[:FIELD_LIMIT] for f in message.fields
+        _clip(f"*{escape(f.label)}*\n{mrkdwn(f.value) or '-'}", FIELD_LIMIT)
+        for f in message.fields
     ]
     for start in range(0, len(pairs), FIELDS_PER_SECTION):
         fields = [{"type": "mrkdwn", "text": p} for p in pairs[start : start + FIELDS_PER_SECTION]]
@@ -94,7 +95,14 @@ def _context(text: str) -> Block:
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, never cutting an escaped entity (`&lt;`) in half."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    entity = text.rfind("&", max(0, cut - 5), cut)
+    if entity != -1 and ";" not in text[entity:cut]:
+        cut = entity
+    return text[:cut] + "…"
 
 
 def _chunks(text: str, limit: int) -> list[str]:
