@@ -142,7 +142,8 @@ def assign_role(
             assigned_by=by.user.user_id,
         )
     )
-    uow.participants.ensure(incident.id, user, user_org, at)
+    if uow.participants.ensure(incident.id, user, user_org, at):
+        invite_to_rooms(uow, incident, user, user_org, at)
     label = f"{role} for {scope_org}" if scope_org else role
     handover = f" (was {previous.display or previous.user_id})" if previous else ""
     record(
@@ -151,6 +152,24 @@ def assign_role(
     if by is not BOT:
         acknowledge(incident, at)
     return previous
+
+
+def invite_to_rooms(
+    uow: UnitOfWork, incident: Incident, user: UserRef, org: str, at: datetime
+) -> None:
+    """Queue an invitation for `user` to the war rooms of their org on their platform."""
+    assert incident.id is not None
+    for link in uow.rooms.for_incident(incident.id):
+        if link.org == org and link.platform == user.platform:
+            room = RoomRef(link.platform, link.workspace, link.room_id)
+            outbox.enqueue(
+                uow,
+                "invite",
+                platform=room.platform,
+                at=at,
+                incident_id=incident.id,
+                payload={"room": outbox.room_dict(room), "users": [user.__dict__]},
+            )
 
 
 def acknowledge(incident: Incident, at: datetime) -> None:
