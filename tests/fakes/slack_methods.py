@@ -177,6 +177,10 @@ class SlackState:
             "blocks": _blocks(args),
             "ts": ts,
         }
+        if args.get("thread_ts"):
+            if str(args["thread_ts"]) not in channel.messages:
+                return {"ok": False, "error": "thread_not_found"}
+            message["thread_ts"] = str(args["thread_ts"])
         channel.messages[ts] = message
         return {"channel": channel.id, "ts": ts, "message": message}
 
@@ -189,6 +193,15 @@ class SlackState:
             return {"ok": False, "error": "message_not_found"}
         channel.messages[ts].update(text=args.get("text", ""), blocks=_blocks(args))
         return {"channel": channel.id, "ts": ts, "text": args.get("text", "")}
+
+    def _m_chat_delete(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._member_channel(team, args)
+        if isinstance(channel, str):
+            return {"ok": False, "error": channel}
+        ts = str(args.get("ts", ""))
+        if channel.messages.pop(ts, None) is None:
+            return {"ok": False, "error": "message_not_found"}
+        return {"channel": channel.id, "ts": ts}
 
     def _m_chat_postEphemeral(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._member_channel(team, args)

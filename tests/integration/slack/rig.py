@@ -170,6 +170,9 @@ class SlackRig:
     async def event(
         self, event: dict[str, Any], *, team: str = ACME, event_id: str = "", retry: int = 0
     ) -> Ack:
+        channel = self.fake.channels.get(str(event.get("channel", "")))
+        if channel is not None and event.get("type") == "message" and not event.get("subtype"):
+            channel.messages[str(event["ts"])] = dict(event)  # Slack keeps what people say
         body = payload("event_message")
         body.update(team_id=team, context_team_id=team, event=event)
         body["event_id"] = event_id or f"Ev{next(self._ids):09d}"

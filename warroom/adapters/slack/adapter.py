@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -161,7 +162,14 @@ class SlackAdapter:
 
     async def post(self, room: RoomRef, message: Message) -> MessageRef:
         text, blocks = render(message)
-        args = {"channel": room.room_id, "text": text, "blocks": blocks, "unfurl_links": False}
+        args: dict[str, Any] = {
+            "channel": room.room_id,
+            "text": text,
+            "blocks": blocks,
+            "unfurl_links": False,
+        }
+        if message.reply_to:
+            args["thread_ts"] = message.reply_to
         try:
             response = await self.api.call(room.workspace, "chat_postMessage", **args)
         except SlackCallError as exc:
@@ -182,6 +190,15 @@ class SlackAdapter:
             text=text,
             blocks=blocks,
         )
+
+    async def delete(self, ref: MessageRef) -> None:
+        try:
+            await self.api.call(
+                ref.room.workspace, "chat_delete", channel=ref.room.room_id, ts=ref.message_id
+            )
+        except SlackCallError as exc:
+            if exc.error != "message_not_found":  # already gone: what we wanted
+                raise
 
     async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
         """Only `user` sees it: the command's response_url, else an ephemeral message, else

@@ -7,6 +7,7 @@ answer well inside three seconds whatever the core is doing.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 import uuid
@@ -24,6 +25,8 @@ from warroom.bot.events import (
     Actor,
     CommandReceived,
     Inbound,
+    MessageDeleted,
+    MessageEdited,
     MessagePosted,
     MessageRef,
     ReactionAdded,
@@ -122,9 +125,12 @@ class SlackInbound:
         self._spawn(self._feed(CommandReceived(actor, room, submission.command, event_id)))
 
     async def on_message(
-        self, ack: AsyncAck, event: dict[str, Any], context: AsyncBoltContext
+        self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
+        if event.get("subtype") in ("message_changed", "message_deleted"):
+            self._changed(body, event, context)
+            return
         if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
             return
         if event["user"] == context.bot_user_id:
@@ -137,12 +143,36 @@ class SlackInbound:
         text = unescape(str(event.get("text", "")))
         ts = str(event["ts"])  # a message's ts is its id: 📌 reactions point at it
         words = command_text(text.translate(SMART_QUOTES))
+        thread = str(event.get("thread_ts") or "")
         inbound: Inbound = (
             CommandReceived(actor, room, words, ts)
             if words is not None
-            else MessagePosted(actor, room, text, ts)
+            else MessagePosted(actor, room, text, ts, reply_to="" if thread == ts else thread)
         )
         self._spawn(self._feed(inbound, resolve_name=True))
+
+    def _changed(self, body: dict[str, Any], event: dict[str, Any], ctx: AsyncBoltContext) -> None:
+        """An edit or a deletion of a person's message, so its relayed copies follow."""
+        edited = event.get("message") or {}
+        before = event.get("previous_message") or {}
+        author = str(edited.get("user") or before.get("user") or "")
+        if not author or author == ctx.bot_user_id or edited.get("bot_id") or before.get("bot_id"):
+            return
+        team = str(ctx.team_id or body.get("team_id", ""))
+        actor = self.actor(str(edited.get("user_team") or before.get("user_team") or team), author)
+        if actor is None:
+            return
+        room = RoomRef(PLATFORM, team, str(event["channel"]))
+        event_id = str(body.get("event_id") or f"{event['channel']}-{event.get('ts')}")
+        if event.get("subtype") == "message_deleted":
+            target = MessageRef(room, str(event.get("deleted_ts") or before.get("ts")))
+            self._spawn(self._feed(MessageDeleted(actor, room, target, event_id)))
+            return
+        if edited.get("text") == before.get("text"):
+            return  # an unfurl or a reaction count changed, not the words
+        target = MessageRef(room, str(edited.get("ts")))
+        text = unescape(str(edited.get("text", "")))
+        self._spawn(self._feed(MessageEdited(actor, room, target, text, event_id)))
 
     async def on_reaction(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -227,8 +257,4 @@ async def _ignore(ack: AsyncAck) -> None:
 
 
 def _with_actor(event: Inbound, actor: Actor) -> Inbound:
-    if isinstance(event, CommandReceived):
-        return CommandReceived(actor, event.room, event.text, event.event_id)
-    if isinstance(event, MessagePosted):
-        return MessagePosted(actor, event.room, event.text, event.event_id)
-    return ReactionAdded(actor, event.room, event.target, event.emoji, event.event_id)
+    return dataclasses.replace(event, actor=actor)
