@@ -98,12 +98,7 @@ class Context:
             return
         assert incident.id is not None
         user = self.actor.user
-        held = {
-            r.role
-            for r in uow.roles.current(incident.id)
-            if (r.platform, r.workspace, r.user_id)
-            == (user.platform, user.workspace, user.user_id)
-        }
+        held = uow.roles.held_by(incident.id, user)
         if needed is Permission.LEAD:
             if not held & set(LEAD_ROLES):
                 raise CommandError(
