@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from warroom.bot import incidents
-from warroom.bot.events import Actor, CommandReceived, Inbound, MessagePosted, ReactionAdded
+from warroom.bot.events import (
+    Actor,
+    CommandReceived,
+    Inbound,
+    MessagePosted,
+    MessageRedacted,
+    ReactionAdded,
+)
 from warroom.bot.messages import Message
 from warroom.bot.outbox import enqueue_post
 from warroom.bot.services import Services
@@ -42,6 +49,8 @@ class Core:
                 await self._message(event)
             elif isinstance(event, ReactionAdded):
                 await self._reaction(event)
+            elif isinstance(event, MessageRedacted):
+                await self._redaction(event)
         except Exception:
             log.exception("failed to handle %s %s", type(event).__name__, event.event_id)
             await self._say_privately(event.actor, event, APOLOGY)
@@ -123,6 +132,30 @@ class Core:
                 kind="pinned",
                 actor=event.actor,
                 text=f"📌 {said}",
+                source_event_id=event.event_id,
+            )
+
+        await self.services.store.transaction(work)
+
+    async def _redaction(self, event: MessageRedacted) -> None:
+        """A captured message that was removed stays on the timeline; the removal is noted."""
+        now = self.services.clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            incident = uow.incidents.by_room(event.room, for_update=True)
+            if incident is None or incident.id is None:
+                return
+            source = uow.timeline.by_source(incident.id, event.target.message_id)
+            if source is None or not uow.events.claim(event.room.platform, event.event_id, now):
+                return
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="redacted",
+                actor=event.actor,
+                text=f"removed a message of {source.actor_display or source.actor_user_id} "
+                f"(#{source.seq}) from the chat",
                 source_event_id=event.event_id,
             )
 

@@ -65,7 +65,17 @@ class ReactionAdded:
     event_id: str
 
 
-Inbound = CommandReceived | MessagePosted | ReactionAdded
+@dataclass(frozen=True)
+class MessageRedacted:
+    """Someone removed a message (a Matrix redaction); a captured one is noted on the timeline."""
+
+    actor: Actor
+    room: RoomRef
+    target: MessageRef
+    event_id: str
+
+
+Inbound = CommandReceived | MessagePosted | ReactionAdded | MessageRedacted
 
 
 COMMAND_WORDS = ("/incident", "!incident", "!inc")
