@@ -101,7 +101,9 @@ class Human:
         await self.client.join(room_id)
         await self.wait_for(lambda: room_id in self.client.rooms)
 
-    async def send(self, room_id: str, content: dict[str, Any], kind: str = "m.room.message") -> str:
+    async def send(
+        self, room_id: str, content: dict[str, Any], kind: str = "m.room.message"
+    ) -> str:
         result = await self.client.room_send(
             room_id, kind, content, ignore_unverified_devices=True
         )
@@ -138,3 +140,15 @@ class Human:
     async def state(self, room_id: str, event_type: str) -> dict[str, Any]:
         result = await self.client.room_get_state_event(room_id, event_type)
         return dict(getattr(result, "content", {}) or {})
+
+    async def wait_state(
+        self, room_id: str, event_type: str, check: Callable[[dict[str, Any]], Any]
+    ) -> dict[str, Any]:
+        """Read a state event from the server until `check(content)` holds."""
+
+        async def poll() -> dict[str, Any]:
+            while not check(content := await self.state(room_id, event_type)):
+                await asyncio.sleep(0.1)
+            return content
+
+        return await asyncio.wait_for(poll(), WAIT_S)
