@@ -1,0 +1,75 @@
+"""Rate limiting turned on: a second Synapse with a tight message limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from nio import ErrorResponse
+
+from tests.integration.matrix.conftest import Bot, bot_config, new_human, start_bot, unique
+from tests.integration.matrix.homeserver import Homeserver
+from tests.integration.matrix.human import Human
+from tests.integration.matrix.scenario import export, open_incident
+
+STEPS = [f"step-{i:02d}" for i in range(1, 9)]
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeserver]:
+    server = Homeserver(
+        tmp_path_factory.mktemp("limited"), message_limit={"per_second": 2, "burst_count": 3}
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def limited_bot(
+    limited: Homeserver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Bot]:
+    account = limited.register(unique("warroom"))
+    monkeypatch.setenv("WARROOM_TEST_LIMITED_PASSWORD", account.password)
+    bot = await start_bot(bot_config(limited, account, tmp_path, "WARROOM_TEST_LIMITED_PASSWORD"))
+    yield bot
+    await bot.app.stop()
+
+
+async def test_under_rate_limits_every_command_lands_in_order(
+    limited: Homeserver, limited_bot: Bot, tmp_path: Path
+) -> None:
+    bot = limited_bot
+    refusals: list[ErrorResponse] = []
+
+    async def count(response: ErrorResponse) -> None:
+        if response.status_code == "M_LIMIT_EXCEEDED":
+            refusals.append(response)
+
+    bot.adapter.client.add_response_callback(count, ErrorResponse)
+    alice: Human = await new_human(limited, "alice", tmp_path)
+    try:
+        room = await open_incident(alice, bot, "Noisy neighbour")
+        for step in STEPS:
+            await alice.say(room, f"!inc note {step}")
+
+        def replies() -> list[str]:
+            return [
+                step
+                for n in alice.notices(room, bot.user_id)
+                if "noted" in n.body
+                for step in STEPS
+                if step in n.body
+            ]
+
+        await alice.wait_for(lambda: len(replies()) == len(STEPS))
+        assert replies() == STEPS, "answers arrive in the order the commands were typed"
+        notes = [e["text"] for e in export(bot)["timeline"] if e["kind"] == "note"]
+        assert notes == STEPS
+        assert refusals, "the homeserver did rate-limit the bot"
+        assert all(r.retry_after_ms for r in refusals)
+    finally:
+        await alice.stop()
