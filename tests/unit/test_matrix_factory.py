@@ -59,3 +59,12 @@ def test_the_core_never_imports_nio() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_only_admins_may_manage_devices() -> None:
+    from warroom.adapters.matrix.devices import DeviceAdmin
+
+    answer = DeviceAdmin(None, admins=("@root:hs",)).answer(  # type: ignore[arg-type]
+        "!r", "@mallory:hs", "!warroom verify @mallory:hs EVIL"
+    )
+    assert answer.body.startswith("⚠ not allowed")

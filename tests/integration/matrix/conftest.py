@@ -53,6 +53,7 @@ def bot_config(
     env: str,
     *,
     encrypt: bool = True,
+    admins: tuple[str, ...] = (),
 ) -> Config:
     return Config(
         storage=StorageConfig(url=f"sqlite:///{workdir / 'warroom.db'}"),
@@ -63,6 +64,7 @@ def bot_config(
             allowed_servers=(server.server_name,),
             store_dir=str(workdir / "matrix-store"),
             encrypt_rooms=encrypt,
+            admins=admins,
         ),
         orgs=(OrgConfig(id="cert", name="CERT", platform="matrix", workspace="localhost"),),
     )

@@ -13,10 +13,11 @@ from typing import Any
 from nio import AsyncClient, AsyncClientConfig, LoginError, RoomPreset, RoomVisibility
 
 from warroom.adapters.matrix import powers, render
+from warroom.adapters.matrix.devices import DeviceAdmin
 from warroom.adapters.matrix.errors import checked, ok, reached
 from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, server_of, user_ref
 from warroom.adapters.matrix.state import BotMemory
-from warroom.adapters.matrix.sync import SyncLoop
+from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
 from warroom.bot.events import MessageRef, RoomRef, UserRef
 from warroom.bot.messages import Message
 from warroom.bot.port import AdapterError, RoomSpec, Sink
@@ -39,6 +40,7 @@ class MatrixSettings:
     device_name: str = "warroom"
     sync_timeout_ms: int = 30_000
     max_rate_limited: int = 3  # 429s honoured (retry_after_ms) before the outbox takes over
+    admins: tuple[str, ...] = ()  # who may list, verify and blacklist devices
 
     @property
     def server_name(self) -> str:
@@ -93,6 +95,7 @@ class MatrixAdapter:
             self.settings.allowed_servers or (self.workspace,),
             self.org_of,
             timeout_ms=self.settings.sync_timeout_ms,
+            admin=self._device_command,
         )
         self._tasks = [
             asyncio.create_task(self.sync.sync_forever(), name="matrix-sync"),
@@ -126,6 +129,13 @@ class MatrixAdapter:
         if device != stored:
             log.info("Matrix device %s (was %s)", device, stored or "none")
             await memory.save_device_id(device)
+
+    async def _device_command(self, command: AdminCommand) -> None:
+        answer = DeviceAdmin(self.client, self.settings.admins).answer(
+            command.room_id, command.sender, command.body
+        )
+        room = RoomRef(PLATFORM, self.workspace, command.room_id)
+        await self.notify(user_ref(command.sender), room, answer)
 
     # the port
 

@@ -30,6 +30,7 @@ def settings_from(config: Config) -> MatrixSettings:
         allowed_servers=matrix.allowed_servers,
         store_dir=matrix.store_dir,
         encrypt_rooms=matrix.encrypt_rooms,
+        admins=matrix.admins,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import ClientError
@@ -21,12 +21,15 @@ from nio import (
     ErrorResponse,
     Event,
     InviteMemberEvent,
+    MatrixRoom,
     MegolmEvent,
     RoomMemberEvent,
+    RoomMessageText,
     SyncError,
     SyncResponse,
 )
 
+from warroom.adapters.matrix.devices import is_admin_command
 from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, invite_allowed, translate
 from warroom.adapters.matrix.state import BotMemory
 from warroom.bot.events import Inbound, RoomRef
@@ -41,6 +44,15 @@ UNDECRYPTABLE_SYNCS = 20  # how many syncs an undecryptable event waits for its 
 @dataclass(frozen=True)
 class _Token:
     value: str
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """A `!warroom ...` device-trust command: the adapter's business, not the core's."""
+
+    room_id: str
+    sender: str
+    body: str
 
 
 @dataclass
@@ -58,9 +70,10 @@ class SyncLoop:
     allowed_servers: tuple[str, ...]
     org_of: OrgOf
     timeout_ms: int = 30_000
+    admin: Callable[[AdminCommand], Awaitable[None]] | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     synced: asyncio.Condition = field(default_factory=asyncio.Condition)
-    queue: asyncio.Queue[Inbound | _Token] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[Inbound | AdminCommand | _Token] = field(default_factory=asyncio.Queue)
     undecrypted: list[_Undecrypted] = field(default_factory=list)
 
     async def sync_forever(self) -> None:
@@ -103,6 +116,9 @@ class SyncLoop:
             try:
                 if isinstance(item, _Token):
                     await self.memory.save_sync_token(item.value)
+                elif isinstance(item, AdminCommand):
+                    if self.admin is not None:
+                        await self.admin(item)
                 else:
                     await sink(item)
             except Exception:
@@ -148,10 +164,16 @@ class SyncLoop:
                     self.undecrypted.append(_Undecrypted(event, where))
                     await self._ask_for_key(event)
                     continue
-                inbound = translate(event, room, where, org_of=self.org_of)
-                if inbound is not None:
-                    await self.queue.put(inbound)
+                await self._put(event, room, where)
         await self._retry_undecrypted()
+
+    async def _put(self, event: Event, room: MatrixRoom, where: RoomRef) -> None:
+        if isinstance(event, RoomMessageText) and is_admin_command(event.body):
+            await self.queue.put(AdminCommand(where.room_id, event.sender, event.body))
+            return
+        inbound = translate(event, room, where, org_of=self.org_of)
+        if inbound is not None:
+            await self.queue.put(inbound)
 
     async def _on_invite(self, room_id: str, state: Sequence[Event]) -> None:
         me = self.client.user_id
@@ -195,9 +217,8 @@ class SyncLoop:
                     log.warning("gave up decrypting %s", item.event.event_id)
                 continue
             room = self.client.rooms.get(item.room.room_id)
-            inbound = translate(event, room, item.room, org_of=self.org_of) if room else None
-            if inbound is not None:
-                await self.queue.put(inbound)
+            if room is not None:
+                await self._put(event, room, item.room)
         self.undecrypted = still
 
     async def _keep_keys(self) -> None:
