@@ -10,6 +10,20 @@ from tests.integration.matrix.human import Human
 from tests.integration.matrix.scenario import command, export, open_incident
 
 PL = "m.room.power_levels"
+EVERY_VERB = [  # each verb the core has, typed in the war room, and a bit of its answer
+    ("!inc help", "warroom commands"),
+    ("!inc help note", "note"),
+    ("!inc status", "INC-1: Customer DB leak"),
+    ("!inc roles", "INC-1 roles"),
+    ("!inc timeline --last 3", "INC-1 timeline"),
+    ("!inc list", "Open incidents"),
+    ("!inc sev 1", "SEV2 → SEV1"),
+    ("!inc tlp red", "TLP:AMBER → TLP:RED"),
+    ('!inc update "attacker locked out" --state contained', "status update from"),
+    ("!inc invite @dave", "invited"),
+    ("!inc frobnicate", "unknown command"),
+    ("!inc sev 9", "usage: "),
+]
 
 
 def edits_of(person: Human, event_id: str) -> list[RoomMessageNotice]:
@@ -39,7 +53,7 @@ async def test_an_incident_runs_from_open_to_close_in_an_encrypted_war_room(
     assert encryption["algorithm"] == "m.megolm.v1.aes-sha2"
     card = await alice.wait_notice(room, bot.user_id, "INC-1: Customer DB leak")
     assert card.decrypted, "the card is sent encrypted"
-    pinned = await alice.state(room, "m.room.pinned_events")
+    pinned = await alice.wait_state(room, "m.room.pinned_events", lambda c: c.get("pinned"))
     assert pinned["pinned"] == [card.event_id]
     levels = await alice.wait_state(room, "m.room.power_levels", lambda c: c["users"])
     assert levels["users"].get(alice.user_id) == 50
@@ -47,6 +61,8 @@ async def test_an_incident_runs_from_open_to_close_in_an_encrypted_war_room(
     # commands and messages, read encrypted and answered encrypted
     reply = await command(alice, room, bot, "!incident note rotated the leaked key", "noted")
     assert next(n for n in alice.notices(room, bot.user_id) if n.event_id == reply).decrypted
+    for typed, answer in EVERY_VERB:
+        await command(alice, room, bot, typed, answer)
     said = await alice.say(room, "exfiltration seen from 10.0.0.5")
     await alice.react(room, said, "📌️")
     oops = await alice.say(room, "oops, wrong window")
