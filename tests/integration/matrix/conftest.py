@@ -70,15 +70,16 @@ def bot_config(
     )
 
 
-async def start_bot(config: Config) -> Bot:
-    adapters = platform_adapters(config)
+async def start_bot(config: Config, adapter: MatrixAdapter | None = None) -> Bot:
+    """Wire and start warroom the way `warroom run` does (or around a given adapter)."""
+    adapters = {"matrix": adapter} if adapter else platform_adapters(config)
     app = build_app(config, adapters=adapters)
     await app.start(outbox_interval=0.5)
-    adapter = adapters["matrix"]
-    assert isinstance(adapter, MatrixAdapter)
-    assert adapter.sync is not None
-    await asyncio.wait_for(adapter.sync.ready.wait(), WAIT_S)
-    return Bot(config, app, adapter)
+    matrix = adapters["matrix"]
+    assert isinstance(matrix, MatrixAdapter)
+    assert matrix.sync is not None
+    await asyncio.wait_for(matrix.sync.ready.wait(), WAIT_S)
+    return Bot(config, app, matrix)
 
 
 @pytest.fixture
