@@ -10,6 +10,9 @@ from tests.integration.matrix.conftest import Bot, bot_config, start_bot
 from tests.integration.matrix.homeserver import Account, Homeserver
 from tests.integration.matrix.human import Human
 from tests.integration.matrix.scenario import command, export, open_incident
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.adapters.matrix.sync import SYNC_FILTER
+from warroom.bot.app import build_app, platform_adapters
 
 
 def noted(person: Human, room: str, bot: Bot, text: str) -> int:
@@ -74,3 +77,48 @@ async def test_the_bot_carries_on_after_the_homeserver_restarts(
     texts = [e["text"] for e in export(bot)["timeline"]]
     assert "and a message too" in texts
     assert_no_duplicates(bot)
+
+
+async def test_a_long_absence_loses_nothing_said_meanwhile(
+    synapse: Homeserver, bot_account: tuple[Account, str], alice: Human, tmp_path: Path
+) -> None:
+    account, env = bot_account
+    config = bot_config(synapse, account, tmp_path, env)
+    bot = await start_bot(config)
+    room = await open_incident(alice, bot, "Long night")
+    await bot.app.stop()
+
+    said = [f"line {i:03d}" for i in range(SYNC_FILTER["room"]["timeline"]["limit"] + 20)]
+    for line in said:  # more than one sync's timeline holds: the bot must fetch the gap
+        await alice.say(room, line)
+    await alice.say(room, "!inc note back in the morning")
+    bot = await start_bot(config)
+    try:
+        await alice.wait_notice(room, bot.user_id, "back in the morning")
+        messages = [e["text"] for e in export(bot)["timeline"] if e["kind"] == "message"]
+        assert messages == said
+    finally:
+        await bot.app.stop()
+
+
+async def test_the_bot_starts_while_the_homeserver_is_down_and_catches_up(
+    synapse: Homeserver, bot_account: tuple[Account, str], alice: Human, tmp_path: Path
+) -> None:
+    account, env = bot_account
+    config = bot_config(synapse, account, tmp_path, env)
+    await asyncio.to_thread(synapse.stop)
+    try:
+        app = build_app(config, adapters=platform_adapters(config))
+        await app.start(outbox_interval=0.5)  # returns: the login is retried in the background
+        adapter = app.services.adapters["matrix"]
+        assert isinstance(adapter, MatrixAdapter) and adapter.sync is not None
+        assert not adapter.sync.ready.is_set()
+    finally:
+        await asyncio.to_thread(synapse.start)
+    bot = Bot(config, app, adapter)
+    try:
+        await asyncio.wait_for(adapter.sync.ready.wait(), 60)
+        room = await open_incident(alice, bot, "Cold start")
+        await command(alice, room, bot, "!inc note up and running", "up and running")
+    finally:
+        await app.stop()

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nio import AsyncClient, AsyncClientConfig, LoginError, RoomPreset, RoomVisibility
+from nio import AsyncClient, AsyncClientConfig, RoomPreset, RoomVisibility
 
 from warroom.adapters.matrix import powers, render
 from warroom.adapters.matrix.devices import DeviceAdmin
@@ -26,6 +26,7 @@ from warroom.storage.store import Store
 log = logging.getLogger(__name__)
 ROOM_WAIT_S = 30.0  # how long a send waits for the sync to show a room just created
 ALIAS_TRIES = 5
+MAX_LOGIN_BACKOFF_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,14 @@ class MatrixAdapter:
     async def start(self, sink: Sink) -> None:
         if self.memory is None:
             raise AdapterError("the Matrix adapter needs warroom's store", retryable=False)
-        await self._login(self.memory)
+        try:
+            await self._login(self.memory)
+            logged_in = True
+        except AdapterError as exc:
+            if not exc.retryable:
+                raise  # bad credentials: stop start-up and say so
+            log.warning("Matrix login failed (%s); retrying in the background", exc)
+            logged_in = False
         self.sync = SyncLoop(
             self.client,
             self.memory,
@@ -98,7 +106,7 @@ class MatrixAdapter:
             admin=self._device_command,
         )
         self._tasks = [
-            asyncio.create_task(self.sync.sync_forever(), name="matrix-sync"),
+            asyncio.create_task(self._sync_after_login(logged_in), name="matrix-sync"),
             asyncio.create_task(self.sync.deliver(sink), name="matrix-deliver"),
         ]
 
@@ -110,6 +118,22 @@ class MatrixAdapter:
         self._tasks.clear()
         await self.client.close()
 
+    async def _sync_after_login(self, logged_in: bool) -> None:
+        """Log in (with backoff while the homeserver is unreachable), then sync for good."""
+        assert self.sync is not None and self.memory is not None
+        delay = 1.0
+        while not logged_in:
+            await asyncio.sleep(delay)
+            try:
+                await self._login(self.memory)
+                logged_in = True
+            except AdapterError as exc:
+                if not exc.retryable:
+                    log.error("Matrix login failed for good: %s", exc)
+                    return
+                delay = min(MAX_LOGIN_BACKOFF_S, delay * 2)
+        await self.sync.sync_forever()
+
     async def _login(self, memory: BotMemory) -> None:
         os.makedirs(self.settings.store_dir, exist_ok=True)
         stored = await memory.device_id()
@@ -120,11 +144,10 @@ class MatrixAdapter:
             self.client.restore_login(self.settings.user_id, device, self.settings.access_token)
         else:
             self.client.device_id = stored or ""
-            result = await self.client.login(
-                self.settings.password, device_name=self.settings.device_name
+            result = await checked(
+                self.client.login(self.settings.password, device_name=self.settings.device_name),
+                "login",
             )
-            if isinstance(result, LoginError):
-                raise AdapterError(f"Matrix login failed: {result}", retryable=False)
             device = result.device_id
         if device != stored:
             log.info("Matrix device %s (was %s)", device, stored or "none")

@@ -30,6 +30,7 @@ from nio import (
 )
 
 from warroom.adapters.matrix.devices import is_admin_command
+from warroom.adapters.matrix.gaps import missed_events
 from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, invite_allowed, translate
 from warroom.adapters.matrix.state import BotMemory
 from warroom.bot.events import Inbound, RoomRef
@@ -96,7 +97,7 @@ class SyncLoop:
                 continue
             delay = 0.0
             try:
-                await self._handle(response, history=fresh)
+                await self._handle(response, since=None if fresh else since)
             except Exception:
                 log.exception("handling a sync response failed; syncing again")
                 await asyncio.sleep(1.0)
@@ -146,10 +147,12 @@ class SyncLoop:
         await asyncio.sleep(wait)
         return wait
 
-    async def _handle(self, response: SyncResponse, *, history: bool) -> None:
+    async def _handle(self, response: SyncResponse, *, since: str | None) -> None:
+        """Invitations, then each joined room's new events (none on the very first sync,
+        `since` None: what happened before the bot ever listened is not for it)."""
         for room_id, info in response.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
-        if history:
+        if since is None:
             return
         me = self.client.user_id
         for room_id, info in response.rooms.join.items():
@@ -157,7 +160,14 @@ class SyncLoop:
             if room is None:
                 continue
             where = RoomRef(PLATFORM, self.workspace, room_id)
-            for event in since_own_join(info.timeline.events, me):
+            events = list(info.timeline.events)
+            joined_now = len(since_own_join(events, me)) < len(events)
+            if info.timeline.limited and info.timeline.prev_batch and not joined_now:
+                gap = await missed_events(
+                    self.client, room_id, newest=info.timeline.prev_batch, oldest=since
+                )
+                events = gap + events
+            for event in since_own_join(events, me):
                 if event.sender == me:
                     continue
                 if isinstance(event, MegolmEvent):
