@@ -79,12 +79,12 @@ def _message(event: RoomMessageText | RoomMessageEmote, actor: Actor, where: Roo
     relates = event.source.get("content", {}).get("m.relates_to") or {}
     if relates.get("rel_type") == "m.replace":
         new = event.source["content"].get("m.new_content") or {}
-        text = str(new.get("body", event.body))
-        return MessagePosted(actor, where, f"(edited) {text}", event.event_id)
+        edited = str(new.get("body", event.body))
+        return MessagePosted(actor, where, f"(edited) {edited}", event.event_id)
     body = with_user_ids(event.body, event.formatted_body)
-    text = command_text(body) if isinstance(event, RoomMessageText) else None
-    if text is not None:
-        return CommandReceived(actor, where, text, event.event_id)
+    command = command_text(body) if isinstance(event, RoomMessageText) else None
+    if command is not None:
+        return CommandReceived(actor, where, command, event.event_id)
     if isinstance(event, RoomMessageEmote):
         body = f"* {actor.user.name} {body}"
     return MessagePosted(actor, where, body, event.event_id)
