@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -118,6 +118,3 @@ async def bob(synapse: Homeserver, tmp_path: Path) -> AsyncIterator[Human]:
     person = await new_human(synapse, "bob", tmp_path)
     yield person
     await person.stop()
-
-
-__all__ = ["Bot", "bot_config", "replace", "start_bot"]
