@@ -11,7 +11,7 @@ MEGOLM = "m.megolm.v1.aes-sha2"
 
 
 def initial_state(*, encrypt: bool) -> list[dict[str, Any]]:
-    """Private, history visible to members (from their invitation on), optionally encrypted."""
+    """No guests, the whole history visible to members, end-to-end encrypted unless off."""
     state: list[dict[str, Any]] = [
         {
             "type": "m.room.history_visibility",
