@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 ROOM_WAIT_S = 30.0  # how long a send waits for the sync to show a room just created
 ALIAS_TRIES = 5
 MAX_LOGIN_BACKOFF_S = 30.0
+REQUEST_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def nio_config(settings: MatrixSettings) -> AsyncClientConfig:
     return AsyncClientConfig(
         max_limit_exceeded=settings.max_rate_limited,
         max_timeouts=2,
-        request_timeout=settings.sync_timeout_ms / 1000 + 30,
+        request_timeout=REQUEST_TIMEOUT_S,  # the long-polling sync sets its own
         encryption_enabled=True,
         store_sync_tokens=False,  # warroom's database keeps the token
     )
