@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from nio import RoomMessageNotice
 
-from tests.integration.matrix.conftest import Bot
-from tests.integration.matrix.homeserver import Homeserver
+from tests.integration.matrix.conftest import Bot, bot_config, start_bot
+from tests.integration.matrix.homeserver import Account, Homeserver
 from tests.integration.matrix.human import Human
 from tests.integration.matrix.scenario import command, export, open_incident
 
@@ -99,3 +101,18 @@ async def test_an_incident_runs_from_open_to_close_in_an_encrypted_war_room(
     assert any(t.startswith("removed a message") for t in texts)
     assert data["roles"]["deputy"]["user_id"] == carol.user_id
     assert all(e["actor"]["user_id"] != bot.user_id for e in data["timeline"])
+
+
+async def test_encryption_can_be_turned_off_in_config(
+    synapse: Homeserver, bot_account: tuple[Account, str], alice: Human, tmp_path: Path
+) -> None:
+    account, env = bot_account
+    bot = await start_bot(bot_config(synapse, account, tmp_path, env, encrypt=False))
+    try:
+        room = await open_incident(alice, bot, "Public advisory draft", encrypted=False)
+        assert await alice.state(room, "m.room.encryption") == {}
+        reply = await command(alice, room, bot, "!inc note plain text", "noted")
+        notice = next(n for n in alice.notices(room, bot.user_id) if n.event_id == reply)
+        assert not notice.decrypted
+    finally:
+        await bot.app.stop()
