@@ -66,7 +66,7 @@ def bot_config(
             encrypt_rooms=encrypt,
             admins=admins,
         ),
-        orgs=(OrgConfig(id="cert", name="CERT", platform="matrix", workspace="localhost"),),
+        orgs=(OrgConfig(id="cert", name="CERT", platform="matrix", workspace=server.server_name),),
     )
 
 

@@ -21,6 +21,7 @@ from nio import (
 
 from tests.integration.matrix.homeserver import Account
 
+MEGOLM = "m.megolm.v1.aes-sha2"
 WAIT_S = 60.0  # a guard against hanging, not a speed assertion
 
 
@@ -88,7 +89,7 @@ class Human:
 
     async def create_room(self, *, invite: list[str], encrypted: bool = True) -> str:
         state = (
-            [{"type": "m.room.encryption", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]
+            [{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}]
             if encrypted
             else []
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from nio import RoomMemberEvent
 
 from tests.integration.matrix.conftest import Bot
@@ -44,7 +46,7 @@ async def command(person: Human, room_id: str, bot: Bot, text: str, answer: str)
     return str(notice.event_id)
 
 
-def export(bot: Bot, key: str = "INC-1") -> dict:
+def export(bot: Bot, key: str = "INC-1") -> dict[str, Any]:
     from warroom.bot.export import incident_export
 
     return bot.app.store.transaction_sync(lambda uow: incident_export(uow, key))
