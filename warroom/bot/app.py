@@ -70,6 +70,10 @@ def build_app(
     if config.storage.auto_upgrade:
         upgrade(config.storage.url)
     store = Store(config.storage.url)
+    for adapter in adapters.values():
+        bind_store = getattr(adapter, "bind_store", None)  # adapters keeping their own state
+        if bind_store is not None:
+            bind_store(store)
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters)
     services = Services(

@@ -74,6 +74,7 @@ class MatrixConfig:
     allowed_servers: tuple[str, ...] = ()
     store_dir: str = "warroom-matrix-store"
     encrypt_rooms: bool = True
+    admins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

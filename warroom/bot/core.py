@@ -143,22 +143,27 @@ class Core:
             await self.services.outbox.drain_if_queued()
 
     async def _deleted(self, event: MessageDeleted) -> None:
+        """A captured message someone removed stays on the timeline, the removal is noted,
+        and its relayed copies are deleted too."""
         now = self.services.clock.now()
 
         def work(uow: UnitOfWork) -> None:
-            incident = _live_incident(uow, event, now)
+            incident = uow.incidents.by_room(event.room, for_update=True)
             if incident is None or incident.id is None:
                 return
-            original = uow.timeline.by_source(incident.id, event.target.message_id)
-            what = f"#{original.seq}" if original else f"message {event.target.message_id}"
+            source = uow.timeline.by_source(incident.id, event.target.message_id)
+            if source is None or not uow.events.claim(event.room.platform, event.event_id, now):
+                return
             copies = relay.plan_delete(uow, incident, event.target, now)
+            who = source.actor_display or source.actor_user_id
             incidents.record(
                 uow,
                 incident,
                 at=now,
                 kind="deleted",
                 actor=event.actor,
-                text=f"deleted {what} ({copies} relayed copies removed)",
+                text=f"removed a message of {who} (#{source.seq}) from the chat"
+                + (f"; {copies} relayed copies deleted" if copies else ""),
                 source_event_id=event.event_id,
             )
 

@@ -71,6 +71,7 @@ class _RoomState:
     room: RoomRef
     card_message_id: str | None
     topic: str
+    leads: tuple[UserRef, ...] = ()
 
 
 @handles("sync_rooms")
@@ -85,12 +86,14 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         roles = uow.roles.current(incident.id)
         update = uow.timeline.latest(incident.id, "update")
         card = cards.summary_card(incident, roles, last_update=update.text if update else "")
+        leads = tuple(u for r in ("commander", "deputy") if (u := cards.holder(roles, r)))
         rooms = [
             _RoomState(
                 link.id or 0,
                 RoomRef(link.platform, link.workspace, link.room_id),
                 link.card_message_id,
                 link.topic,
+                tuple(u for u in leads if u.platform == link.platform),
             )
             for link in uow.rooms.for_incident(incident.id)
         ]
@@ -102,6 +105,9 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)
             await dispatcher.store.transaction(partial(_save, link_id=state.link_id, topic=topic))
+        set_leads = getattr(adapter, "set_leads", None)  # platforms with power levels
+        if set_leads is not None:
+            await set_leads(state.room, state.leads)
         if state.card_message_id:
             await adapter.edit(MessageRef(state.room, state.card_message_id), card)
             continue

@@ -1,0 +1,72 @@
+"""`warroom run` as a process, serving a Matrix org until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.matrix.homeserver import Account, Homeserver
+from tests.integration.matrix.human import WAIT_S, Human
+
+
+def write_config(path: Path, server: Homeserver, account: Account, env: str) -> None:
+    path.write_text(
+        f"""
+[storage]
+url = "sqlite:///{path.parent / "warroom.db"}"
+
+[matrix]
+homeserver = "{server.url}"
+user_id = "{account.user_id}"
+password_env = "{env}"
+allowed_servers = ["{server.server_name}"]
+store_dir = "{path.parent / "matrix-store"}"
+
+[[orgs]]
+id = "cert"
+platform = "matrix"
+workspace = "{server.server_name}"
+""",
+        encoding="utf-8",
+    )
+
+
+async def test_warroom_run_serves_matrix_until_sigterm(
+    synapse: Homeserver, bot_account: tuple[Account, str], alice: Human, tmp_path: Path
+) -> None:
+    account, env = bot_account
+    config = tmp_path / "config.toml"
+    write_config(config, synapse, account, env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "run", "-c", str(config)],
+        env={**os.environ, env: os.environ[env]},
+        stderr=subprocess.PIPE,
+    )
+    try:
+        lobby = await alice.create_room(invite=[account.user_id])
+        await alice.wait_for(
+            lambda: (
+                account.user_id in alice.client.rooms[lobby].users
+                and not (alice.client.rooms[lobby].invited_users)
+            )
+        )
+        await alice.say(lobby, '!incident open "Run from the command line"')
+        war_room = await alice.wait_for(lambda: next(iter(alice.invites), None))
+        await alice.join(war_room)
+        await alice.wait_notice(war_room, account.user_id, "INC-1: Run from the command line")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.to_thread(process.communicate, timeout=WAIT_S)
+    assert process.returncode == 0, stderr.decode()
+    exported = subprocess.run(
+        [sys.executable, "-m", "warroom", "export", "INC-1", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(exported.stdout)["rooms"][0]["room_id"] == war_room

@@ -1,0 +1,1 @@
+"""The Matrix adapter, on matrix-nio's AsyncClient (end-to-end encryption via vodozemac)."""
