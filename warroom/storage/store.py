@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from warroom.storage.engine import is_sqlite, make_engine
+from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
     IncidentRepo,
@@ -47,6 +48,8 @@ class UnitOfWork:
         self.events = EventRepo(self.session)
         self.outbox = OutboxRepo(self.session)
         self.state = StateRepo(self.session)
+        self.reminders = ReminderRepo(self.session)
+        self.digests = DigestRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
