@@ -105,6 +105,15 @@ def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
     return built
 
 
+def console_sink(config: Config) -> dict[str, ChatAdapter]:
+    """Under `warroom run`, console orgs are told through a JSON-lines file (console.sink)."""
+    if not any(o.platform == "console" for o in config.orgs):
+        return {}
+    from warroom.adapters.sink import SinkAdapter
+
+    return {"console": SinkAdapter(config.console.sink)}
+
+
 def single_process_notice(config: Config) -> None:
     if is_sqlite(config.storage.url):
         log.warning("storage is SQLite: run one warroom process only (PostgreSQL for more)")

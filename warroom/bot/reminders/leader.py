@@ -77,11 +77,15 @@ class AdvisoryLock:
         self._conn: Connection | None = None
 
     async def acquire(self) -> None:
+        told = False
         while True:
             try:
                 if await asyncio.to_thread(self._try):
                     log.warning("this process is now the scheduler leader")
                     return
+                if not told:
+                    log.warning("another process runs the scheduler; standing by")
+                    told = True
             except Exception as exc:
                 log.warning("leader election: database unreachable (%s); retrying", exc)
                 await asyncio.to_thread(self._drop)
