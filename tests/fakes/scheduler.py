@@ -31,16 +31,18 @@ def on_clock(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
 
 async def run_due(reminders: Reminders) -> None:
     """Let the scheduler run every job due on its clock, and wait for them to finish."""
-    scheduler = reminders.scheduler
+    scheduler = reminders.timers.scheduler
     assert scheduler is not None, "the scheduler is not running here"
     scheduler._process_jobs()
     executor = scheduler._lookup_executor("default")
     while executor._pending_futures:
         await asyncio.gather(*list(executor._pending_futures), return_exceptions=True)
         await asyncio.sleep(0)
+    await reminders.settled()
 
 
 def job_times(reminders: Reminders) -> dict[str, datetime]:
     """Next run time of every job, read back from the job store."""
-    assert reminders.scheduler is not None
-    return {job.id: job.next_run_time for job in reminders.scheduler.get_jobs()}
+    scheduler = reminders.timers.scheduler
+    assert scheduler is not None
+    return {job.id: job.next_run_time for job in scheduler.get_jobs()}

@@ -187,6 +187,7 @@ async def test_resolve_and_close_remove_the_jobs(rbot: TestBot) -> None:
     await rbot.send("close")
     await advance(rbot, 30 * MIN)
     await jobs.remind(2)  # a job that fires anyway (a stale copy) sends nothing
+    await service(rbot).settled()
     assert [s.room for s in reminders_sent(rbot)] == [first_room]
 
 

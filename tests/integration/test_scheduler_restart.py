@@ -41,12 +41,16 @@ async def test_restart_past_due_sends_one_reminder_then_one_escalation(
         [sent] = reminders_sent(bot)
         assert "for 2h 05m" in sent.text
         assert len(kinds(bot, "reminder")) == 1
-        assert job_times(service(bot))["remind:1"] == opened + 2 * 60 * MIN + 15 * MIN
+        # half a cadence after the (late) reminder went out, not after its slot
+        assert job_times(service(bot))["remind:1"] == opened + 2 * 60 * MIN + 20 * MIN
 
-        bot.clock.advance(10 * MIN)
+        bot.clock.advance(14 * MIN)
+        await run_due(service(bot))
+        assert kinds(bot, "escalation") == []
+        bot.clock.advance(1 * MIN)
         await run_due(service(bot))
         assert len(kinds(bot, "escalation")) == 1
-        bot.clock.advance(10 * MIN)
+        bot.clock.advance(9 * MIN)  # up to just before the next slot
         await run_due(service(bot))
         assert len(kinds(bot, "escalation")) == 1
         assert len(kinds(bot, "reminder")) == 1
@@ -101,7 +105,8 @@ async def test_corrupt_and_unknown_jobs_are_logged_and_skipped(
         assert 'Unable to restore job "unknown"' in logged
         assert 'Unable to restore job "garbage"' in logged
         assert len(reminders_sent(bot)) == 1, "the good job still runs"
-        assert service(bot).scheduler is not None and service(bot).scheduler.running
+        scheduler = service(bot).timers.scheduler
+        assert scheduler is not None and scheduler.running
         caplog.clear()
         bot.clock.advance(15 * MIN)
         await run_due(service(bot))

@@ -32,7 +32,7 @@ def test_first_slot_is_a_reminder_then_escalation_half_a_cadence_later() -> None
 
 
 def test_a_slot_already_handled_is_not_repeated() -> None:
-    done = Slots(T0, CADENCE, reminded=1, escalated=1)
+    done = Slots(T0, CADENCE, reminded=1, escalated=1, reminded_at=T0 + 30 * MIN)
     assert decide(done, T0 + 59 * MIN, GRACE).action == "none"
     assert decide(done, T0 + 60 * MIN, GRACE).action == "remind"
 
@@ -44,9 +44,29 @@ def test_missed_slots_are_coalesced_into_the_latest() -> None:
 
 
 def test_a_newer_slot_supersedes_a_pending_escalation() -> None:
-    reminded = Slots(T0, CADENCE, reminded=1, escalated=0)
+    reminded = Slots(T0, CADENCE, reminded=1, escalated=0, reminded_at=T0 + 30 * MIN)
     decision = decide(reminded, T0 + 61 * MIN, GRACE)
     assert (decision.action, decision.slot) == ("remind", 2)
+
+
+def test_a_late_reminder_is_escalated_half_a_cadence_after_it_went_out() -> None:
+    late = decide(Slots(T0, CADENCE), T0 + 50 * MIN, GRACE)  # slot 1, sent 20 minutes late
+    assert (late.action, late.after.reminded_at) == ("remind", T0 + 50 * MIN)
+    assert late.after.next_at == T0 + 60 * MIN  # the next slot comes first
+    assert decide(late.after, T0 + 60 * MIN, GRACE).action == "remind"
+    a_bit_late = decide(Slots(T0, CADENCE), T0 + 35 * MIN, GRACE)
+    assert a_bit_late.after.next_at == T0 + 50 * MIN
+    assert decide(a_bit_late.after, T0 + 49 * MIN, GRACE).action == "none"
+    assert decide(a_bit_late.after, T0 + 50 * MIN, GRACE).action == "escalate"
+
+
+def test_a_reminder_on_time_keeps_its_escalation_on_the_grid() -> None:
+    slightly = decide(Slots(T0, CADENCE), T0 + 30 * MIN + timedelta(seconds=2), GRACE)
+    assert slightly.after.reminded_at == T0 + 30 * MIN
+    assert slightly.after.next_at == T0 + 45 * MIN
+    assert slightly.after.on_grid(slightly.after.next_at)
+    late = decide(Slots(T0, CADENCE), T0 + 35 * MIN, GRACE)
+    assert not late.after.on_grid(late.after.next_at)
 
 
 def test_slots_older_than_the_grace_period_are_skipped() -> None:

@@ -143,6 +143,7 @@ class ReminderState(SQLModel, table=True):
     anchor_at: datetime | None = None  # the update (or opening, or sev change) slots count from
     reminded_slot: int = 0
     escalated_slot: int = 0
+    reminded_at: datetime | None = None
     next_due_at: datetime | None = Field(default=None, index=True)
     plan_version: int = 1  # bumped by any process that changes what the plan depends on
     scheduled_version: int = 0  # the version the leader's scheduler has planned

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import (
@@ -13,6 +14,8 @@ from warroom.storage.models import (
     DigestCursor,
     Incident,
     ReminderState,
+    RoleAssignment,
+    RoomLink,
     TimelineEntry,
 )
 
@@ -46,17 +49,7 @@ class ReminderRepo:
             .values(plan_version=ReminderState.plan_version + 1)
         )
 
-    def mark_scheduled(self, incident_id: int, version: int) -> None:
-        self.session.execute(
-            update(ReminderState)
-            .where(
-                col(ReminderState.incident_id) == incident_id,
-                col(ReminderState.scheduled_version) < version,
-            )
-            .values(scheduled_version=version)
-        )
-
-    def unplanned(self, limit: int = 1000) -> Sequence[int]:
+    def unplanned(self, limit: int | None = 1000) -> Sequence[int]:
         """Incidents whose plan changed since the scheduler last planned them."""
         query = (
             select(ReminderState.incident_id)
@@ -82,18 +75,65 @@ class ReminderRepo:
         )
         return self.session.exec(query).all()
 
-    def anchor(self, incident_id: int) -> datetime | None:
-        """When the reminder clock last restarted: opening, status update or sev change."""
+    # Batched reads for checks that fall due together: one query each, not one per incident.
+
+    def incidents(self, ids: Collection[int]) -> dict[int, Incident]:
+        """The incidents, locked (in id order, so concurrent batches never deadlock)."""
         query = (
-            select(TimelineEntry.at)
+            select(Incident)
+            .where(col(Incident.id).in_(ids))
+            .order_by(col(Incident.id))
+            .with_for_update()
+        )
+        return {i.id: i for i in self.session.exec(query) if i.id is not None}
+
+    def states(self, ids: Collection[int]) -> dict[int, ReminderState]:
+        query = select(ReminderState).where(col(ReminderState.incident_id).in_(ids))
+        found = {s.incident_id: s for s in self.session.exec(query)}
+        for incident_id in set(ids) - set(found):
+            found[incident_id] = ReminderState(incident_id=incident_id)
+            self.session.add(found[incident_id])
+        return found
+
+    def anchors(self, ids: Collection[int]) -> dict[int, datetime]:
+        """When each reminder clock last restarted: opening, status update or sev change."""
+        query = (
+            select(TimelineEntry.incident_id, func.max(TimelineEntry.at))
             .where(
-                TimelineEntry.incident_id == incident_id,
+                col(TimelineEntry.incident_id).in_(ids),
                 col(TimelineEntry.kind).in_(ANCHOR_KINDS),
             )
-            .order_by(col(TimelineEntry.seq).desc())
-            .limit(1)
+            .group_by(col(TimelineEntry.incident_id))
         )
-        return self.session.exec(query).first()
+        return {incident_id: at for incident_id, at in self.session.exec(query)}
+
+    def leads(self, ids: Collection[int]) -> dict[tuple[int, str], RoleAssignment]:
+        """Current commanders and deputies, by (incident, role)."""
+        query = select(RoleAssignment).where(
+            col(RoleAssignment.incident_id).in_(ids),
+            col(RoleAssignment.role).in_(("commander", "deputy")),
+            RoleAssignment.scope_org == "",
+            col(RoleAssignment.released_at).is_(None),
+        )
+        return {(r.incident_id, r.role): r for r in self.session.exec(query)}
+
+    def war_rooms(self, ids: Collection[int]) -> dict[int, list[RoomLink]]:
+        query = (
+            select(RoomLink)
+            .where(col(RoomLink.incident_id).in_(ids), RoomLink.purpose == "warroom")
+            .order_by(col(RoomLink.id))
+        )
+        rooms: dict[int, list[RoomLink]] = defaultdict(list)
+        for link in self.session.exec(query):
+            rooms[link.incident_id].append(link)
+        return rooms
+
+    def home_orgs(self, ids: Collection[int]) -> dict[int, str]:
+        """The organisation that opened each incident (its first timeline entry's)."""
+        query = select(TimelineEntry.incident_id, TimelineEntry.actor_org).where(
+            col(TimelineEntry.incident_id).in_(ids), TimelineEntry.seq == 1
+        )
+        return {incident_id: org for incident_id, org in self.session.exec(query)}
 
 
 class DigestRepo:

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 class Runtime(Protocol):
-    async def check(self, incident_id: int) -> object: ...
+    async def fire(self, incident_id: int) -> object: ...
     async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
 
 
@@ -32,7 +32,7 @@ async def remind(incident_id: int) -> None:
         log.warning("reminder job for incident %s fired with no scheduler running", incident_id)
         return
     try:
-        await runtime.check(int(incident_id))
+        await runtime.fire(int(incident_id))
     except Exception:
         log.exception("reminder job for incident %s failed; the next tick retries", incident_id)
 

@@ -1,8 +1,9 @@
-"""The reminders service: listens to the core, and runs the scheduler while it leads.
+"""The reminders service: listens to the core, checks incidents, and runs the scheduler
+while this process leads.
 
-Any process may handle a command; it bumps the incident's plan version. The leader's
-scheduler re-plans what changed (at once when the command ran in the leader, else within
-`plan_poll`), so the job store is written by one process only.
+Any process may handle a command; it bumps the incident's plan version. The leader re-plans
+what changed (at once when the command ran in the leader, else within `plan_poll`), so the
+job store is written by one process only. Checks that fall due together share transactions.
 """
 
 from __future__ import annotations
@@ -10,35 +11,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC
-
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import Engine, select
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from warroom.bot.events import MessagePosted
-from warroom.bot.reminders import duty, jobs
-from warroom.bot.reminders.duty import Plan
+from warroom.bot.reminders import digests, due, jobs
+from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.leader import Leadership, leadership_for
+from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.services import Services
-from warroom.storage.engine import make_engine
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})
 DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
-JOB_TABLE = "apscheduler_jobs"
+BATCH = 200  # incidents checked per transaction
+RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
 
 
-def remind_job_id(incident_id: int) -> str:
-    return f"remind:{incident_id}"
-
-
-def digest_job_id(incident_id: int) -> str:
-    return f"digest:{incident_id}"
+@dataclass
+class _Pending:
+    incident_id: int
+    mark: bool
+    digest_job: bool
+    future: asyncio.Future[Plan | None] = field(repr=False)
 
 
 class Reminders:
@@ -47,12 +43,20 @@ class Reminders:
     def __init__(self, services: Services, *, leadership: Leadership | None = None) -> None:
         self.services = services
         self.config = services.config
+        settings = self.config.reminders
         self.leadership = leadership or leadership_for(
-            self.config.storage.url, retry=self.config.reminders.leader_retry.total_seconds()
+            self.config.storage.url, retry=settings.leader_retry.total_seconds()
         )
-        self.scheduler: AsyncIOScheduler | None = None
+        self.timers = Timers(
+            self.config.storage.url,
+            digest_interval=settings.digest_interval,
+            grace=settings.misfire_grace,
+        )
         self.leading = asyncio.Event()
-        self._engine: Engine | None = None
+        self._queue: list[_Pending] = []
+        self._checker: asyncio.Task[None] | None = None
+        self._deliverer: asyncio.Task[None] | None = None
+        self._deliver_again = False
         self._task: asyncio.Task[None] | None = None
 
     # the core's listener
@@ -62,7 +66,7 @@ class Reminders:
             return
         if verb in PLAN_VERBS:
             await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
-            if self.scheduler is not None:
+            if self.timers.running:
                 await self.replan(incident_id)
         if verb in DIGEST_VERBS:
             await self.digest(incident_id, periodic=False)
@@ -70,76 +74,96 @@ class Reminders:
     async def after_message(self, event: MessagePosted, incident_id: int) -> None:
         return
 
-    # what jobs do
+    # checks, batched
 
-    async def check(self, incident_id: int) -> Plan | None:
+    async def fire(self, incident_id: int) -> Plan | None:
+        """What the wake-up job does: check the incident and re-arm its wake-up."""
+        return await self._check(incident_id, mark=False, digest_job=False)
+
+    async def replan(self, incident_id: int, *, digest_job: bool = False) -> Plan | None:
+        """Check the incident now and put its jobs in line with the result."""
+        return await self._check(incident_id, mark=True, digest_job=digest_job)
+
+    async def _check(self, incident_id: int, *, mark: bool, digest_job: bool) -> Plan | None:
+        future: asyncio.Future[Plan | None] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(incident_id, mark, digest_job, future))
+        if self._checker is None or self._checker.done():
+            self._checker = asyncio.create_task(self._check_queued(), name="reminders-check")
+        return await future
+
+    async def _check_queued(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+            results = await self._run_checks(batch)
+            if self.timers.running:
+                plans = [r for r in results if isinstance(r, Plan)]
+                self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
+                now = self.services.clock.now()
+                for pending, result in zip(batch, results, strict=True):
+                    if isinstance(result, Exception):
+                        self.timers.retry(pending.incident_id, now + RETRY)
+            if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
+                self.deliver_soon()
+            for pending, result in zip(batch, results, strict=True):
+                if pending.future.done():
+                    continue
+                if isinstance(result, Exception):
+                    pending.future.set_exception(result)
+                else:
+                    pending.future.set_result(result)
+
+    async def _run_checks(self, batch: list[_Pending]) -> list[Plan | Exception | None]:
         now = self.services.clock.now()
-        plan = await self.services.store.transaction(
-            lambda uow: duty.check(uow, incident_id, now=now, config=self.config)
-        )
-        if plan is not None and plan.action in ("remind", "escalate"):
-            await self.services.outbox.drain()
-        return plan
+        requests = [(p.incident_id, p.mark) for p in batch]
+        try:
+            return list(
+                await self.services.store.transaction(
+                    lambda uow: due.check(uow, requests, now=now, config=self.config)
+                )
+            )
+        except Exception:
+            if len(batch) == 1:
+                log.exception("checking incident %s failed", batch[0].incident_id)
+                return [RuntimeError(f"checking incident {batch[0].incident_id} failed")]
+        log.warning("a batch of %s checks failed; checking them one by one", len(batch))
+        results: list[Plan | Exception | None] = []
+        for pending in batch:
+            results += await self._run_checks([pending])
+        return results
+
+    def deliver_soon(self) -> None:
+        """Deliver what checks queued, in one drain loop however many checks queued it."""
+        self._deliver_again = True
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.create_task(self._deliver(), name="reminders-deliver")
+
+    async def _deliver(self) -> None:
+        while self._deliver_again:
+            self._deliver_again = False
+            try:
+                while await self.services.outbox.drain():
+                    pass
+            except Exception:
+                log.exception("delivering reminders failed; the outbox retries")
+
+    async def settled(self) -> None:
+        """Wait until queued checks and deliveries are done (tests, benchmarks)."""
+        while True:
+            busy = [t for t in (self._checker, self._deliverer) if t and not t.done()]
+            if not busy:
+                return
+            await asyncio.gather(*busy, return_exceptions=True)
 
     async def digest(self, incident_id: int, *, periodic: bool) -> int:
         now = self.services.clock.now()
         posted = await self.services.store.transaction(
-            lambda uow: duty.digest(
+            lambda uow: digests.digest(
                 uow, incident_id, now=now, config=self.config, periodic=periodic
             )
         )
         if posted:
-            await self.services.outbox.drain()
+            self.deliver_soon()
         return posted
-
-    async def replan(self, incident_id: int, *, digest_job: bool = False) -> Plan | None:
-        """Check the incident now and put its jobs in line with the result."""
-        plan = await self.check(incident_id)
-        if plan is None or self.scheduler is None:
-            return plan
-        self._schedule(plan, digest_job=digest_job or plan.first)
-        await self.services.store.transaction(
-            lambda uow: uow.reminders.mark_scheduled(incident_id, plan.version)
-        )
-        return plan
-
-    def _schedule(self, plan: Plan, *, digest_job: bool) -> None:
-        assert self.scheduler is not None
-        ids = (remind_job_id(plan.incident_id), digest_job_id(plan.incident_id))
-        if not plan.open:
-            for job_id in ids:
-                with contextlib.suppress(JobLookupError):
-                    self.scheduler.remove_job(job_id)
-            return
-        assert plan.anchor and plan.cadence and plan.next_at
-        # A tick every half cadence from the first slot: each reminder and escalation moment.
-        self.scheduler.add_job(
-            jobs.remind,
-            IntervalTrigger(
-                seconds=plan.cadence.total_seconds() / 2,
-                start_date=plan.anchor + plan.cadence,
-                timezone=UTC,
-            ),
-            args=[plan.incident_id],
-            id=ids[0],
-            name=ids[0],
-            replace_existing=True,
-            next_run_time=plan.next_at,
-        )
-        if digest_job:
-            interval = self.config.reminders.digest_interval
-            self.scheduler.add_job(
-                jobs.digest,
-                IntervalTrigger(
-                    seconds=interval.total_seconds(),
-                    start_date=plan.opened_at + interval,
-                    timezone=UTC,
-                ),
-                args=[plan.incident_id],
-                id=ids[1],
-                name=ids[1],
-                replace_existing=True,
-            )
 
     # leading
 
@@ -153,6 +177,11 @@ class Reminders:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for helper in (self._checker, self._deliverer):
+            if helper is not None and not helper.done():
+                helper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await helper
         await self.leadership.release()
 
     async def _lead(self) -> None:
@@ -172,68 +201,43 @@ class Reminders:
             finally:
                 if poll is not None:
                     poll.cancel()
-                self._step_down()
+                self.leading.clear()
+                jobs.bind(None)
+                self.timers.stop()
 
     async def _take_over(self) -> None:
-        self._engine = make_engine(self.config.storage.url)
-        grace = max(1, int(self.config.reminders.misfire_grace.total_seconds()))
-        self.scheduler = AsyncIOScheduler(
-            timezone=UTC,
-            jobstores={"default": SQLAlchemyJobStore(engine=self._engine, tablename=JOB_TABLE)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        )
+        self.timers.start()
         jobs.bind(self)
-        self.scheduler.start()
         await self.reconcile()
+        self.timers.resume()
         self.leading.set()
-
-    def _step_down(self) -> None:
-        self.leading.clear()
-        jobs.bind(None)
-        scheduler, self.scheduler = self.scheduler, None
-        if scheduler is not None and scheduler.running:
-            # AsyncIOScheduler.shutdown() only queues the shutdown on the loop; this one is
-            # synchronous on purpose: once leadership is gone, no job may start here.
-            scheduler._stop_timer()  # type: ignore[attr-defined]
-            BaseScheduler.shutdown(scheduler, wait=False)
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
 
     async def reconcile(self) -> int:
         """On taking over: plan what changed while nobody led, re-create missing jobs, and
-        run what fell due (a job lost by a crash between firing and committing included)."""
+        check what fell due (a wake-up lost by a crash between firing and re-arming too)."""
         now = self.services.clock.now()
 
         def pending(uow: UnitOfWork) -> tuple[set[int], set[int], set[int]]:
             return (
-                set(uow.reminders.unplanned(limit=1_000_000)),
+                set(uow.reminders.unplanned(limit=None)),
                 set(uow.reminders.open_incidents()),
                 set(uow.reminders.overdue(now)),
             )
 
         unplanned, open_ids, overdue = await self.services.store.transaction(pending)
-        existing = await asyncio.to_thread(self._job_ids)
+        existing = await asyncio.to_thread(self.timers.job_ids)
         missing = {i for i in open_ids if remind_job_id(i) not in existing}
         no_digest = {i for i in open_ids if digest_job_id(i) not in existing}
         todo = sorted(unplanned | missing | no_digest | overdue)
-        for incident_id in todo:
-            await self.replan(incident_id, digest_job=incident_id in no_digest)
+        await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
         if todo:
-            log.warning("scheduler took over: %s incident(s) re-planned", len(todo))
+            log.warning("scheduler took over: %s incident(s) planned", len(todo))
         return len(todo)
-
-    def _job_ids(self) -> set[str]:
-        assert self.scheduler is not None and self._engine is not None
-        store = self.scheduler._lookup_jobstore("default")  # type: ignore[attr-defined]
-        with self._engine.connect() as conn:
-            return set(conn.execute(select(store.jobs_t.c.id)).scalars())
 
     async def sync(self) -> int:
         """Re-plan incidents changed by other processes."""
         changed = await self.services.store.transaction(lambda uow: uow.reminders.unplanned())
-        for incident_id in changed:
-            await self.replan(incident_id)
+        await asyncio.gather(*(self.replan(i) for i in changed))
         return len(changed)
 
     async def _poll_forever(self) -> None:

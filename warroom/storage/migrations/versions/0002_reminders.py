@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("anchor_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("reminded_slot", sa.Integer(), nullable=False),
         sa.Column("escalated_slot", sa.Integer(), nullable=False),
+        sa.Column("reminded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("next_due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("plan_version", sa.Integer(), nullable=False),
         sa.Column("scheduled_version", sa.Integer(), nullable=False),

@@ -1,0 +1,149 @@
+"""The scheduler: APScheduler 3's AsyncIOScheduler on its SQLAlchemy job store, in warroom's
+own database, so what is planned survives a restart.
+
+Each open incident has a wake-up job ticking every half cadence from its first slot (each
+reminder and escalation moment), and a periodic digest job. Missed ticks are coalesced by
+APScheduler; wake-ups run however late they are, since plan.py decides from stored state
+what is still worth saying (with the grace period). A check moves the wake-up only when
+the plan left the grid (a late reminder) or changed (an update, a sev change).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine, select
+
+from warroom.bot.reminders import jobs
+from warroom.bot.reminders.due import Plan
+from warroom.storage.engine import make_engine
+
+log = logging.getLogger(__name__)
+JOB_TABLE = "apscheduler_jobs"
+
+
+def remind_job_id(incident_id: int) -> str:
+    return f"remind:{incident_id}"
+
+
+def digest_job_id(incident_id: int) -> str:
+    return f"digest:{incident_id}"
+
+
+class Timers:
+    def __init__(self, url: str, *, digest_interval: timedelta, grace: timedelta) -> None:
+        self.url = url
+        self.digest_interval = digest_interval
+        self.grace = max(1, int(grace.total_seconds()))
+        self.scheduler: AsyncIOScheduler | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        """Start paused: the caller plans, then `resume()` lets due jobs run."""
+        self._engine = make_engine(self.url)
+        store = SQLAlchemyJobStore(engine=self._engine, tablename=JOB_TABLE)
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            jobstores={"default": store},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace},
+        )
+        self.scheduler.start(paused=True)
+
+    def resume(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.resume()
+
+    def stop(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            # AsyncIOScheduler.shutdown() only queues the shutdown on the loop; this is
+            # synchronous on purpose: once leadership is gone, no job may start here.
+            scheduler._stop_timer()  # type: ignore[attr-defined]
+            BaseScheduler.shutdown(scheduler, wait=False)
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def arm(self, plans: Iterable[Plan], *, with_digest: Iterable[int] = ()) -> None:
+        """Put each incident's jobs in line with its plan, as one burst of job-store writes."""
+        digest = set(with_digest)
+        todo = [p for p in plans if p.rearm or not p.open or p.incident_id in digest]
+        if not todo:
+            return
+        with self._quiet() as scheduler:
+            for plan in todo:
+                self._arm(scheduler, plan, plan.first or plan.incident_id in digest)
+
+    def retry(self, incident_id: int, at: datetime) -> None:
+        """Try a failed check again at `at` (the wake-up keeps its interval)."""
+        assert self.scheduler is not None
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.modify_job(remind_job_id(incident_id), next_run_time=at)
+
+    def job_ids(self) -> set[str]:
+        assert self._engine is not None and self.scheduler is not None
+        store = self.scheduler._lookup_jobstore("default")  # type: ignore[attr-defined]
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(store.jobs_t.c.id)).scalars())
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[AsyncIOScheduler]:
+        """Pause while writing many jobs: one wake-up of the scheduler after, not one each."""
+        assert self.scheduler is not None, "the scheduler is not running in this process"
+        scheduler = self.scheduler
+        pause = scheduler.state == STATE_RUNNING
+        if pause:
+            scheduler.pause()
+        try:
+            yield scheduler
+        finally:
+            if pause and self.scheduler is scheduler:
+                scheduler.resume()
+
+    def _arm(self, scheduler: AsyncIOScheduler, plan: Plan, with_digest: bool) -> None:
+        ids = (remind_job_id(plan.incident_id), digest_job_id(plan.incident_id))
+        if not plan.open:
+            for job_id in ids:
+                with contextlib.suppress(JobLookupError):
+                    scheduler.remove_job(job_id)
+            return
+        assert plan.next_at and plan.anchor and plan.cadence
+        scheduler.add_job(
+            jobs.remind,
+            IntervalTrigger(
+                seconds=plan.cadence.total_seconds() / 2,
+                start_date=plan.anchor + plan.cadence,
+                timezone=UTC,
+            ),
+            args=[plan.incident_id],
+            id=ids[0],
+            name=ids[0],
+            replace_existing=True,
+            next_run_time=plan.next_at,
+            misfire_grace_time=None,  # however late: plan.py decides what is still worth saying
+        )
+        if with_digest:
+            scheduler.add_job(
+                jobs.digest,
+                IntervalTrigger(
+                    seconds=self.digest_interval.total_seconds(),
+                    start_date=plan.opened_at + self.digest_interval,
+                    timezone=UTC,
+                ),
+                args=[plan.incident_id],
+                id=ids[1],
+                name=ids[1],
+                replace_existing=True,
+            )
