@@ -44,12 +44,12 @@ class UnitOfWork:
         self.rooms = RoomRepo(self.session)
         self.participants = ParticipantRepo(self.session)
         self.roles = RoleRepo(self.session)
+        self.reminders = ReminderRepo(self.session)
+        self.digests = DigestRepo(self.session)
         self.timeline = TimelineRepo(self.session)
         self.events = EventRepo(self.session)
         self.outbox = OutboxRepo(self.session)
         self.state = StateRepo(self.session)
-        self.reminders = ReminderRepo(self.session)
-        self.digests = DigestRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

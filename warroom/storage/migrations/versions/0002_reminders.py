@@ -1,6 +1,6 @@
 """reminder state and digest cursors
 
-Revision ID: 0002
+Revision ID: 0002_reminders
 Revises: 0001
 Create Date: 2026-11-29 11:40:00.000000
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0002"
+revision: str = "0002_reminders"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
