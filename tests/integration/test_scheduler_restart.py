@@ -114,3 +114,25 @@ async def test_corrupt_and_unknown_jobs_are_logged_and_skipped(
         assert len(kinds(bot, "escalation")) == 1
     finally:
         await bot.close()
+
+
+async def test_a_job_dropped_while_running_is_re_created(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await started(store_url, monkeypatch, CONFIG)
+    try:
+        await bot.open('open "DB leak" --sev 1')
+        engine = create_engine(store_url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE apscheduler_jobs SET job_state = :junk"), {"junk": b"?"})
+        engine.dispose()
+        bot.clock.advance(30 * MIN)
+        with caplog.at_level(logging.ERROR):
+            await run_due(service(bot))
+        assert 'Unable to restore job "remind:1"' in caplog.text
+        assert reminders_sent(bot) == [], "the corrupt wake-up could not fire"
+        assert await service(bot).repair() == 1
+        await run_due(service(bot))
+        assert len(reminders_sent(bot)) == 1
+    finally:
+        await bot.close()

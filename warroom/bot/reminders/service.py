@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +28,7 @@ PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})
 DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
 BATCH = 200  # incidents checked per transaction
 RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
+REPAIR_EVERY = 30  # polls between looks for jobs the job store dropped
 
 
 @dataclass
@@ -217,22 +219,28 @@ class Reminders:
         check what fell due (a wake-up lost by a crash between firing and re-arming too)."""
         now = self.services.clock.now()
 
-        def pending(uow: UnitOfWork) -> tuple[set[int], set[int], set[int]]:
-            return (
-                set(uow.reminders.unplanned(limit=None)),
-                set(uow.reminders.open_incidents()),
-                set(uow.reminders.overdue(now)),
-            )
+        def pending(uow: UnitOfWork) -> tuple[set[int], set[int]]:
+            return set(uow.reminders.unplanned(limit=None)), set(uow.reminders.overdue(now))
 
-        unplanned, open_ids, overdue = await self.services.store.transaction(pending)
+        unplanned, overdue = await self.services.store.transaction(pending)
+        return await self.repair(also=unplanned | overdue)
+
+    async def repair(self, *, also: set[int] | None = None) -> int:
+        """Re-create the jobs of open incidents that have none (the job store drops a job it
+        cannot load), and re-plan `also`."""
+        open_ids = set(await self.services.store.transaction(self._open_ids))
         existing = await asyncio.to_thread(self.timers.job_ids)
         missing = {i for i in open_ids if remind_job_id(i) not in existing}
         no_digest = {i for i in open_ids if digest_job_id(i) not in existing}
-        todo = sorted(unplanned | missing | no_digest | overdue)
+        todo = sorted((also or set()) | missing | no_digest)
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
-        if todo:
-            log.warning("scheduler took over: %s incident(s) planned", len(todo))
+        if missing or no_digest:
+            log.warning("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)
+
+    @staticmethod
+    def _open_ids(uow: UnitOfWork) -> list[int]:
+        return list(uow.reminders.open_incidents())
 
     async def sync(self) -> int:
         """Re-plan incidents changed by other processes."""
@@ -242,9 +250,11 @@ class Reminders:
 
     async def _poll_forever(self) -> None:
         interval = self.config.reminders.plan_poll.total_seconds()
-        while True:
+        for round_ in itertools.count(1):
             await asyncio.sleep(interval)
             try:
                 await self.sync()
+                if round_ % REPAIR_EVERY == 0:
+                    await self.repair()
             except Exception:
                 log.exception("re-planning changed incidents failed; retrying")
