@@ -48,7 +48,7 @@ class SoleProcess:
     """SQLite: a single process, always the leader."""
 
     async def acquire(self) -> None:
-        return
+        log.info("this process is now the scheduler leader (SQLite: the only process)")
 
     async def hold(self) -> None:
         await asyncio.Event().wait()
