@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from warroom.bot import incidents
@@ -101,17 +101,19 @@ def _decide(
     mark: bool,
 ) -> tuple[Plan, _Due | None]:
     assert incident.id is not None
-    base = {
-        "incident_id": incident.id,
-        "version": state.plan_version,
-        "first": state.scheduled_version == 0,
-        "opened_at": incident.opened_at,
-    }
+    closed = Plan(
+        incident_id=incident.id,
+        open=False,
+        action="none",
+        version=state.plan_version,
+        first=state.scheduled_version == 0,
+        opened_at=incident.opened_at,
+    )
     if mark:
         state.scheduled_version = state.plan_version
     if incident.state not in OPEN_STATES:
         state.next_due_at = None
-        return Plan(open=False, action="none", **base), None  # type: ignore[arg-type]
+        return closed, None
     cadence = config.reminders.cadence(incident.severity)
     anchor = anchors.get(incident.id, incident.opened_at)
     stored = None
@@ -128,14 +130,14 @@ def _decide(
     state.anchor_at, state.reminded_at = after.anchor, after.reminded_at
     state.reminded_slot, state.escalated_slot = after.reminded, after.escalated
     state.next_due_at = after.next_at
-    plan = Plan(
+    plan = replace(
+        closed,
         open=True,
         action=decision.action,
         next_at=after.next_at,
         anchor=anchor,
         cadence=cadence,
         rearm=mark or slots is not stored or off_grid,
-        **base,  # type: ignore[arg-type]
     )
     if decision.action == "skip":
         log.info("%s: slot %s due at %s is past the grace period; skipped", incident.key,
@@ -223,8 +225,8 @@ def _escalate(
         )
         enqueue_post(uow, digest, notice, at=now, incident_id=incident.id)
         told = f"; the {org} digest room told"
-    who = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
-    return f"Escalated: reminder unanswered for half a cadence; {who}{told}"
+    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
+    return f"Escalated: reminder unanswered for half a cadence; {mentioned}{told}"
 
 
 def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler
-from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 from sqlalchemy import Engine, create_engine, event, select
 
 from warroom.bot.reminders import jobs
@@ -88,7 +88,7 @@ class Timers:
         if scheduler is not None and scheduler.running:
             # AsyncIOScheduler.shutdown() only queues the shutdown on the loop; this is
             # synchronous on purpose: once leadership is gone, no job may start here.
-            scheduler._stop_timer()  # type: ignore[attr-defined]
+            scheduler._stop_timer()
             BaseScheduler.shutdown(scheduler, wait=False)
         if self._engine is not None:
             self._engine.dispose()
@@ -112,7 +112,7 @@ class Timers:
 
     def job_ids(self) -> set[str]:
         assert self._engine is not None and self.scheduler is not None
-        store = self.scheduler._lookup_jobstore("default")  # type: ignore[attr-defined]
+        store = self.scheduler._lookup_jobstore("default")
         with self._engine.connect() as conn:
             return set(conn.execute(select(store.jobs_t.c.id)).scalars())
 
