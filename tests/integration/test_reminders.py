@@ -207,3 +207,27 @@ async def test_slots_missed_beyond_the_grace_period_are_skipped(rbot: TestBot) -
     assert reminders_sent(rbot) == []
     await advance(rbot, timedelta(hours=22))
     assert len(reminders_sent(rbot)) == 1
+
+
+async def test_reopening_brings_the_jobs_back(rbot: TestBot) -> None:
+    await rbot.open('open "DB leak" --sev 1')
+    await rbot.send("resolve fixed")
+    assert job_times(service(rbot)) == {}
+    await rbot.send("update it is back --state monitoring")
+    assert set(job_times(service(rbot))) == {"remind:1", "digest:1"}
+    await advance(rbot, 30 * MIN)
+    assert len(reminders_sent(rbot)) == 1
+
+
+async def test_a_job_naming_a_missing_incident_is_dropped(
+    rbot: TestBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    scheduler = service(rbot).timers.scheduler
+    assert scheduler is not None
+    scheduler.add_job(
+        jobs.remind, "interval", minutes=15, args=[99], id="remind:99", next_run_time=None
+    )
+    scheduler.modify_job("remind:99", next_run_time=rbot.clock.now())
+    await advance(rbot, 1 * MIN)
+    assert "names incident 99, which does not exist" in caplog.text
+    assert job_times(service(rbot)) == {}

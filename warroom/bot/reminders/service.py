@@ -29,6 +29,7 @@ DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
 BATCH = 200  # incidents checked per transaction
 RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
 REPAIR_EVERY = 30  # polls between looks for jobs the job store dropped
+STOP_GRACE = 5.0  # seconds running jobs get to finish when the process stops
 
 
 @dataclass
@@ -104,6 +105,8 @@ class Reminders:
                 for pending, result in zip(batch, results, strict=True):
                     if isinstance(result, Exception):
                         self.timers.retry(pending.incident_id, now + RETRY)
+                gone = [p.incident_id for p, r in zip(batch, results, strict=True) if r is None]
+                self.timers.forget(gone)
             if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
                 self.deliver_soon()
             for pending, result in zip(batch, results, strict=True):
@@ -174,6 +177,10 @@ class Reminders:
             self._task = asyncio.create_task(self._lead(), name="reminders-leader")
 
     async def stop(self) -> None:
+        """Let running jobs finish (for a while), then stand down and let go of the lock."""
+        self.timers.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._finish_jobs(), STOP_GRACE)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -185,6 +192,11 @@ class Reminders:
                 with contextlib.suppress(asyncio.CancelledError):
                     await helper
         await self.leadership.release()
+
+    async def _finish_jobs(self) -> None:
+        while running := self.timers.running_jobs():
+            await asyncio.gather(*running, return_exceptions=True)
+        await self.settled()
 
     async def _lead(self) -> None:
         while True:

@@ -102,7 +102,26 @@ class Timers:
             return
         with self._quiet() as scheduler:
             for plan in todo:
-                self._arm(scheduler, plan, plan.first or plan.incident_id in digest)
+                # A re-planned incident may have been reopened: its digest job comes back.
+                self._arm(scheduler, plan, plan.rearm or plan.incident_id in digest)
+
+    def forget(self, incident_ids: Iterable[int]) -> None:
+        """Drop the jobs of incidents that no longer exist."""
+        assert self.scheduler is not None
+        for incident_id in incident_ids:
+            for job_id in (remind_job_id(incident_id), digest_job_id(incident_id)):
+                with contextlib.suppress(JobLookupError):
+                    self.scheduler.remove_job(job_id)
+
+    def pause(self) -> None:
+        if self.scheduler is not None and self.scheduler.state == STATE_RUNNING:
+            self.scheduler.pause()
+
+    def running_jobs(self) -> list[Any]:
+        """The futures of jobs running now (APScheduler's executor keeps them)."""
+        if self.scheduler is None:
+            return []
+        return list(self.scheduler._lookup_executor("default")._pending_futures)
 
     def retry(self, incident_id: int, at: datetime) -> None:
         """Try a failed check again at `at` (the wake-up keeps its interval)."""
