@@ -21,12 +21,14 @@ from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.leader import Leadership, leadership_for
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.services import Services
+from warroom.storage.engine import is_sqlite
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})
 DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
-BATCH = 200  # incidents checked per transaction
+BATCH = 100  # incidents checked per transaction
+PARALLEL = 3  # transactions of checks at once on PostgreSQL (SQLite has one writer)
 RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
 REPAIR_EVERY = 30  # polls between looks for jobs the job store dropped
 STOP_GRACE = 5.0  # seconds running jobs get to finish when the process stops
@@ -56,6 +58,7 @@ class Reminders:
             grace=settings.misfire_grace,
         )
         self.leading = asyncio.Event()
+        self._parallel = 1 if is_sqlite(self.config.storage.url) else PARALLEL
         self._queue: list[_Pending] = []
         self._checker: asyncio.Task[None] | None = None
         self._deliverer: asyncio.Task[None] | None = None
@@ -95,27 +98,34 @@ class Reminders:
         return await future
 
     async def _check_queued(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
-            results = await self._run_checks(batch)
-            if self.timers.running:
-                plans = [r for r in results if isinstance(r, Plan)]
-                self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
-                now = self.services.clock.now()
-                for pending, result in zip(batch, results, strict=True):
-                    if isinstance(result, Exception):
-                        self.timers.retry(pending.incident_id, now + RETRY)
-                gone = [p.incident_id for p, r in zip(batch, results, strict=True) if r is None]
-                self.timers.forget(gone)
-            if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
-                self.deliver_soon()
+        """Run queued checks in batches, a few transactions at a time on PostgreSQL."""
+        running: set[asyncio.Task[None]] = set()
+        while self._queue or running:
+            while self._queue and len(running) < self._parallel:
+                batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+                running.add(asyncio.create_task(self._check_batch(batch)))
+            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _check_batch(self, batch: list[_Pending]) -> None:
+        results = await self._run_checks(batch)
+        if self.timers.running:
+            plans = [r for r in results if isinstance(r, Plan)]
+            self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
+            now = self.services.clock.now()
             for pending, result in zip(batch, results, strict=True):
-                if pending.future.done():
-                    continue
                 if isinstance(result, Exception):
-                    pending.future.set_exception(result)
-                else:
-                    pending.future.set_result(result)
+                    self.timers.retry(pending.incident_id, now + RETRY)
+            gone = [p.incident_id for p, r in zip(batch, results, strict=True) if r is None]
+            self.timers.forget(gone)
+        if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
+            self.deliver_soon()
+        for pending, result in zip(batch, results, strict=True):
+            if pending.future.done():
+                continue
+            if isinstance(result, Exception):
+                pending.future.set_exception(result)
+            else:
+                pending.future.set_result(result)
 
     async def _run_checks(self, batch: list[_Pending]) -> list[Plan | Exception | None]:
         now = self.services.clock.now()
