@@ -160,9 +160,9 @@ async def test_unanswered_reminder_is_escalated_to_deputy_and_digest_room(rbot: 
     [notice] = [s for s in posts(rbot, "digest-acme") if "escalated" in s.text]
     assert "Deputy" in notice.text and "bob" in notice.text
     assert kinds(rbot, "escalation") == [
-        "Escalated: reminder unanswered for half a cadence; deputy bob mentioned; "
-        "the acme digest room told"
+        "Escalated: the reminder went unanswered; deputy bob mentioned"
     ]
+    assert kinds(rbot, "escalation_notice") == ["Escalation reported to the acme digest room"]
     await advance(rbot, 5 * MIN)
     assert len(kinds(rbot, "escalation")) == 1
 

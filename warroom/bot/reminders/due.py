@@ -166,8 +166,8 @@ def _act(uow: UnitOfWork, due: list[_Due], config: Config, now: datetime) -> Non
         else:
             deputy = leads.get((incident_id, "deputy"))
             home = homes.get(incident_id, "")
-            text = _escalate(uow, item, commander, deputy, links, home, config, now)
-            entries.append((item.incident, "escalation", text))
+            said = _escalate(uow, item, commander, deputy, links, home, config, now)
+            entries += [(item.incident, kind, text) for kind, text in said]
     for incident, kind, text in entries:
         incidents.record(uow, incident, at=now, kind=kind, actor=incidents.BOT, text=text)
 
@@ -201,8 +201,9 @@ def _escalate(
     home: str,
     config: Config,
     now: datetime,
-) -> str:
-    """Queue the escalation to the deputy and the digest room; the timeline entry's text."""
+) -> list[tuple[str, str]]:
+    """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
+    text) saying so."""
     incident = item.incident
     commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
     for room in _rooms_of(links, deputy_role.org if deputy_role else None):
@@ -211,8 +212,9 @@ def _escalate(
             incident, who, commander, since=item.anchor, now=now, platform=room.platform
         )
         enqueue_post(uow, room, message, at=now, incident_id=incident.id)
+    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
+    said = [("escalation", f"Escalated: the reminder went unanswered; {mentioned}")]
     org = commander_role.org if commander_role else home
-    told = ""
     digest = digest_room(config, org)
     if digest is not None:
         notice = say.escalation_notice(
@@ -224,9 +226,8 @@ def _escalate(
             show_title=visible_in_digest(incident.tlp, home, org),
         )
         enqueue_post(uow, digest, notice, at=now, incident_id=incident.id)
-        told = f"; the {org} digest room told"
-    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
-    return f"Escalated: reminder unanswered for half a cadence; {mentioned}{told}"
+        said.append(("escalation_notice", f"Escalation reported to the {org} digest room"))
+    return said
 
 
 def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:
