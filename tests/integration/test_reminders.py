@@ -12,7 +12,7 @@ from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
 from tests.fakes.scheduler import job_times, on_clock, run_due
 from warroom.bot.config import Config, parse_config
-from warroom.bot.reminders import jobs
+from warroom.bot.reminders import due, jobs
 from warroom.bot.reminders.service import Reminders
 
 CONFIG = parse_config(
@@ -231,3 +231,22 @@ async def test_a_job_naming_a_missing_incident_is_dropped(
     await advance(rbot, 1 * MIN)
     assert "names incident 99, which does not exist" in caplog.text
     assert job_times(service(rbot)) == {}
+
+
+async def test_a_failing_check_is_logged_and_the_command_still_answers(
+    rbot: TestBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await rbot.open('open "DB leak" --sev 1')
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(due, "check", broken)
+    sent = await rbot.send("update keys rotated")
+    assert [s.kind for s in sent][:1] == ["post"], "the update is answered as usual"
+    assert not any("Sorry" in s.text for s in sent)
+    assert "checking incident 1 failed" in caplog.text
+    monkeypatch.undo()
+    on_clock(monkeypatch, rbot.clock)
+    await advance(rbot, 30 * MIN)
+    assert len(reminders_sent(rbot)) == 1, "the next check works again"

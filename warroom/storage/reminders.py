@@ -68,12 +68,9 @@ class ReminderRepo:
         return self.session.exec(query).all()
 
     def open_incidents(self) -> Sequence[int]:
-        query = (
-            select(ReminderState.incident_id)
-            .join(Incident, col(Incident.id) == col(ReminderState.incident_id))
-            .where(col(Incident.state).in_(OPEN_STATES))
-        )
-        return self.session.exec(query).all()
+        """Every open incident, with reminder state or not (yet)."""
+        query = select(Incident.id).where(col(Incident.state).in_(OPEN_STATES))
+        return [i for i in self.session.exec(query) if i is not None]
 
     # Batched reads for checks that fall due together: one query each, not one per incident.
 

@@ -68,14 +68,19 @@ class Reminders:
     # the core's listener
 
     async def after_command(self, verb: str, incident_id: int | None) -> None:
+        """The command has succeeded and answered; a failure here is logged, not shown.
+        (What it leaves undone, the periodic digest and the leader's next poll pick up.)"""
         if incident_id is None:
             return
-        if verb in PLAN_VERBS:
-            await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
-            if self.timers.running:
-                await self.replan(incident_id)
-        if verb in DIGEST_VERBS:
-            await self.digest(incident_id, periodic=False)
+        try:
+            if verb in PLAN_VERBS:
+                await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
+                if self.timers.running:
+                    await self.replan(incident_id)
+            if verb in DIGEST_VERBS:
+                await self.digest(incident_id, periodic=False)
+        except Exception:
+            log.exception("reminders could not follow %s on incident %s", verb, incident_id)
 
     async def after_message(self, event: MessagePosted, incident_id: int) -> None:
         return
@@ -108,24 +113,32 @@ class Reminders:
 
     async def _check_batch(self, batch: list[_Pending]) -> None:
         results = await self._run_checks(batch)
-        if self.timers.running:
-            plans = [r for r in results if isinstance(r, Plan)]
-            self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
-            now = self.services.clock.now()
+        try:
+            if self.timers.running:
+                self._rearm(batch, results)
+            if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
+                self.deliver_soon()
+        except Exception:
+            # The checks are committed; a job not moved fires at its old time and finds
+            # nothing new, and the periodic repair re-creates what is missing.
+            log.exception("re-arming %s checked incident(s) failed", len(batch))
+        finally:
             for pending, result in zip(batch, results, strict=True):
+                if pending.future.done():
+                    continue
                 if isinstance(result, Exception):
-                    self.timers.retry(pending.incident_id, now + RETRY)
-            gone = [p.incident_id for p, r in zip(batch, results, strict=True) if r is None]
-            self.timers.forget(gone)
-        if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
-            self.deliver_soon()
+                    pending.future.set_exception(result)
+                else:
+                    pending.future.set_result(result)
+
+    def _rearm(self, batch: list[_Pending], results: list[Plan | Exception | None]) -> None:
+        plans = [r for r in results if isinstance(r, Plan)]
+        self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
+        retry_at = self.services.clock.now() + RETRY
         for pending, result in zip(batch, results, strict=True):
-            if pending.future.done():
-                continue
             if isinstance(result, Exception):
-                pending.future.set_exception(result)
-            else:
-                pending.future.set_result(result)
+                self.timers.retry(pending.incident_id, retry_at)
+        self.timers.forget(p.incident_id for p, r in zip(batch, results, strict=True) if r is None)
 
     async def _run_checks(self, batch: list[_Pending]) -> list[Plan | Exception | None]:
         now = self.services.clock.now()
