@@ -135,3 +135,15 @@ async def test_amber_strict_incident_title_reaches_only_the_own_org(rbot: TestBo
     await open_shared(rbot, tlp="amber+strict")
     assert "Customer DB leak" in digests(rbot, "acme")[0].text
     assert "Customer DB leak" not in digests(rbot, "cert")[0].text
+
+
+async def test_an_org_brought_in_later_gets_what_it_may_see_so_far(rbot: TestBot) -> None:
+    await rbot.open('open "Customer DB leak" --sev 2 --tlp green')
+    await rbot.say("TLP:AMBER+STRICT acme-internal detail")
+    await rbot.say("public indicator 203.0.113.7")
+    assert digests(rbot, "cert") == []
+    await rbot.send("invite cert")
+    [digest] = digests(rbot, "cert")
+    assert "public indicator 203.0.113.7" in digest.text
+    assert "acme-internal detail" not in digest.text
+    assert "Opened: Customer DB leak" in digest.text
