@@ -234,6 +234,7 @@ class Reminders:
                 raise
             except Exception:
                 log.exception("the scheduler failed; standing down and trying again")
+                await self.leadership.release()  # another process may do better meanwhile
                 await asyncio.sleep(self.config.reminders.leader_retry.total_seconds())
             finally:
                 if poll is not None:
