@@ -250,3 +250,19 @@ async def test_a_failing_check_is_logged_and_the_command_still_answers(
     on_clock(monkeypatch, rbot.clock)
     await advance(rbot, 30 * MIN)
     assert len(reminders_sent(rbot)) == 1, "the next check works again"
+
+
+async def test_a_change_made_in_another_process_is_planned_by_the_leader(
+    rbot: TestBot, store_url: str
+) -> None:
+    await rbot.open('open "DB leak" --sev 3')
+    standby = TestBot(store_url, config=CONFIG, platform="console")  # runs no scheduler
+    try:
+        standby.clock.advance(10 * MIN)
+        await standby.send("sev 1 --id INC-1", event_id="standby-1")
+        assert job_times(service(rbot))["remind:1"] == rbot.clock.now() + 4 * 60 * MIN
+        assert await service(rbot).sync() == 1  # what the leader's poll does
+        assert job_times(service(rbot))["remind:1"] == standby.clock.now() + 30 * MIN
+        assert await service(rbot).sync() == 0
+    finally:
+        await standby.close()
