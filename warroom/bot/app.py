@@ -16,6 +16,7 @@ from warroom.bot.core import Core, IncidentListener
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.outbox import OutboxDispatcher
 from warroom.bot.port import ChatAdapter
+from warroom.bot.reminders import Reminders
 from warroom.bot.services import Services
 from warroom.storage.engine import is_sqlite
 from warroom.storage.migrate import upgrade
@@ -36,6 +37,7 @@ class App:
     services: Services
     core: Core
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    reminders: Reminders | None = None
 
     @property
     def store(self) -> Store:
@@ -45,8 +47,12 @@ class App:
         for adapter in self.services.adapters.values():
             await adapter.start(self.core.handle)
         self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
+        if self.reminders is not None:
+            await self.reminders.start()
 
     async def stop(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.stop()
         for task in self.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -84,7 +90,9 @@ def build_app(
         adapters=adapters,
         outbox=dispatcher,
     )
-    return App(config=config, services=services, core=Core(services, listeners))
+    reminders = Reminders(services)
+    core = Core(services, [*listeners, reminders])
+    return App(config=config, services=services, core=core, reminders=reminders)
 
 
 def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
@@ -99,6 +107,15 @@ def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
             raise ConfigError("orgs", f"the {platform} adapter is not available: {exc}") from None
         built[platform] = factory(config)
     return built
+
+
+def console_sink(config: Config) -> dict[str, ChatAdapter]:
+    """Under `warroom run`, console orgs are told through a JSON-lines file (console.sink)."""
+    if not any(o.platform == "console" for o in config.orgs):
+        return {}
+    from warroom.adapters.sink import SinkAdapter
+
+    return {"console": SinkAdapter(config.console.sink)}
 
 
 def single_process_notice(config: Config) -> None:

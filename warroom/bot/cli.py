@@ -96,9 +96,10 @@ def _console(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.app import build_app, platform_adapters, single_process_notice
+    from warroom.bot.app import build_app, console_sink, platform_adapters, single_process_notice
 
     adapters = platform_adapters(config)
+    adapters.update(console_sink(config))
     if not adapters:
         raise ConfigError("orgs", "no Slack or Matrix org to serve; try `warroom console`")
     single_process_notice(config)

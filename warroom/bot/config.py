@@ -47,6 +47,8 @@ class RemindersConfig:
     sev4: timedelta = timedelta(days=1)
     digest_interval: timedelta = timedelta(hours=1)
     misfire_grace: timedelta = timedelta(hours=1)
+    leader_retry: timedelta = timedelta(seconds=5)
+    plan_poll: timedelta = timedelta(seconds=2)
 
     def cadence(self, severity: int) -> timedelta:
         return {1: self.sev1, 2: self.sev2, 3: self.sev3, 4: self.sev4}[severity]
@@ -103,6 +105,7 @@ class SharingConfig:
 class ConsoleConfig:
     org: str = "local"
     user: str = ""
+    sink: str = ""
 
 
 @dataclass(frozen=True)

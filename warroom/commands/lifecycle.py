@@ -51,6 +51,7 @@ async def open_incident(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
+        ctx.incident_id = incident.id  # listeners (reminders, digests) hear of the new incident
         return incident.key
 
     key = await ctx.transaction(work)

@@ -152,3 +152,27 @@ class BotState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=255)
     value: str
+
+
+class ReminderState(SQLModel, table=True):
+    """Where an incident's status reminders stand. The scheduler's jobs only wake us up;
+    this row says which reminder and escalation were already sent, so none goes twice."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    anchor_at: datetime | None = None  # the update (or opening, or sev change) slots count from
+    reminded_slot: int = 0
+    escalated_slot: int = 0
+    reminded_at: datetime | None = None
+    next_due_at: datetime | None = Field(default=None, index=True)
+    plan_version: int = 1  # bumped by any process that changes what the plan depends on
+    scheduled_version: int = 0  # the version the leader's scheduler has planned
+
+
+class DigestCursor(SQLModel, table=True):
+    """How far each organisation's digest room has been told about an incident."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    org: str = Field(primary_key=True, max_length=64)
+    last_seq: int = 0
+    last_state: str = Field(default="", max_length=32)
+    digested_at: datetime

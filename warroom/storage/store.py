@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from warroom.storage.engine import is_sqlite, make_engine
+from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
     IncidentRepo,
@@ -52,6 +53,8 @@ class UnitOfWork:
         self.rooms = RoomRepo(self.session)
         self.participants = ParticipantRepo(self.session)
         self.roles = RoleRepo(self.session)
+        self.reminders = ReminderRepo(self.session)
+        self.digests = DigestRepo(self.session)
         self.timeline = TimelineRepo(self.session)
         self.events = EventRepo(self.session)
         self.outbox = OutboxRepo(self.session, self.hints)

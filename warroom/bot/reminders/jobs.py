@@ -1,0 +1,49 @@
+"""The functions APScheduler's job store names: module-level, taking only an incident id.
+
+The job store pickles a reference to these and the id, nothing else; when a job fires it
+finds the running service and reloads everything it needs from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+
+class Runtime(Protocol):
+    async def fire(self, incident_id: int) -> object: ...
+    async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
+
+
+_runtime: Runtime | None = None
+
+
+def bind(runtime: Runtime | None) -> None:
+    global _runtime
+    _runtime = runtime
+
+
+async def remind(incident_id: int) -> None:
+    """Due reminder or escalation for one incident (what exactly is decided on firing)."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("reminder job for incident %s fired with no scheduler running", incident_id)
+        return
+    try:
+        await runtime.fire(int(incident_id))
+    except Exception:
+        log.exception("reminder job for incident %s failed; the next tick retries", incident_id)
+
+
+async def digest(incident_id: int) -> None:
+    """The periodic digest of one incident to each org's digest room."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("digest job for incident %s fired with no scheduler running", incident_id)
+        return
+    try:
+        await runtime.digest(int(incident_id), periodic=True)
+    except Exception:
+        log.exception("digest job for incident %s failed; the next tick retries", incident_id)
