@@ -24,6 +24,8 @@ from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)
 
+LEADERSHIP_CHECK_S = 1.0
+
 # Platform adapters are imported only when an org uses them, so the console needs no SDKs.
 ADAPTER_FACTORIES = {
     "slack": "warroom.adapters.slack.factory:build_slack_adapter",
@@ -38,6 +40,9 @@ class App:
     core: Core
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
+    # Set when this process lost the leadership it needed for a leader-only adapter (the
+    # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
+    deposed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def store(self) -> Store:
@@ -45,10 +50,32 @@ class App:
 
     async def start(self, *, outbox_interval: float = 2.0) -> None:
         for adapter in self.services.adapters.values():
-            await adapter.start(self.core.handle)
+            if self._leader_only(adapter):
+                self.tasks.append(asyncio.create_task(self._serve_while_leading(adapter)))
+            else:
+                await adapter.start(self.core.handle)
         self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
+
+    def _leader_only(self, adapter: ChatAdapter) -> bool:
+        """Adapters that must run in one process only (a Matrix device syncs in one place)
+        follow the scheduler's leadership when several processes share PostgreSQL."""
+        return (
+            bool(getattr(adapter, "leader_only", False))
+            and self.reminders is not None
+            and not is_sqlite(self.config.storage.url)
+        )
+
+    async def _serve_while_leading(self, adapter: ChatAdapter) -> None:
+        assert self.reminders is not None
+        await self.reminders.leading.wait()
+        log.warning("leader: serving %s from this process", adapter.platform)
+        await adapter.start(self.core.handle)
+        while self.reminders.leading.is_set():
+            await asyncio.sleep(LEADERSHIP_CHECK_S)
+        log.error("leadership lost while serving %s: stopping this process", adapter.platform)
+        self.deposed.set()
 
     async def stop(self) -> None:
         if self.reminders is not None:

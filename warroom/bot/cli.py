@@ -104,7 +104,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         raise ConfigError("orgs", "no Slack or Matrix org to serve; try `warroom console`")
     single_process_notice(config)
 
-    async def serve() -> None:
+    async def serve() -> int:
         app = build_app(config, adapters=adapters)
         stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -112,12 +112,15 @@ def _run(args: argparse.Namespace, config: Config) -> int:
             loop.add_signal_handler(sig, stopped.set)
         await app.start()
         try:
-            await stopped.wait()
+            done = {asyncio.create_task(stopped.wait()), asyncio.create_task(app.deposed.wait())}
+            _, pending = await asyncio.wait(done, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
         finally:
             await app.stop()
+        return 3 if app.deposed.is_set() else 0
 
-    asyncio.run(serve())
-    return 0
+    return asyncio.run(serve())
 
 
 def _db_upgrade(args: argparse.Namespace, config: Config) -> int:

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 25
 MAX_BACKOFF_S = 300.0
+LANES_AT_ONCE = 8  # rooms delivered to concurrently; each room's items stay in order
+CLAIM_BATCH = 200
 
 
 def enqueue(
@@ -102,7 +104,7 @@ class OutboxDispatcher:
         self.clock = clock
         self.adapters = adapters
         self._lock = asyncio.Lock()
-        self.context: Any = None  # set by app.py: what handlers need beyond adapters
+        self._lanes = asyncio.Semaphore(LANES_AT_ONCE)
 
     def adapter(self, platform: str) -> ChatAdapter:
         try:
@@ -130,19 +132,25 @@ class OutboxDispatcher:
         return delivered
 
     async def _deliver_all(self, items: list[Claimed]) -> int:
-        delivered = 0
-        blocked: set[str] = set()
+        """Deliver each room's items in order, several rooms at once."""
+        lanes: dict[str, list[Claimed]] = {}
         for item in items:
-            lane = _lane(item)
-            if lane in blocked:
-                retry_at = self.clock.now() + timedelta(seconds=1)
-                await self.store.transaction(partial(_release, item_id=item.id, retry_at=retry_at))
-                continue
-            if await self._deliver(item):
-                delivered += 1
-            else:
-                blocked.add(lane)  # keep per-room order: later items wait for this one
-        return delivered
+            lanes.setdefault(_lane(item), []).append(item)
+        counts = await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
+        return sum(counts)
+
+    async def _deliver_lane(self, items: list[Claimed]) -> int:
+        async with self._lanes:
+            for n, item in enumerate(items):
+                if not await self._deliver(item):
+                    # keep the room's order: what follows waits for the failed item
+                    retry_at = self.clock.now() + timedelta(seconds=1)
+                    for later in items[n + 1 :]:
+                        await self.store.transaction(
+                            partial(_release, item_id=later.id, retry_at=retry_at)
+                        )
+                    return n
+            return len(items)
 
     async def run_forever(self, interval: float = 2.0) -> None:
         while True:
@@ -155,7 +163,7 @@ class OutboxDispatcher:
     def _claim(self, uow: UnitOfWork) -> list[Claimed]:
         now = self.clock.now()
         claimed = []
-        for row in uow.outbox.due(now, for_update=True):
+        for row in uow.outbox.due(now, limit=CLAIM_BATCH, for_update=True):
             row.attempts += 1
             row.next_attempt_at = now + LEASE
             uow.session.add(row)

@@ -62,6 +62,7 @@ def nio_config(settings: MatrixSettings) -> AsyncClientConfig:
 class MatrixAdapter:
     platform = PLATFORM
     private_rooms = True
+    leader_only = True  # one device, one sync loop: only the leader process syncs
 
     def __init__(self, settings: MatrixSettings, *, org_of: OrgOf) -> None:
         self.settings = settings
@@ -207,7 +208,8 @@ class MatrixAdapter:
 
     async def delete(self, ref: MessageRef) -> None:
         """Redact one of the bot's own messages (a relayed copy whose original is gone)."""
-        assert self.sync is not None, "start() first"
+        if self.sync is None:
+            raise AdapterError("Matrix is served by the leader process", retryable=True)
         await checked(
             self.client.room_redact(ref.room.room_id, ref.message_id, reason="original removed"),
             "redact",
@@ -255,7 +257,8 @@ class MatrixAdapter:
     # plumbing
 
     async def _send(self, room: RoomRef, content: dict[str, Any]) -> str:
-        assert self.sync is not None, "start() first"
+        if self.sync is None:
+            raise AdapterError("Matrix is served by the leader process", retryable=True)
         if not await self.sync.wait_for_room(room.room_id, ROOM_WAIT_S):
             raise AdapterError(f"room {room.room_id} is not synced yet", retryable=True)
         result = await checked(
