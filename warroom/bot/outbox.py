@@ -228,10 +228,7 @@ def _lane(item: Claimed) -> str:
 
 
 def _done(uow: UnitOfWork, item_id: int, now: datetime) -> None:
-    row = uow.outbox.get(item_id)
-    if row is not None:
-        row.done_at = now
-        uow.session.add(row)
+    uow.outbox.mark_done(item_id, now)
 
 
 def _release(uow: UnitOfWork, *, item_id: int, retry_at: datetime) -> None:

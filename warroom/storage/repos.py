@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -60,6 +60,10 @@ _CLAIM = {
     .on_conflict_do_nothing()
     .returning(col(ProcessedEvent.event_id)),
 }
+
+_MARK_DONE = (
+    update(Outbox).where(col(Outbox.id) == bindparam("item")).values(done_at=bindparam("at"))
+)
 
 
 def _user_params(incident_id: int, user: UserRef) -> dict[str, object]:
@@ -244,6 +248,9 @@ class OutboxRepo:
         if for_update:
             query = query.with_for_update(skip_locked=True)
         return self.session.exec(query).all()
+
+    def mark_done(self, item_id: int, at: datetime) -> None:
+        self.session.connection().execute(_MARK_DONE, {"item": item_id, "at": at})
 
     def get(self, item_id: int) -> Outbox | None:
         return self.session.get(Outbox, item_id)
