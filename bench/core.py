@@ -40,6 +40,10 @@ from warroom.storage.models import (
 )
 
 
+def target_of(stored: int) -> int:
+    return stored // 2 or 1
+
+
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
@@ -56,7 +60,8 @@ def row(name: str, samples: list[float], wall: float) -> tuple[str, int, float, 
 
 
 def seed(app_url: str, count: int) -> None:
-    """Store `count` incidents with their room, commander and participant, in bulk."""
+    """Store `count` incidents with their room, commander and participant, in bulk: a
+    history of closed incidents, and the open one in the middle that the notes go to."""
     from warroom.storage.engine import make_engine
 
     engine = make_engine(app_url)
@@ -73,7 +78,7 @@ def seed(app_url: str, count: int) -> None:
                         "key": f"INC-{n}",
                         "title": f"seeded {n}",
                         "severity": 3,
-                        "state": "investigating",
+                        "state": "investigating" if n == target_of(count) else "closed",
                         "tlp": "AMBER",
                         "exercise": False,
                         "summary": "",
@@ -166,7 +171,7 @@ async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[t
     app = build_app(config, adapters={"console": console})
     await app.start(outbox_interval=3600)
     actor = console.actor
-    room = RoomRef("console", "console", f"seeded-{stored // 2 or 1}")
+    room = RoomRef("console", "console", f"seeded-{target_of(stored)}")
     lobby = RoomRef("console", "console", "lobby")
 
     async def note(n: int) -> None:
