@@ -38,7 +38,7 @@ async def test_platform_outage_queues_and_then_delivers_exactly_once(bot: TestBo
     await bot.send('open "during the outage" --sev 1')
     assert bot.adapter.sent == []
     pending = bot.app.store.transaction_sync(lambda uow: uow.outbox.pending_count())
-    assert pending == 1  # the room to create
+    assert pending == 2  # the room to create, and the private "Opened INC-1" answer
 
     bot.adapter.down = False
     await bot.app.services.outbox.drain()
@@ -46,7 +46,8 @@ async def test_platform_outage_queues_and_then_delivers_exactly_once(bot: TestBo
     bot.clock.advance(timedelta(seconds=5))
     await bot.app.services.outbox.drain()
     kinds = [s.kind for s in bot.adapter.sent]
-    assert kinds == ["create_room", "post", "pin"]
+    assert sorted(kinds) == ["create_room", "notify", "pin", "post"]
+    assert [k for k in kinds if k != "notify"] == ["create_room", "post", "pin"]
     bot.clock.advance(timedelta(minutes=10))
     await bot.app.services.outbox.drain()
     assert [s.kind for s in bot.adapter.sent] == kinds, "nothing is delivered twice"
@@ -96,3 +97,15 @@ async def test_an_exception_in_a_handler_is_logged_answered_and_the_next_event_r
     assert "boom" in caplog.text
     sent = await bot.send("note still working")
     assert sent[0].kind == "post"
+
+
+async def test_a_private_answer_that_fails_is_queued_and_delivered_later(bot: TestBot) -> None:
+    await bot.open()
+    bot.adapter.down = True
+    await bot.send("sev 9")  # a mistake: its answer is private
+    bot.adapter.down = False
+    bot.clock.advance(timedelta(seconds=5))
+    await bot.app.services.outbox.drain()
+    (told,) = bot.adapter.of_kind("notify")[-1:]
+    assert told.user is not None and told.user.user_id == "alice"
+    assert "LEVEL must be 1 to 4" in told.text

@@ -18,7 +18,7 @@ from warroom.bot.events import (
     ReactionAdded,
 )
 from warroom.bot.messages import Message
-from warroom.bot.outbox import enqueue_post
+from warroom.bot.outbox import enqueue_notify, enqueue_post
 from warroom.bot.services import Services
 from warroom.commands import REGISTRY
 from warroom.commands.context import Context, DuplicateEvent, Reply
@@ -230,8 +230,13 @@ class Core:
             return
         try:
             await adapter.notify(actor.user, event.room, message)
+            return
         except Exception:
-            log.exception("could not answer %s privately", event.event_id)
+            log.warning("answering %s privately failed; queued", event.event_id, exc_info=True)
+        now = self.services.clock.now()
+        await self.services.store.transaction(
+            lambda uow: enqueue_notify(uow, actor.user, event.room, message, at=now)
+        )
 
 
 def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident | None:

@@ -12,7 +12,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -66,6 +66,14 @@ def enqueue_post(
     return enqueue(
         uow, "post", platform=room.platform, payload=payload, at=at, incident_id=incident_id
     )
+
+
+def enqueue_notify(
+    uow: UnitOfWork, user: UserRef, room: RoomRef, message: Message, *, at: datetime
+) -> Outbox:
+    """A private answer that could not be given at once, kept until the platform is back."""
+    payload = {"room": room_dict(room), "user": asdict(user), "message": message.to_dict()}
+    return enqueue(uow, "notify", platform=room.platform, payload=payload, at=at)
 
 
 def room_dict(room: RoomRef) -> dict[str, str]:
@@ -246,6 +254,15 @@ async def _post(dispatcher: OutboxDispatcher, item: Claimed) -> None:
     ref = await adapter.post(room, Message.from_dict(item.payload["message"]))
     if item.payload.get("pin"):
         await adapter.pin(room, ref)
+
+
+@handles("notify")
+async def _notify(dispatcher: OutboxDispatcher, item: Claimed) -> None:
+    room = room_of(item.payload["room"])
+    user = UserRef(**item.payload["user"])
+    await dispatcher.adapter(room.platform).notify(
+        user, room, Message.from_dict(item.payload["message"])
+    )
 
 
 @handles("invite")
