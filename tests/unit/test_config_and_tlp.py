@@ -105,3 +105,14 @@ def test_tlp_levels_and_markings() -> None:
     assert marking_in("share this TLP:GREEN but also TLP:RED bits") is Tlp.RED
     assert marking_in("TLP:AMBER+STRICT only") is Tlp.AMBER_STRICT
     assert marking_in("no marking") is None
+
+
+def test_agreement_caps_between_orgs() -> None:
+    from warroom.bot.config import Config, SharingConfig
+    from warroom.bot.sharing import within_cap
+
+    config = Config(sharing=(SharingConfig(orgs=("a", "b"), max_tlp=Tlp.GREEN),))
+    assert within_cap(config, "GREEN", "a", "b") and within_cap(config, "CLEAR", "b", "a")
+    assert not within_cap(config, "AMBER", "a", "b")
+    assert not within_cap(config, "GREEN", "a", "c"), "no agreement, nothing passes"
+    assert within_cap(config, "RED", "a", "a"), "an org shares anything with itself"

@@ -49,3 +49,12 @@ def withheld_because(
             f"TLP:{tlp.label} is above the TLP:{cap.label} agreed between {from_org} and {to_org}"
         )
     return None
+
+
+def within_cap(config: Config, tlp: str, a: str, b: str) -> bool:
+    """May something marked `tlp` pass between orgs `a` and `b` under their agreement?"""
+    cap = agreement_cap(config, a, b)
+    try:
+        return cap is not None and Tlp.parse(tlp) <= cap
+    except ValueError:
+        return False  # an unknown marking is treated as the most restrictive

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from warroom.bot import incidents, outbox
-from warroom.bot.events import RoomRef, UserRef
+from warroom.bot import incidents
+from warroom.bot.events import UserRef
 from warroom.bot.messages import Message
 from warroom.commands.context import Context, Reply
 from warroom.commands.grammar import Arg, CommandError
@@ -45,17 +45,7 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
             text=f"Invited {user.name} ({org})",
             source_event_id=ctx.event_id,
         )
-        for link in uow.rooms.for_incident(incident.id):
-            if link.org == org and link.platform == user.platform:
-                room = RoomRef(link.platform, link.workspace, link.room_id)
-                outbox.enqueue(
-                    uow,
-                    "invite",
-                    platform=room.platform,
-                    at=now,
-                    incident_id=incident.id,
-                    payload={"room": outbox.room_dict(room), "users": [user.__dict__]},
-                )
+        incidents.invite_to_rooms(uow, incident, user, org, now)
         return Message(
             body=f"{ctx.actor.user.name} invited {user.name} to {incident.key}", mentions=(user,)
         )

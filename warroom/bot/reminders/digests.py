@@ -12,6 +12,7 @@ from warroom.bot.metrics import metrics
 from warroom.bot.outbox import enqueue_post
 from warroom.bot.reminders import say
 from warroom.bot.reminders.plan import visible_in_digest
+from warroom.bot.sharing import within_cap
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -43,7 +44,12 @@ def digest(
         if not (changed or periodic):
             continue
         new = uow.digests.entries_after(incident_id, cursor.last_seq if cursor else 0)
-        shown = [e for e in new if visible_in_digest(e.tlp, e.actor_org or home, org)]
+        shown = [
+            e
+            for e in new
+            if visible_in_digest(e.tlp, e.actor_org or home, org)
+            and within_cap(config, e.tlp, e.actor_org or home, org)
+        ]
         if changed or shown:
             message = _message(incident, shown, commander, home=home, org=org)
             enqueue_post(uow, room, message, at=now, incident_id=incident_id)
