@@ -271,7 +271,7 @@ class Reminders:
         todo = sorted((also or set()) | missing | no_digest)
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
         if missing or no_digest:
-            log.warning("re-created the jobs of %s incident(s)", len(missing | no_digest))
+            log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)
 
     @staticmethod
