@@ -179,12 +179,18 @@ class World(SlackRig):
     # saying things on each platform
 
     async def slack_says(self, org: str, text: str) -> str:
+        """A person of `org` (acme or cloud) says `text` in its channel; returns once warroom
+        has handled it and delivered what it queued."""
+        ts = await self.slack_event(org, text)
+        await self.settle()
+        return ts
+
+    async def slack_event(self, org: str, text: str) -> str:
+        """Slack's signed event for a message in `org`'s channel; returns once acked."""
         team, user = (T1, ALICE) if org == "acme" else (T2, CARL)
         # A ts of its own: the fake Slack numbers the bot's messages from .000001 up.
         ts = f"{int(time.time())}.9{next(self._ids):05d}"
-        await self.message(self.rooms[org], text, user=user, team=team, ts=ts)
-        await self.settle()
-        return ts
+        return await self.message(self.rooms[org], text, user=user, team=team, ts=ts)
 
     async def cert_says(self, text: str) -> str:
         return await self.cora.say(self.rooms["cert"], text)
