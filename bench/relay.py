@@ -200,6 +200,17 @@ class Bench:
         await asyncio.wait_for(self.arrivals.burst.wait(), WAIT_S * 5)
         return time.perf_counter() - start
 
+    async def matrix_sends(self, count: int) -> float:
+        """Seconds for a plain nio client to send `count` messages one after another (as
+        warroom's outbox sends its copies) until the last is received: Synapse's floor."""
+        self.arrivals.burst.clear()
+        self.arrivals.burst_seen, self.arrivals.burst_expected = 0, count
+        start = time.perf_counter()
+        for n in range(count):
+            await self.dana.say(self.floor_room, f"burst-floor-{n:05d}")
+        await asyncio.wait_for(self.arrivals.burst.wait(), WAIT_S * 5)
+        return time.perf_counter() - start
+
 
 async def bare_endpoint() -> tuple[str, Callable[[], Awaitable[None]]]:
     """An HTTP endpoint that reads an event and answers 200: the floor of receiving one."""
@@ -247,7 +258,14 @@ async def run(count: int, warmup: int, burst: int, workdir: Path) -> None:
             await dana.wait_for(lambda: cora.user_id in dana.client.rooms[bench.floor_room].users)
             results = await bench.latency(count, warmup)
             elapsed = await bench.throughput(burst)
+            into_matrix = 2 * (burst // 3)  # the copies of acme's and cloud's messages
+            floor = await bench.matrix_sends(into_matrix)
         report(results, burst, elapsed)
+        print(
+            f"Synapse's own pace: a plain nio client sends {into_matrix} messages (as many as "
+            f"the burst's copies into Matrix) one after another in {floor:.2f} s: "
+            f"{into_matrix / floor:.0f}/s"
+        )
     finally:
         if stop_bare is not None:
             await stop_bare()

@@ -1,9 +1,9 @@
 """Issue 6's scenario on real sockets: acme and cloud on two workspaces of the fake Slack
 (signed HTTP events), cert on the session's Synapse, one warroom with both adapters.
 
-Absence is never waited for with sleeps: each test ends with a marker message from the
-platforms involved, and once the markers have arrived everywhere, whatever was said before
-them has been relayed (or withheld) already, since each room's copies keep their order.
+Absence is never waited for with sleeps: a test that checks what did not arrive first sends
+marker messages from both platforms, and once the markers have arrived everywhere, whatever
+was said before them has been relayed (or withheld) already: each room's copies keep order.
 """
 
 from __future__ import annotations

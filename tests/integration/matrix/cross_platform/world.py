@@ -166,12 +166,18 @@ class World(SlackRig):
             lambda: next(iter(set(self.cora.invites) - before), None)
         )
         await self.cora.join(invited)
+        await until(lambda: self._bot_sees_joined(invited, self.cora.user_id))
         self.rooms = self.room_ids()
         await self.command("invite cloud", channel=self.rooms["acme"], team=T1)
         await self.settle()
         self.rooms = self.room_ids()
         assert set(self.rooms) == {"acme", "cert", "cloud"}, self.rooms
         assert self.rooms["cert"] == invited
+
+    def _bot_sees_joined(self, room_id: str, user_id: str) -> bool:
+        """Whether the bot's sync shows `user_id` joined, so copies are encrypted for them."""
+        room = self.matrix.client.rooms.get(room_id)
+        return room is not None and user_id in room.users and user_id not in room.invited_users
 
     def room_ids(self, key: str = "INC-1") -> dict[str, str]:
         return {r["org"]: r["room_id"] for r in self.export(key)["rooms"]}
