@@ -20,7 +20,9 @@ Latency, one message at a time:
   the relay's percentile minus the floor's.
 
 Throughput: a burst of messages said at once, spread over the three rooms (acme and cloud
-through Slack events, cert through Matrix), until all their copies (two each) have arrived.
+through Slack events, cert through Matrix), until all their copies (two each) have arrived;
+beside it Synapse's own pace, a plain nio client sending as many messages one after another
+as warroom's outbox sends copies into Matrix (it sends them in order, one at a time).
 """
 
 from __future__ import annotations
