@@ -45,7 +45,7 @@ async def open_incident(
             origin=ctx.room,
             title=title,
             severity=sev or DEFAULT_SEVERITY,
-            tlp=tlp or DEFAULT_TLP,
+            tlp=DEFAULT_TLP if tlp is None else tlp,  # TLP:CLEAR is 0, and falsy
             exercise=exercise,
             at=now,
             event_id=ctx.event_id,
