@@ -56,4 +56,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE takes the write lock up front. A deferred transaction that reads, then
+    # writes after another connection (APScheduler's job store, `warroom export`) has
+    # written fails at once with SQLITE_BUSY; an immediate one waits its turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
