@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
+from typing import Protocol
 
-from warroom.storage.models import TimelineEntry
+
+class Hashed(Protocol):
+    """What the hash covers: a stored TimelineEntry, or one about to be stored."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def actor_platform(self) -> str: ...
+    @property
+    def actor_workspace(self) -> str: ...
+    @property
+    def actor_user_id(self) -> str: ...
+    @property
+    def actor_org(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tlp(self) -> str: ...
+    @property
+    def source_event_id(self) -> str: ...
 
 
-def canonical(entry: TimelineEntry, incident_key: str) -> str:
+def canonical(entry: Hashed, incident_key: str) -> str:
     """The fields an entry's hash covers, as compact sorted JSON."""
     return json.dumps(
         {
@@ -28,7 +53,7 @@ def canonical(entry: TimelineEntry, incident_key: str) -> str:
     )
 
 
-def entry_hash(prev_hash: str, entry: TimelineEntry, incident_key: str) -> str:
+def entry_hash(prev_hash: str, entry: Hashed, incident_key: str) -> str:
     digest = hashlib.sha256()
     digest.update(prev_hash.encode("ascii"))
     digest.update(canonical(entry, incident_key).encode("utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, update
@@ -21,6 +22,26 @@ _ADVANCE_HEAD = (
 )
 
 
+@dataclass
+class NewEntry:
+    """A timeline row about to be inserted (lighter than building the ORM object)."""
+
+    incident_id: int
+    seq: int
+    at: datetime
+    kind: str
+    actor_platform: str
+    actor_workspace: str
+    actor_user_id: str
+    actor_display: str
+    actor_org: str
+    text: str
+    tlp: str
+    source_event_id: str
+    prev_hash: str
+    hash: str = ""
+
+
 class TimelineRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -35,11 +56,11 @@ class TimelineRepo:
         text: str,
         tlp: str,
         source_event_id: str = "",
-    ) -> TimelineEntry:
+    ) -> NewEntry:
         """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
         `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
         assert incident.id is not None
-        entry = TimelineEntry(
+        entry = NewEntry(
             incident_id=incident.id,
             seq=incident.timeline_seq + 1,
             at=at,
@@ -53,13 +74,11 @@ class TimelineRepo:
             tlp=tlp,
             source_event_id=source_event_id,
             prev_hash=incident.timeline_head,
-            hash="",
         )
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
         # Two plain statements rather than an ORM flush: appending is the hottest write.
-        columns = entry.model_dump(exclude={"id"})
         connection = self.session.connection()
-        connection.execute(_INSERT_ENTRY, columns)
+        connection.execute(_INSERT_ENTRY, asdict(entry))
         connection.execute(
             _ADVANCE_HEAD,
             {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
