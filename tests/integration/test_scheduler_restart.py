@@ -87,7 +87,7 @@ async def test_corrupt_and_unknown_jobs_are_logged_and_skipped(
             text("SELECT next_run_time, job_state FROM apscheduler_jobs WHERE id = 'remind:1'")
         ).one()
         state = pickle.loads(row.job_state)
-        state.update(id="unknown", func="warroom.bot.reminders.jobs:vanished")
+        state.update(id="unknown", func="bot.reminders.jobs:vanished")
         insert = text("INSERT INTO apscheduler_jobs VALUES (:id, :t, :state)")
         conn.execute(
             insert, {"id": "unknown", "t": row.next_run_time, "state": pickle.dumps(state)}

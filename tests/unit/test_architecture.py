@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).parents[2] / "warroom"
+ROOT = Path(__file__).parents[2]
+PACKAGES = ("bot", "adapters", "commands", "storage")
 PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "nio", "aiohttp")
 
 
 def imports_of(folder: str) -> list[tuple[str, str]]:
     found = []
-    for path in (PACKAGE / folder).rglob("*.py"):
+    for path in (ROOT / folder).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 found += [(path.name, alias.name) for alias in node.names]
@@ -30,20 +32,21 @@ def test_the_core_never_imports_a_platform_sdk(folder: str) -> None:
 
 @pytest.mark.parametrize("folder", ["commands", "storage"])
 def test_commands_and_storage_never_import_adapters(folder: str) -> None:
-    bad = [(f, m) for f, m in imports_of(folder) if m.startswith("warroom.adapters")]
+    bad = [(f, m) for f, m in imports_of(folder) if m.startswith("adapters")]
     assert bad == []
 
 
 @pytest.mark.parametrize("folder", ["adapters", "storage"])
 def test_adapters_and_storage_never_import_commands(folder: str) -> None:
-    bad = [(f, m) for f, m in imports_of(folder) if m.startswith("warroom.commands")]
+    bad = [(f, m) for f, m in imports_of(folder) if m.startswith("commands")]
     assert bad == []
 
 
 def test_only_the_cli_imports_the_composition_root() -> None:
     users = {
         path.name
-        for path in PACKAGE.rglob("*.py")
-        if "warroom.bot.app" in path.read_text() and path.name != "app.py"
+        for package in (*PACKAGES, "warroom")
+        for path in (ROOT / package).rglob("*.py")
+        if re.search(r"\bbot\.app\b", path.read_text()) and path.name != "app.py"
     }
     assert users <= {"cli.py"}

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from warroom.adapters.matrix.factory import build_matrix_adapter, settings_from
-from warroom.bot.config import ConfigError, parse_config
+from adapters.matrix.factory import build_matrix_adapter, settings_from
+from bot.config import ConfigError, parse_config
 
 RAW = {
     "matrix": {
@@ -53,16 +53,13 @@ def test_users_map_to_orgs_by_server(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_core_never_imports_nio() -> None:
-    code = (
-        "import sys, warroom.bot.app, warroom.bot.cli, warroom.commands;"
-        "print('nio' in sys.modules)"
-    )
+    code = "import sys, bot.app, bot.cli, commands;print('nio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_only_admins_may_manage_devices() -> None:
-    from warroom.adapters.matrix.devices import DeviceAdmin
+    from adapters.matrix.devices import DeviceAdmin
 
     answer = DeviceAdmin(None, admins=("@root:hs",)).answer(  # type: ignore[arg-type]
         "!r", "@mallory:hs", "!warroom verify @mallory:hs EVIL"

@@ -1,0 +1,43 @@
+"""Builds the Matrix adapter from config; app.py imports this lazily."""
+
+from __future__ import annotations
+
+from adapters.matrix.adapter import MatrixAdapter, MatrixSettings
+from bot.config import Config, ConfigError, secret
+from bot.directory import OrgDirectory
+from bot.events import UserRef
+
+
+def settings_from(config: Config) -> MatrixSettings:
+    matrix = config.matrix
+    if matrix is None:
+        raise ConfigError("matrix", "a Matrix org needs a [matrix] section")
+    if not matrix.homeserver.startswith(("http://", "https://")):
+        raise ConfigError("matrix.homeserver", "must be an http:// or https:// URL")
+    if not matrix.user_id.startswith("@") or ":" not in matrix.user_id:
+        raise ConfigError("matrix.user_id", "must be a full Matrix id like @warroom:example.org")
+    token = (
+        secret(matrix.access_token_env, "matrix.access_token_env")
+        if (matrix.access_token_env)
+        else ""
+    )
+    password = "" if token else secret(matrix.password_env, "matrix.password_env")
+    return MatrixSettings(
+        homeserver=matrix.homeserver.rstrip("/"),
+        user_id=matrix.user_id,
+        password=password,
+        access_token=token,
+        allowed_servers=matrix.allowed_servers,
+        store_dir=matrix.store_dir,
+        encrypt_rooms=matrix.encrypt_rooms,
+        admins=matrix.admins,
+    )
+
+
+def build_matrix_adapter(config: Config) -> MatrixAdapter:
+    directory = OrgDirectory(config)
+
+    def org_of(user: UserRef) -> str:
+        return directory.org_of(user) or user.workspace
+
+    return MatrixAdapter(settings_from(config), org_of=org_of)

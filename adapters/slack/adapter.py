@@ -1,0 +1,269 @@
+"""The Slack adapter: the port's outbound actions as Web API calls, and the bolt app that
+brings requests in over Socket Mode or the HTTP Events API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack import channels
+from adapters.slack.api import SlackApi, SlackCallError, retry_handlers
+from adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
+from adapters.slack.render import escape, render
+from adapters.slack.replies import ResponseUrls
+from adapters.slack.transport import Transport
+from bot.directory import OrgDirectory
+from bot.events import MessageRef, RoomRef, UserRef
+from bot.messages import Message
+from bot.port import AdapterError, RoomSpec, Sink
+
+log = logging.getLogger(__name__)
+
+TOPIC_LIMIT = 250
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
+GONE = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel", "is_archived"})
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Everything the adapter needs, secrets resolved (see factory.py)."""
+
+    mode: str  # "socket" or "http"
+    api_url: str
+    bot_tokens: dict[str, str]  # team id -> bot token
+    signing_secret: str = ""
+    app_token: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8080
+    ping_interval: float = 10.0
+    modal_orgs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+class SlackAdapter:
+    platform = PLATFORM
+    private_rooms = True  # war-room channels are private: members are participants
+
+    def __init__(self, settings: SlackSettings, *, directory: OrgDirectory) -> None:
+        self.settings = settings
+        self.api = SlackApi(settings.api_url, settings.bot_tokens)
+        self.replies = ResponseUrls()
+        self.inbound = SlackInbound(
+            api=self.api,
+            directory=directory,
+            replies=self.replies,
+            org_choices=self._org_choices,
+            say_privately=self.notify,
+        )
+        self.bots: dict[str, AuthorizeResult] = {}
+        self._identifying: dict[str, asyncio.Task[AuthorizeResult | None]] = {}
+
+        async def authorize(
+            enterprise_id: str | None, team_id: str | None
+        ) -> AuthorizeResult | None:  # bolt passes arguments by name, and not to methods
+            return await self._authorize(enterprise_id, team_id)
+
+        self.bolt = AsyncApp(
+            signing_secret=settings.signing_secret or None,
+            client=self.api.new_client(),
+            authorize=authorize,  # type: ignore[arg-type]  # bolt takes None: "not set up"
+            user_facing_authorize_error_message=NOT_SET_UP,
+            request_verification_enabled=settings.mode == "http",
+            # Every listener acks, hands the work to a task of its own and returns, so bolt
+            # can answer as soon as the listener returns instead of polling for the ack.
+            process_before_response=True,
+        )
+        self.inbound.register(self.bolt)
+        self.transport = Transport(self.bolt, settings, self.api)
+        self._rooms: dict[tuple[str, str, str], str] = {}
+
+    # lifecycle
+
+    async def start(self, sink: Sink) -> None:
+        self.inbound.sink = sink
+        await self.api.open()
+        for team in self.settings.bot_tokens:
+            self._identify_soon(team)
+        await self.transport.start()
+
+    async def stop(self) -> None:
+        await self.transport.stop()
+        for task in list(self._identifying.values()):
+            task.cancel()
+        await self.inbound.idle()
+        self.inbound.sink = None
+        await self.api.close()
+
+    async def _identify(self, team: str) -> AuthorizeResult | None:
+        """Who the bot is in a workspace (auth.test), so its own events are ignored."""
+        if team in self.bots:
+            return self.bots[team]
+        token = self.settings.bot_tokens[team]
+        try:
+            response = await self.api.call(team, "auth_test")
+        except AdapterError as exc:
+            log.warning("auth.test for Slack workspace %s failed: %s", team, exc)
+            return None
+        self.bots[team] = AuthorizeResult.from_auth_test_response(
+            bot_token=token, auth_test_response=response
+        )
+        return self.bots[team]
+
+    async def _authorize(
+        self, enterprise_id: str | None, team_id: str | None
+    ) -> AuthorizeResult | None:
+        """The bot token for the request's workspace. Never waits on Slack: an unknown bot
+        identity is looked up in the background while this request goes on without it."""
+        team = team_id or ""
+        token = self.settings.bot_tokens.get(team)
+        if token is None:
+            log.warning("request from unconfigured Slack workspace %s refused", team_id)
+            return None
+        known = self.bots.get(team)
+        if known is None:
+            self._identify_soon(team)
+        return known or AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=token
+        )
+
+    def _identify_soon(self, team: str) -> None:
+        if team not in self.bots and team not in self._identifying:
+            task = asyncio.create_task(self._identify(team))
+            self._identifying[team] = task
+            task.add_done_callback(lambda _: self._identifying.pop(team, None))
+
+    def _org_choices(self, org_id: str) -> Sequence[tuple[str, str]]:
+        return self.settings.modal_orgs.get(org_id, ())
+
+    # the port
+
+    async def create_room(self, spec: RoomSpec) -> RoomRef:
+        key = (spec.workspace, spec.incident_key or spec.name, spec.org)
+        channel = self._rooms.get(key)  # created before a failed invite: do not make another
+        if channel is None:
+            channel = await channels.create_channel(self.api, spec.workspace, spec.name)
+            self._rooms[key] = channel
+        room = RoomRef(PLATFORM, spec.workspace, channel)
+        await channels.invite(self.api, spec.workspace, channel, spec.invitees)
+        if spec.topic:
+            await self.set_topic(room, spec.topic)
+        self._rooms.pop(key, None)
+        return room
+
+    async def invite(self, room: RoomRef, users: Sequence[UserRef]) -> None:
+        await channels.invite(self.api, room.workspace, room.room_id, users)
+
+    async def post(self, room: RoomRef, message: Message) -> MessageRef:
+        text, blocks = render(message)
+        args: dict[str, Any] = {
+            "channel": room.room_id,
+            "text": text,
+            "blocks": blocks,
+            "unfurl_links": False,
+        }
+        if message.reply_to:
+            args["thread_ts"] = message.reply_to
+        try:
+            response = await self.api.call(room.workspace, "chat_postMessage", **args)
+        except SlackCallError as exc:
+            if exc.error != "not_in_channel":
+                raise
+            await self.api.call(room.workspace, "conversations_join", channel=room.room_id)
+            response = await self.api.call(room.workspace, "chat_postMessage", **args)
+        return MessageRef(room, str(response["ts"]))
+
+    async def edit(self, ref: MessageRef, message: Message) -> None:
+        text, blocks = render(message)
+        room = ref.room
+        await self.api.call(
+            room.workspace,
+            "chat_update",
+            channel=room.room_id,
+            ts=ref.message_id,
+            text=text,
+            blocks=blocks,
+        )
+
+    async def delete(self, ref: MessageRef) -> None:
+        try:
+            await self.api.call(
+                ref.room.workspace, "chat_delete", channel=ref.room.room_id, ts=ref.message_id
+            )
+        except SlackCallError as exc:
+            if exc.error != "message_not_found":  # already gone: what we wanted
+                raise
+
+    async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
+        """Only `user` sees it: the command's response_url, else an ephemeral message, else
+        a direct message when the bot cannot speak in that channel."""
+        text, blocks = render(message)
+        url = self.replies.take(room.workspace, room.room_id, user.user_id)
+        if url is not None:
+            webhook = AsyncWebhookClient(
+                url, session=self.api.session, retry_handlers=retry_handlers()
+            )
+            try:
+                sent = await webhook.send(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
+                if sent.status_code == 200:
+                    return
+                log.info("response_url answered %s; falling back", sent.status_code)
+            except Exception as exc:
+                log.info("response_url failed (%s); falling back", exc)
+        args = {"text": text, "blocks": blocks}
+        try:
+            await self.api.call(
+                room.workspace,
+                "chat_postEphemeral",
+                channel=room.room_id,
+                user=user.user_id,
+                **args,
+            )
+        except SlackCallError as exc:
+            if exc.error not in GONE:
+                raise
+            await self.api.call(room.workspace, "chat_postMessage", channel=user.user_id, **args)
+
+    async def set_topic(self, room: RoomRef, topic: str) -> None:
+        text = escape(topic)
+        if len(text) > TOPIC_LIMIT:
+            text = text[: TOPIC_LIMIT - 1] + "…"
+        await self.api.call(
+            room.workspace, "conversations_setTopic", channel=room.room_id, topic=text
+        )
+
+    async def pin(self, room: RoomRef, ref: MessageRef) -> None:
+        try:
+            await self.api.call(
+                room.workspace, "pins_add", channel=room.room_id, timestamp=ref.message_id
+            )
+        except SlackCallError as exc:
+            if exc.error != "already_pinned":
+                raise
+
+    async def archive(self, room: RoomRef) -> None:
+        try:
+            await self.api.call(room.workspace, "conversations_archive", channel=room.room_id)
+        except SlackCallError as exc:
+            if exc.error != "already_archived":
+                raise
+
+    def parse_user(self, token: str, *, workspace: str) -> UserRef | None:
+        """`<@U123>` or `<@U123|bob>`, as Slack escapes a mention in a command."""
+        match = MENTION.match(token.strip())
+        if match is None:
+            return None
+        return UserRef(PLATFORM, workspace, match.group(1), match.group(2) or "")
+
+    async def idle(self) -> None:
+        """Wait for the work of acknowledged requests and pending identity look-ups."""
+        await asyncio.gather(*self._identifying.values(), return_exceptions=True)
+        await self.inbound.idle()

@@ -1,0 +1,60 @@
+"""Config in, Slack adapter out: secrets from the environment variables the config names."""
+
+from __future__ import annotations
+
+from adapters.slack.adapter import SlackAdapter, SlackSettings
+from bot.config import Config, ConfigError, secret
+from bot.directory import OrgDirectory
+
+
+def build_slack_adapter(config: Config) -> SlackAdapter:
+    return SlackAdapter(slack_settings(config), directory=OrgDirectory(config))
+
+
+def slack_settings(config: Config) -> SlackSettings:
+    slack = config.slack
+    if slack is None:
+        raise ConfigError("slack", "a Slack org needs a [slack] section")
+    tokens: dict[str, str] = {}
+    for i, org in enumerate(config.orgs):
+        if org.platform != "slack":
+            continue
+        token = secret(org.bot_token_env, f"orgs[{i}].bot_token_env")
+        if tokens.setdefault(org.workspace, token) != token:
+            raise ConfigError(
+                f"orgs[{i}].bot_token_env", f"workspace {org.workspace} already has another token"
+            )
+    signing_secret = app_token = ""
+    if slack.mode == "http":
+        signing_secret = secret(slack.signing_secret_env, "slack.signing_secret_env")
+    else:
+        app_token = secret(slack.app_token_env, "slack.app_token_env")
+    host, port = listen_address(config.http.listen)
+    return SlackSettings(
+        mode=slack.mode,
+        api_url=slack.api_url,
+        bot_tokens=tokens,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        host=host,
+        port=port,
+        modal_orgs=modal_orgs(config),
+    )
+
+
+def listen_address(listen: str) -> tuple[str, int]:
+    """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+def modal_orgs(config: Config) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each org, the orgs it has a sharing agreement with: the open modal's choices."""
+    names = {org.id: org.display for org in config.orgs}
+    choices: dict[str, tuple[tuple[str, str], ...]] = {}
+    for org_id in names:
+        partners = {o for share in config.sharing if org_id in share.orgs for o in share.orgs}
+        choices[org_id] = tuple((p, names[p]) for p in sorted(partners - {org_id}))
+    return choices

@@ -1,0 +1,260 @@
+"""Slack requests in, neutral events out: slash commands, the open modal, messages, 📌.
+
+Every listener acknowledges first and works after, in a task of its own, so Slack gets its
+answer well inside three seconds whatever the core is doing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+
+from adapters.slack import modal
+from adapters.slack.api import SlackApi
+from adapters.slack.render import unescape
+from adapters.slack.replies import ResponseUrls
+from bot.directory import OrgDirectory
+from bot.events import (
+    Actor,
+    CommandReceived,
+    Inbound,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    MessageRef,
+    ReactionAdded,
+    RoomRef,
+    UserRef,
+    command_text,
+)
+from bot.messages import Message
+from bot.port import AdapterError
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+# Message subtypes that are a person speaking; edits, joins, bot posts and the like are not.
+SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
+# Slack's clients may turn typed quotes into typographic ones; apostrophes stay as typed.
+SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
+NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
+FORM_FAILED = Message(
+    body="⚠ Slack could not open the incident form just now.",
+    footer='usage: open TITLE [--sev 1-4] [--tlp LEVEL] [--org ORG]... e.g. `open "DB leak"`',
+)
+
+Sink = Callable[[Inbound], Awaitable[None]]
+OrgChoices = Callable[[str], Sequence[tuple[str, str]]]
+SayPrivately = Callable[[UserRef, RoomRef, Message], Awaitable[None]]
+
+
+class SlackInbound:
+    """Registers the bolt listeners and feeds the core's sink."""
+
+    def __init__(
+        self,
+        *,
+        api: SlackApi,
+        directory: OrgDirectory,
+        replies: ResponseUrls,
+        org_choices: OrgChoices,
+        say_privately: SayPrivately,
+    ) -> None:
+        self.api = api
+        self.say_privately = say_privately
+        self.directory = directory
+        self.replies = replies
+        self.org_choices = org_choices
+        self.sink: Sink | None = None
+        self.names: dict[tuple[str, str], str] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, app: AsyncApp) -> None:
+        app.command(re.compile(r"^/"))(self.on_command)
+        app.view(modal.CALLBACK_ID)(self.on_open_submitted)
+        app.event("message")(self.on_message)
+        app.event("reaction_added")(self.on_reaction)
+        app.event("reaction_removed")(_ignore)
+
+    async def idle(self) -> None:
+        """Wait until the work of every acknowledged request is done (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # listeners
+
+    async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        team, channel, user_id = body.get("team_id", ""), body["channel_id"], body["user_id"]
+        text = unescape(str(body.get("text", ""))).translate(SMART_QUOTES).strip()
+        actor = self.actor(team, user_id, str(body.get("user_name", "")))
+        if actor is None:
+            await ack(text=NOT_SET_UP)
+            return
+        await ack()
+        self.replies.remember(team, channel, user_id, str(body.get("response_url", "")))
+        room = RoomRef(PLATFORM, team, channel)
+        if text.lower() == "open" and body.get("trigger_id"):
+            self._spawn(self._open_modal(team, str(body["trigger_id"]), channel, actor))
+            return
+        event_id = f"cmd-{body.get('trigger_id') or uuid.uuid4().hex}"
+        self._spawn(self._feed(CommandReceived(actor, room, text, event_id)))
+
+    async def on_open_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        user = body.get("user", {})
+        team = str(user.get("team_id") or body.get("team", {}).get("id", ""))
+        actor = self.actor(team, str(user.get("id", "")), str(user.get("username", "")))
+        view = body.get("view", {})
+        allowed = [org_id for org_id, _ in self.org_choices(actor.org)] if actor else []
+        submission = modal.read_submission(view, allowed_orgs=allowed)
+        if submission.errors:
+            await ack(response_action="errors", errors=submission.errors)
+            return
+        await ack()
+        if actor is None or not submission.channel:
+            log.warning("open modal from %s/%s dropped: no org or channel", team, user.get("id"))
+            return
+        room = RoomRef(PLATFORM, team, submission.channel)
+        event_id = f"view-{view.get('id') or uuid.uuid4().hex}"
+        self._spawn(self._feed(CommandReceived(actor, room, submission.command, event_id)))
+
+    async def on_message(
+        self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        if event.get("subtype") in ("message_changed", "message_deleted"):
+            self._changed(body, event, context)
+            return
+        if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
+            return
+        if event["user"] == context.bot_user_id:
+            return
+        team = str(event.get("team") or context.team_id or "")
+        actor = self.actor(str(event.get("user_team") or team), str(event["user"]))
+        if actor is None:
+            return
+        room = RoomRef(PLATFORM, str(context.team_id or team), str(event["channel"]))
+        text = unescape(str(event.get("text", "")))
+        ts = str(event["ts"])  # a message's ts is its id: 📌 reactions point at it
+        words = command_text(text.translate(SMART_QUOTES))
+        thread = str(event.get("thread_ts") or "")
+        inbound: Inbound = (
+            CommandReceived(actor, room, words, ts)
+            if words is not None
+            else MessagePosted(actor, room, text, ts, reply_to="" if thread == ts else thread)
+        )
+        self._spawn(self._feed(inbound, resolve_name=True))
+
+    def _changed(self, body: dict[str, Any], event: dict[str, Any], ctx: AsyncBoltContext) -> None:
+        """An edit or a deletion of a person's message, so its relayed copies follow."""
+        edited = event.get("message") or {}
+        before = event.get("previous_message") or {}
+        author = str(edited.get("user") or before.get("user") or "")
+        if not author or author == ctx.bot_user_id or edited.get("bot_id") or before.get("bot_id"):
+            return
+        team = str(ctx.team_id or body.get("team_id", ""))
+        actor = self.actor(str(edited.get("user_team") or before.get("user_team") or team), author)
+        if actor is None:
+            return
+        room = RoomRef(PLATFORM, team, str(event["channel"]))
+        event_id = str(body.get("event_id") or f"{event['channel']}-{event.get('ts')}")
+        if event.get("subtype") == "message_deleted":
+            target = MessageRef(room, str(event.get("deleted_ts") or before.get("ts")))
+            self._spawn(self._feed(MessageDeleted(actor, room, target, event_id)))
+            return
+        if edited.get("text") == before.get("text"):
+            return  # an unfurl or a reaction count changed, not the words
+        target = MessageRef(room, str(edited.get("ts")))
+        text = unescape(str(edited.get("text", "")))
+        self._spawn(self._feed(MessageEdited(actor, room, target, text, event_id)))
+
+    async def on_reaction(
+        self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        item = event.get("item", {})
+        if item.get("type") != "message" or event.get("user") == context.bot_user_id:
+            return
+        team = str(context.team_id or body.get("team_id", ""))
+        actor = self.actor(str(event.get("user_team") or team), str(event.get("user", "")))
+        if actor is None:
+            return
+        room = RoomRef(PLATFORM, team, str(item["channel"]))
+        target = MessageRef(room, str(item["ts"]))
+        event_id = str(
+            body.get("event_id") or f"{item['channel']}-{item['ts']}-{event['reaction']}"
+        )
+        reaction = ReactionAdded(actor, room, target, str(event["reaction"]), event_id)
+        self._spawn(self._feed(reaction, resolve_name=True))
+
+    # translation
+
+    def actor(self, team: str, user_id: str, name: str = "") -> Actor | None:
+        if name:
+            self.names[(team, user_id)] = name
+        user = UserRef(PLATFORM, team, user_id, name or self.names.get((team, user_id), ""))
+        org = self.directory.org_of(user)
+        return Actor(user, org) if org and user_id else None
+
+    async def _named(self, actor: Actor) -> Actor:
+        """The actor with a display name, looked up once per person (users:read)."""
+        user = actor.user
+        if user.display:
+            return actor
+        try:
+            found = await self.api.call(user.workspace, "users_info", user=user.user_id)
+        except AdapterError as exc:
+            log.info("no name for %s: %s", user.user_id, exc)
+            return actor
+        info: dict[str, Any] = found.get("user") or {}
+        profile: dict[str, Any] = info.get("profile") or {}
+        name = str(profile.get("display_name") or info.get("real_name") or info.get("name") or "")
+        if not name:
+            return actor
+        self.names[(user.workspace, user.user_id)] = name
+        return Actor(UserRef(PLATFORM, user.workspace, user.user_id, name), actor.org)
+
+    async def _feed(self, event: Inbound, *, resolve_name: bool = False) -> None:
+        if self.sink is None:
+            log.warning("dropped %s: the Slack adapter is not started", event.event_id)
+            return
+        if resolve_name:
+            named = await self._named(event.actor)
+            if named is not event.actor:
+                event = _with_actor(event, named)
+        await self.sink(event)
+
+    async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
+        view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org))
+        try:
+            await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
+        except AdapterError as exc:
+            log.warning("could not open the incident form: %s", exc)
+            room = RoomRef(PLATFORM, team, channel)
+            await self.say_privately(actor.user, room, FORM_FAILED)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(_logged(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+async def _logged(work: Coroutine[Any, Any, None]) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("handling a Slack request failed")
+
+
+async def _ignore(ack: AsyncAck) -> None:
+    await ack()
+
+
+def _with_actor(event: Inbound, actor: Actor) -> Inbound:
+    return dataclasses.replace(event, actor=actor)

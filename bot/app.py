@@ -1,0 +1,150 @@
+"""The composition root: the one place where config becomes running objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot import rooms  # noqa: F401  (registers the room outbox handlers)
+from bot.clock import Clock, SystemClock
+from bot.config import Config, ConfigError
+from bot.core import Core, IncidentListener
+from bot.directory import OrgDirectory
+from bot.outbox import OutboxDispatcher
+from bot.port import ChatAdapter
+from bot.reminders import Reminders
+from bot.services import Services
+from storage.engine import is_sqlite
+from storage.migrate import upgrade
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+LEADERSHIP_CHECK_S = 1.0
+
+# Platform adapters are imported only when an org uses them, so the console needs no SDKs.
+ADAPTER_FACTORIES = {
+    "slack": "adapters.slack.factory:build_slack_adapter",
+    "matrix": "adapters.matrix.factory:build_matrix_adapter",
+}
+
+
+@dataclass
+class App:
+    config: Config
+    services: Services
+    core: Core
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    reminders: Reminders | None = None
+    # Set when this process lost the leadership it needed for a leader-only adapter (the
+    # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
+    deposed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
+
+    async def start(self, *, outbox_interval: float = 2.0) -> None:
+        for adapter in self.services.adapters.values():
+            if self._leader_only(adapter):
+                self.tasks.append(asyncio.create_task(self._serve_while_leading(adapter)))
+            else:
+                await adapter.start(self.core.handle)
+        self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
+        if self.reminders is not None:
+            await self.reminders.start()
+
+    def _leader_only(self, adapter: ChatAdapter) -> bool:
+        """Adapters that must run in one process only (a Matrix device syncs in one place)
+        follow the scheduler's leadership when several processes share PostgreSQL."""
+        return (
+            bool(getattr(adapter, "leader_only", False))
+            and self.reminders is not None
+            and not is_sqlite(self.config.storage.url)
+        )
+
+    async def _serve_while_leading(self, adapter: ChatAdapter) -> None:
+        assert self.reminders is not None
+        await self.reminders.leading.wait()
+        log.warning("leader: serving %s from this process", adapter.platform)
+        await adapter.start(self.core.handle)
+        while self.reminders.leading.is_set():
+            await asyncio.sleep(LEADERSHIP_CHECK_S)
+        log.error("leadership lost while serving %s: stopping this process", adapter.platform)
+        self.deposed.set()
+
+    async def stop(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.stop()
+        for task in self.tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()
+        for adapter in self.services.adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+        self.services.store.close()
+
+
+def build_app(
+    config: Config,
+    *,
+    adapters: Mapping[str, ChatAdapter],
+    clock: Clock | None = None,
+    listeners: Sequence[IncidentListener] = (),
+) -> App:
+    if config.storage.auto_upgrade:
+        upgrade(config.storage.url)
+    store = Store(config.storage.url)
+    for adapter in adapters.values():
+        bind_store = getattr(adapter, "bind_store", None)  # adapters keeping their own state
+        if bind_store is not None:
+            bind_store(store)
+    clock = clock or SystemClock()
+    dispatcher = OutboxDispatcher(store, clock, adapters)
+    services = Services(
+        store=store,
+        clock=clock,
+        config=config,
+        directory=OrgDirectory(config),
+        adapters=adapters,
+        outbox=dispatcher,
+    )
+    reminders = Reminders(services)
+    core = Core(services, [*listeners, reminders])
+    return App(config=config, services=services, core=core, reminders=reminders)
+
+
+def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
+    """The Slack and Matrix adapters the config's orgs need."""
+    wanted = sorted({o.platform for o in config.orgs} - {"console"})
+    built: dict[str, ChatAdapter] = {}
+    for platform in wanted:
+        module_name, _, attr = ADAPTER_FACTORIES[platform].partition(":")
+        try:
+            factory = getattr(importlib.import_module(module_name), attr)
+        except ImportError as exc:
+            raise ConfigError("orgs", f"the {platform} adapter is not available: {exc}") from None
+        built[platform] = factory(config)
+    return built
+
+
+def console_sink(config: Config) -> dict[str, ChatAdapter]:
+    """Under `warroom run`, console orgs are told through a JSON-lines file (console.sink)."""
+    if not any(o.platform == "console" for o in config.orgs):
+        return {}
+    from adapters.sink import SinkAdapter
+
+    return {"console": SinkAdapter(config.console.sink)}
+
+
+def single_process_notice(config: Config) -> None:
+    if is_sqlite(config.storage.url):
+        log.warning("storage is SQLite: run one warroom process only (PostgreSQL for more)")

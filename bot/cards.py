@@ -1,0 +1,124 @@
+"""Messages the bot shows: the summary card, timelines, role lists, incident lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.events import UserRef
+from bot.messages import Field, Message
+from storage.models import Incident, RoleAssignment, TimelineEntry
+
+STATE_ICONS = {
+    "investigating": "🔎",
+    "identified": "🎯",
+    "contained": "🧱",
+    "monitoring": "👀",
+    "resolved": "✅",
+    "closed": "🔒",
+}
+
+
+def when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "-"
+
+
+def holder_name(roles: Sequence[RoleAssignment], role: str) -> str:
+    names = [r.display or r.user_id for r in roles if r.role == role]
+    return ", ".join(names) if names else "-"
+
+
+def holder(roles: Sequence[RoleAssignment], role: str) -> UserRef | None:
+    found = next((r for r in roles if r.role == role), None)
+    if found is None:
+        return None
+    return UserRef(found.platform, found.workspace, found.user_id, found.display)
+
+
+def topic(incident: Incident, roles: Sequence[RoleAssignment]) -> str:
+    drill = "EXERCISE · " if incident.exercise else ""
+    return (
+        f"{drill}SEV{incident.severity} · {incident.state} · "
+        f"commander: {holder_name(roles, 'commander')} · TLP:{incident.tlp}"
+    )
+
+
+def summary_card(
+    incident: Incident, roles: Sequence[RoleAssignment], *, last_update: str = ""
+) -> Message:
+    fields = [
+        Field("Severity", f"SEV{incident.severity}"),
+        Field("State", f"{STATE_ICONS.get(incident.state, '')} {incident.state}".strip()),
+        Field("TLP", incident.tlp),
+        Field("Commander", holder_name(roles, "commander")),
+    ]
+    fields += [
+        Field(_role_label(r), r.display or r.user_id) for r in roles if r.role != "commander"
+    ]
+    fields.append(Field("Opened", when(incident.opened_at)))
+    if incident.resolved_at:
+        fields.append(Field("Resolved", when(incident.resolved_at)))
+    if last_update:
+        fields.append(Field("Last update", last_update))
+    drill = " [EXERCISE]" if incident.exercise else ""
+    return Message(
+        title=f"{incident.key}: {incident.title}{drill}", fields=tuple(fields), tlp=incident.tlp
+    )
+
+
+def _role_label(role: RoleAssignment) -> str:
+    label = role.role.replace("-", " ").capitalize()
+    return f"{label} ({role.scope_org})" if role.scope_org else label
+
+
+def roles_message(incident: Incident, roles: Sequence[RoleAssignment]) -> Message:
+    if not roles:
+        return Message(title=f"{incident.key} roles", body="No roles assigned.")
+    fields = tuple(
+        Field(_role_label(r), f"{r.display or r.user_id} ({r.org}) since {when(r.assigned_at)}")
+        for r in roles
+    )
+    return Message(title=f"{incident.key} roles", fields=fields)
+
+
+def timeline_line(entry: TimelineEntry) -> str:
+    who = entry.actor_display or entry.actor_user_id
+    org = f"@{entry.actor_org}" if entry.actor_org else ""
+    return f"#{entry.seq} {entry.at:%H:%M:%S} [{entry.kind}] {who}{org}: {entry.text}"
+
+
+def timeline_message(incident: Incident, entries: Sequence[TimelineEntry]) -> Message:
+    body = "\n".join(timeline_line(e) for e in entries) or "The timeline is empty."
+    return Message(
+        title=f"{incident.key} timeline ({len(entries)} shown)", body=body, tlp=incident.tlp
+    )
+
+
+def incident_list(incidents: Sequence[Incident]) -> Message:
+    if not incidents:
+        return Message(title="Open incidents", body="No open incidents.")
+    lines = [
+        f"{i.key}  SEV{i.severity}  {i.state:<13} TLP:{i.tlp:<12} {i.title}"
+        + ("  [EXERCISE]" if i.exercise else "")
+        for i in incidents
+    ]
+    return Message(title="Open incidents", body="\n".join(lines))
+
+
+def final_report(
+    incident: Incident, entries: Sequence[TimelineEntry], metrics: dict[str, float | None]
+) -> Message:
+    from bot.metrics import duration
+
+    fields = (
+        Field("Time to acknowledge", duration(metrics["time_to_acknowledge_s"])),
+        Field("Time to contain", duration(metrics["time_to_contain_s"])),
+        Field("Time to resolve", duration(metrics["time_to_resolve_s"])),
+    )
+    body = "\n".join(timeline_line(e) for e in entries)
+    return Message(
+        title=f"{incident.key} resolved: {incident.title}",
+        body=body,
+        fields=fields,
+        tlp=incident.tlp,
+    )

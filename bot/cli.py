@@ -1,0 +1,187 @@
+"""The `warroom` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config
+from warroom import __version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        config = load_config(args.config)
+        return int(args.func(args, config))
+    except ConfigError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warroom", description="cross-organisation war rooms")
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-c", "--config", help="TOML config (default: embedded SQLite + console)")
+    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", parents=[common], help="run the configured adapters")
+    run.set_defaults(func=_run)
+
+    console = sub.add_parser("console", parents=[common], help="a war room in this terminal")
+    console.add_argument("--user", help="who you are (default: your login name)")
+    console.add_argument("--org", help="your organisation (default: console.org or 'local')")
+    console.set_defaults(func=_console)
+
+    db = sub.add_parser("db", help="the database schema").add_subparsers(dest="db", required=True)
+    db_upgrade = db.add_parser("upgrade", parents=[common], help="create or upgrade the schema")
+    db_upgrade.add_argument("revision", nargs="?", default="head")
+    db_upgrade.set_defaults(func=_db_upgrade)
+
+    export = sub.add_parser("export", parents=[common], help="print one incident")
+    export.add_argument("key", help="incident key, e.g. INC-1")
+    export.add_argument("--format", choices=("json", "md"), default="json")
+    export.add_argument("--as-org", help="only what this organisation may see under TLP")
+    export.set_defaults(func=_export)
+
+    audit = sub.add_parser("audit", help="tamper checks").add_subparsers(
+        dest="audit", required=True
+    )
+    verify = audit.add_parser("verify", parents=[common], help="check the timeline hash chains")
+    verify.add_argument("key", nargs="?", help="one incident (default: all)")
+    verify.set_defaults(func=_audit_verify)
+    return parser
+
+
+def _console(args: argparse.Namespace, config: Config) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.app import build_app
+
+    user = args.user or config.console.user or _login_name()
+    org = (args.org or config.console.org).lower()
+    adapter = ConsoleAdapter(user=user, org=org)
+
+    async def session() -> None:
+        app = build_app(config, adapters={"console": adapter})
+        await app.start()
+        if adapter.interactive:
+            print(
+                f"warroom {__version__} console: you are {user} of {org}. "
+                "`/incident help` for commands, `:help` for the console."
+            )
+        try:
+            await adapter.repl()
+            await app.services.outbox.drain()
+        finally:
+            await app.stop()
+
+    asyncio.run(session())
+    return 0
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from bot.app import build_app, console_sink, platform_adapters, single_process_notice
+
+    adapters = platform_adapters(config)
+    adapters.update(console_sink(config))
+    if not adapters:
+        raise ConfigError("orgs", "no Slack or Matrix org to serve; try `warroom console`")
+    single_process_notice(config)
+
+    async def serve() -> int:
+        app = build_app(config, adapters=adapters)
+        stopped = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stopped.set)
+        await app.start()
+        try:
+            done = {asyncio.create_task(stopped.wait()), asyncio.create_task(app.deposed.wait())}
+            _, pending = await asyncio.wait(done, return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+        finally:
+            await app.stop()
+        return 3 if app.deposed.is_set() else 0
+
+    return asyncio.run(serve())
+
+
+def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    upgrade(config.storage.url, args.revision)
+    print(f"schema at revision {current_revision(config.storage.url)}")
+    return 0
+
+
+def _export(args: argparse.Namespace, config: Config) -> int:
+    from bot.export import ExportError, incident_export, markdown_report
+    from storage.migrate import upgrade
+    from storage.store import Store
+
+    upgrade(config.storage.url)
+    store = Store(config.storage.url)
+    try:
+        data = store.transaction_sync(
+            lambda uow: incident_export(
+                uow, args.key.upper(), config=config, as_org=args.as_org and args.as_org.lower()
+            )
+        )
+    except ExportError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        print(markdown_report(data), end="")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    from bot.audit import verify
+    from storage.migrate import upgrade
+    from storage.store import Store
+
+    upgrade(config.storage.url)
+    store = Store(config.storage.url)
+    try:
+        checked, problems = store.transaction_sync(
+            lambda uow: verify(uow, args.key.upper() if args.key else None)
+        )
+    except LookupError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    for problem in problems:
+        print(f"TAMPERED {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) in {checked} timeline entries", file=sys.stderr)
+        return 1
+    print(f"ok: {checked} timeline entries verified")
+    return 0
+
+
+def _login_name() -> str:
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return "responder"

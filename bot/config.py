@@ -1,0 +1,285 @@
+"""Configuration: TOML in, validated frozen dataclasses out; secrets only via env var names."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.tlp import Tlp
+
+PLATFORMS = ("slack", "matrix", "console")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class ConfigError(Exception):
+    """A config value that cannot work; the message names the key at fault."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"config: {key}: {problem}")
+        self.key = key
+
+
+def parse_duration(text: str) -> timedelta:
+    """`"45s"`, `"30m"`, `"1h"`, `"1d"` to a timedelta."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration like 45s, 30m, 1h or 1d")
+    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    url: str = "sqlite:///warroom.db"
+    auto_upgrade: bool = True
+
+
+@dataclass(frozen=True)
+class RemindersConfig:
+    sev1: timedelta = timedelta(minutes=30)
+    sev2: timedelta = timedelta(hours=1)
+    sev3: timedelta = timedelta(hours=4)
+    sev4: timedelta = timedelta(days=1)
+    digest_interval: timedelta = timedelta(hours=1)
+    misfire_grace: timedelta = timedelta(hours=1)
+    leader_retry: timedelta = timedelta(seconds=5)
+    plan_poll: timedelta = timedelta(seconds=2)
+
+    def cadence(self, severity: int) -> timedelta:
+        return {1: self.sev1, 2: self.sev2, 3: self.sev3, 4: self.sev4}[severity]
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    listen: str = "127.0.0.1:8080"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    mode: str = "socket"
+    api_url: str = "https://slack.com/api/"
+    signing_secret_env: str = "WARROOM_SLACK_SIGNING_SECRET"
+    app_token_env: str = "WARROOM_SLACK_APP_TOKEN"
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str = ""
+    user_id: str = ""
+    password_env: str = ""
+    access_token_env: str = ""
+    allowed_servers: tuple[str, ...] = ()
+    store_dir: str = "warroom-matrix-store"
+    encrypt_rooms: bool = True
+    admins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrgConfig:
+    id: str
+    name: str = ""
+    platform: str = "console"
+    workspace: str = ""
+    bot_token_env: str = ""
+    liaison: str = ""
+    digest_room: str = ""
+    users: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        return self.name or self.id
+
+
+@dataclass(frozen=True)
+class SharingConfig:
+    orgs: tuple[str, ...]
+    max_tlp: Tlp = Tlp.RED
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    org: str = "local"
+    user: str = ""
+    sink: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    reminders: RemindersConfig = field(default_factory=RemindersConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    slack: SlackConfig | None = None
+    matrix: MatrixConfig | None = None
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    orgs: tuple[OrgConfig, ...] = ()
+    sharing: tuple[SharingConfig, ...] = ()
+
+    def org(self, org_id: str) -> OrgConfig | None:
+        return next((o for o in self.orgs if o.id == org_id), None)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Read and validate a TOML file; `None` gives the embedded default (SQLite, console)."""
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(str(path), "no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), f"not valid TOML: {exc}") from None
+    return parse_config(raw)
+
+
+def parse_config(raw: dict[str, Any]) -> Config:
+    known = {"storage", "reminders", "http", "slack", "matrix", "console", "orgs", "sharing"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
+    reminders = _section(raw, "reminders", RemindersConfig, durations=True)
+    orgs = tuple(_org(i, o) for i, o in enumerate(_list(raw, "orgs")))
+    config = Config(
+        storage=_section(raw, "storage", StorageConfig),
+        reminders=reminders,
+        http=_section(raw, "http", HttpConfig),
+        slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
+        matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
+        console=_section(raw, "console", ConsoleConfig),
+        orgs=orgs,
+        sharing=tuple(_sharing(i, s) for i, s in enumerate(_list(raw, "sharing"))),
+    )
+    _check(config)
+    return config
+
+
+def _list(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(key, f"must be an array of tables ([[{key}]])")
+    return value
+
+
+def _section(raw: dict[str, Any], name: str, cls: type, *, durations: bool = False) -> Any:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        raise ConfigError(name, "must be a table")
+    return _build(name, table, cls, durations=durations)
+
+
+def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = False) -> Any:
+    defaults = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        where = f"{prefix}.{key}"
+        if key not in defaults:
+            raise ConfigError(where, f"unknown key; expected one of {', '.join(defaults)}")
+        kind = defaults[key].type
+        if durations:
+            if not isinstance(value, str):
+                raise ConfigError(where, 'must be a duration string like "30m"')
+            try:
+                values[key] = parse_duration(value)
+            except ValueError as exc:
+                raise ConfigError(where, str(exc)) from None
+        elif kind.startswith("tuple"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(where, "must be a list of strings")
+            values[key] = tuple(value)
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise ConfigError(where, "must be true or false")
+            values[key] = value
+        else:
+            if not isinstance(value, str):
+                raise ConfigError(where, "must be a string")
+            values[key] = value
+    return cls(**values)
+
+
+def _org(index: int, table: dict[str, Any]) -> OrgConfig:
+    where = f"orgs[{index}]"
+    if not isinstance(table.get("id"), str) or not table["id"]:
+        raise ConfigError(f"{where}.id", "every org needs an id")
+    org: OrgConfig = _build(where, table, OrgConfig)
+    if org.platform not in PLATFORMS:
+        raise ConfigError(f"{where}.platform", f"must be one of {', '.join(PLATFORMS)}")
+    if org.platform != "console" and not org.workspace:
+        raise ConfigError(f"{where}.workspace", f"{org.platform} orgs need a workspace")
+    return org
+
+
+def _sharing(index: int, table: dict[str, Any]) -> SharingConfig:
+    where = f"sharing[{index}]"
+    orgs = table.get("orgs")
+    if not isinstance(orgs, list) or len(orgs) < 2 or not all(isinstance(o, str) for o in orgs):
+        raise ConfigError(f"{where}.orgs", "must list at least two org ids")
+    for key in table:
+        if key not in ("orgs", "max_tlp"):
+            raise ConfigError(f"{where}.{key}", "unknown key; expected orgs or max_tlp")
+    try:
+        cap = Tlp.parse(str(table.get("max_tlp", "RED")))
+    except ValueError as exc:
+        raise ConfigError(f"{where}.max_tlp", str(exc)) from None
+    return SharingConfig(orgs=tuple(orgs), max_tlp=cap)
+
+
+def _check(config: Config) -> None:
+    ids = [o.id for o in config.orgs]
+    for i, org_id in enumerate(ids):
+        if org_id in ids[:i]:
+            raise ConfigError(f"orgs[{i}].id", f"org {org_id!r} is declared twice")
+    for i, org in enumerate(config.orgs):
+        if org.platform == "slack" and not org.bot_token_env:
+            raise ConfigError(f"orgs[{i}].bot_token_env", "Slack orgs need a bot token env var")
+        if org.platform == "slack" and config.slack is None:
+            raise ConfigError(f"orgs[{i}].platform", "a Slack org needs a [slack] section")
+        if org.platform == "matrix" and config.matrix is None:
+            raise ConfigError(f"orgs[{i}].platform", "a Matrix org needs a [matrix] section")
+    homes: dict[tuple[str, str], str] = {}
+    for i, org in enumerate(config.orgs):
+        home = (org.platform, org.workspace)
+        if org.platform != "console" and home in homes:
+            raise ConfigError(
+                f"orgs[{i}].workspace",
+                f"{org.platform} workspace {org.workspace!r} already belongs to {homes[home]!r}; "
+                "tell their people apart with `users` lists instead",
+            )
+        homes[home] = org.id
+        if org.platform == "matrix" and org.liaison and not org.liaison.startswith("@"):
+            raise ConfigError(f"orgs[{i}].liaison", "a Matrix liaison is a user id like @x:server")
+    pairs: dict[frozenset[str], int] = {}
+    for i, share in enumerate(config.sharing):
+        for org_id in share.orgs:
+            if org_id not in ids:
+                raise ConfigError(f"sharing[{i}].orgs", f"unknown org {org_id!r}")
+        if len(set(share.orgs)) != len(share.orgs):
+            raise ConfigError(f"sharing[{i}].orgs", "lists an org twice")
+        for a in share.orgs:
+            for b in share.orgs:
+                pair = frozenset((a, b))
+                if a < b and pair in pairs and pairs[pair] != i:
+                    raise ConfigError(
+                        f"sharing[{i}].orgs",
+                        f"{a} and {b} already have an agreement in sharing[{pairs[pair]}]",
+                    )
+                pairs.setdefault(pair, i)
+    if config.slack and config.slack.mode not in ("socket", "http"):
+        raise ConfigError("slack.mode", "must be socket or http")
+    if config.orgs and config.console.org not in ids and config.console.org != "local":
+        raise ConfigError("console.org", f"unknown org {config.console.org!r}")
+    url = config.storage.url
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise ConfigError("storage.url", "must be a sqlite:/// or postgresql+... URL")
+
+
+def secret(env_name: str, key: str) -> str:
+    """The value of a secret's environment variable, or a ConfigError naming the key."""
+    value = os.environ.get(env_name, "")
+    if not env_name or not value:
+        raise ConfigError(key, f"environment variable {env_name or '(unset)'} is empty")
+    return value

@@ -1,0 +1,260 @@
+"""The core: turns inbound events into commands and timeline entries, and answers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from bot import incidents, relay
+from bot.events import (
+    Actor,
+    CommandReceived,
+    Inbound,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+)
+from bot.messages import Message
+from bot.outbox import enqueue_notify, enqueue_post
+from bot.services import Services
+from commands import REGISTRY
+from commands.context import Context, DuplicateEvent, Reply
+from commands.grammar import Command, CommandError, parse, tokenize
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+log = logging.getLogger(__name__)
+PIN_EMOJI = ("pushpin", "📌", "📍", "round_pushpin")
+APOLOGY = Message(body="Sorry, something went wrong handling that; it has been logged.")
+
+
+class IncidentListener(Protocol):
+    """Told after a command changed or read an incident (reminders and relay plug in here)."""
+
+    async def after_command(self, verb: str, incident_id: int | None) -> None: ...
+    async def after_message(self, event: MessagePosted, incident_id: int) -> None: ...
+
+
+class Core:
+    def __init__(self, services: Services, listeners: Sequence[IncidentListener] = ()) -> None:
+        self.services = services
+        self.listeners = list(listeners)
+
+    async def handle(self, event: Inbound) -> None:
+        """The sink every adapter feeds. One failing event never stops the next."""
+        try:
+            if isinstance(event, CommandReceived):
+                await self._command(event)
+            elif isinstance(event, MessagePosted):
+                await self._message(event)
+            elif isinstance(event, ReactionAdded):
+                await self._reaction(event)
+            elif isinstance(event, MessageEdited):
+                await self._edited(event)
+            elif isinstance(event, MessageDeleted):
+                await self._deleted(event)
+        except Exception:
+            log.exception("failed to handle %s %s", type(event).__name__, event.event_id)
+            await self._say_privately(event.actor, event, APOLOGY)
+
+    async def _command(self, event: CommandReceived) -> None:
+        tokens = tokenize(event.text)
+        verb = tokens[0].lower() if tokens else "help"
+        command = REGISTRY.get(verb)
+        if command is None:
+            error = Message(body=f"⚠ unknown command {verb!r}", footer="try `help`")
+            await self._say_privately(event.actor, event, error)
+            return
+        ctx = Context(self.services, event.actor, event.room, event.event_id, command)
+        try:
+            kwargs = parse(command, tokens[1:], ctx.parse_user)
+            if command.needs_incident:
+                ctx.incident_key = kwargs.pop("id")
+            reply: Reply = await command.handler(ctx, **kwargs)
+        except CommandError as exc:
+            await self._say_privately(event.actor, event, _error_message(command, exc))
+            return
+        except DuplicateEvent:
+            log.info("event %s was handled before; dropped", event.event_id)
+            return
+        await self._answer(event, reply)
+        for listener in self.listeners:
+            await listener.after_command(command.verb, ctx.incident_id)
+        await self.services.outbox.drain_if_queued()
+
+    async def _message(self, event: MessagePosted) -> None:
+        """A message in a war room goes on the timeline, its sender takes part, and it is
+        relayed to the incident's other rooms as TLP allows: all in one transaction."""
+        now = self.services.clock.now()
+        config = self.services.config
+
+        def work(uow: UnitOfWork) -> tuple[int, relay.RelayOutcome] | None:
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
+                return None
+            uow.participants.ensure(incident.id, event.actor.user, event.actor.org, now)
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="message",
+                actor=event.actor,
+                text=event.text,
+                source_event_id=event.ref.message_id,
+            )
+            return incident.id, relay.plan_relay(uow, config, incident, event, now)
+
+        done = await self.services.store.transaction(work)
+        if done is None:
+            return
+        incident_id, outcome = done
+        await self._tell_withheld(event, outcome)
+        await self.services.outbox.drain_if_queued()
+        for listener in self.listeners:
+            await listener.after_message(event, incident_id)
+
+    async def _edited(self, event: MessageEdited) -> None:
+        now = self.services.clock.now()
+        config = self.services.config
+
+        def work(uow: UnitOfWork) -> relay.RelayOutcome | None:
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
+                return None
+            original = uow.timeline.by_source(incident.id, event.target.message_id)
+            what = f"#{original.seq}" if original else "a message"
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="edited",
+                actor=event.actor,
+                text=f"edited {what}: {event.text}",
+                source_event_id=event.event_id,
+            )
+            return relay.plan_edit(uow, config, incident, event, now)
+
+        outcome = await self.services.store.transaction(work)
+        if outcome is not None:
+            await self._tell_withheld(event, outcome)
+            await self.services.outbox.drain_if_queued()
+
+    async def _deleted(self, event: MessageDeleted) -> None:
+        """A captured message someone removed stays on the timeline, the removal is noted,
+        and its relayed copies are deleted too."""
+        now = self.services.clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            incident = uow.incidents.by_room(event.room, for_update=True)
+            if incident is None or incident.id is None:
+                return
+            source = uow.timeline.by_source(incident.id, event.target.message_id)
+            if source is None or not uow.events.claim(event.room.platform, event.event_id, now):
+                return
+            copies = relay.plan_delete(uow, incident, event.target, now)
+            who = source.actor_display or source.actor_user_id
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="deleted",
+                actor=event.actor,
+                text=f"removed a message of {who} (#{source.seq}) from the chat"
+                + (f"; {copies} relayed copies deleted" if copies else ""),
+                source_event_id=event.event_id,
+            )
+
+        await self.services.store.transaction(work)
+        await self.services.outbox.drain_if_queued()
+
+    async def _tell_withheld(
+        self, event: MessagePosted | MessageEdited, outcome: relay.RelayOutcome
+    ) -> None:
+        if not outcome.withheld:
+            return
+        lines = [f"not relayed to {org}: {reason}" for org, reason in outcome.withheld]
+        await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
+
+    async def _reaction(self, event: ReactionAdded) -> None:
+        """A 📌 on a captured message puts it on the timeline as a highlight."""
+        if event.emoji not in PIN_EMOJI:
+            return
+        now = self.services.clock.now()
+
+        def work(uow: UnitOfWork) -> None:
+            incident = _live_incident(uow, event, now)
+            if incident is None or incident.id is None:
+                return
+            source = uow.timeline.by_source(incident.id, event.target.message_id)
+            said = (
+                f"{source.actor_display or source.actor_user_id}: {source.text}"
+                if source
+                else f"message {event.target.message_id}"
+            )
+            incidents.record(
+                uow,
+                incident,
+                at=now,
+                kind="pinned",
+                actor=event.actor,
+                text=f"📌 {said}",
+                source_event_id=event.event_id,
+            )
+
+        await self.services.store.transaction(work)
+
+    async def _answer(self, event: CommandReceived, reply: Reply) -> None:
+        if reply.public:
+            adapter = self.services.adapters.get(event.room.platform)
+            if adapter is not None:
+                try:
+                    await adapter.post(event.room, reply.message)
+                    return
+                except Exception:
+                    log.warning(
+                        "reply to %s failed; queued for retry", event.event_id, exc_info=True
+                    )
+                await self.services.store.transaction(
+                    lambda uow: _queue_reply(uow, event, reply.message, self.services)
+                )
+            return
+        await self._say_privately(event.actor, event, reply.message)
+
+    async def _say_privately(self, actor: Actor, event: Inbound, message: Message) -> None:
+        adapter = self.services.adapters.get(event.room.platform)
+        if adapter is None:
+            log.error("no adapter for %s to answer %s", event.room.platform, event.event_id)
+            return
+        try:
+            await adapter.notify(actor.user, event.room, message)
+            return
+        except Exception:
+            log.warning("answering %s privately failed; queued", event.event_id, exc_info=True)
+        now = self.services.clock.now()
+        await self.services.store.transaction(
+            lambda uow: enqueue_notify(uow, actor.user, event.room, message, at=now)
+        )
+
+
+def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident | None:
+    """The open incident whose war room `event` happened in, once per event id."""
+    incident = uow.incidents.by_room(event.room, for_update=True)
+    if incident is None or incident.state == "closed":
+        return None
+    if not uow.events.claim(event.room.platform, event.event_id, now):
+        return None
+    return incident
+
+
+def _error_message(command: Command, exc: CommandError) -> Message:
+    usage = exc.usage or command.usage()
+    return Message(body=f"⚠ {exc}", footer=f"usage: {usage}")
+
+
+def _queue_reply(
+    uow: UnitOfWork, event: CommandReceived, message: Message, services: Services
+) -> None:
+    enqueue_post(uow, event.room, message, at=services.clock.now())

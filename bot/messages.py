@@ -1,0 +1,60 @@
+"""Platform-neutral rich text that each adapter renders its own way."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.events import UserRef
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the bot says: a title, a markdown body, label/value fields and a TLP banner.
+
+    `mentions` are the people the message should notify; the body refers to them by name.
+    """
+
+    body: str = ""
+    title: str = ""
+    fields: tuple[Field, ...] = ()
+    tlp: str | None = None
+    mentions: tuple[UserRef, ...] = ()
+    footer: str = ""
+    reply_to: str = ""  # a message id in the room this is posted to: thread or reply there
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Message:
+        return cls(
+            body=data.get("body", ""),
+            title=data.get("title", ""),
+            fields=tuple(Field(**f) for f in data.get("fields", ())),
+            tlp=data.get("tlp"),
+            mentions=tuple(UserRef(**m) for m in data.get("mentions", ())),
+            footer=data.get("footer", ""),
+            reply_to=data.get("reply_to", ""),
+        )
+
+    def plain_text(self) -> str:
+        """The message as plain text: what the console prints and notification fallbacks use."""
+        lines: list[str] = []
+        if self.tlp:
+            lines.append(f"[TLP:{self.tlp}]")
+        if self.title:
+            lines.append(self.title)
+        if self.body:
+            lines.append(self.body)
+        width = max((len(f.label) for f in self.fields), default=0)
+        lines.extend(f"  {f.label.ljust(width)}  {f.value}" for f in self.fields)
+        if self.footer:
+            lines.append(self.footer)
+        return "\n".join(lines)

@@ -1,0 +1,7 @@
+"""Status reminders, escalation, digests, and the leader that runs their scheduler."""
+
+from __future__ import annotations
+
+from bot.reminders.service import Reminders
+
+__all__ = ["Reminders"]

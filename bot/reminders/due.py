@@ -1,0 +1,236 @@
+"""Checks, inside one unit of work: decide what is due, record it, queue what to say.
+
+Many checks often fall due together (a burst, or a new leader planning every incident),
+so they run in batches: the incidents are locked and read with one query per table, and
+only those with something to say read their roles and rooms. A job firing twice, or a
+catch-up racing a job, finds the slot already handled: the lock serialises them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot import incidents
+from bot.config import Config
+from bot.events import RoomRef
+from bot.outbox import enqueue_post
+from bot.reminders import say
+from bot.reminders.digests import digest_room
+from bot.reminders.plan import (
+    Action,
+    Decision,
+    Slots,
+    decide,
+    overdue_for,
+    restart,
+    visible_in_digest,
+)
+from storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
+from storage.store import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the scheduler needs to know about one incident after a check."""
+
+    incident_id: int
+    open: bool
+    action: Action
+    version: int
+    first: bool  # never planned by a scheduler before
+    opened_at: datetime
+    next_at: datetime | None = None
+    anchor: datetime | None = None
+    cadence: timedelta | None = None
+    rearm: bool = True  # the wake-up job must be (re)written: it is not on its grid
+
+
+@dataclass(frozen=True)
+class _Due:
+    incident: Incident
+    decision: Decision
+    anchor: datetime
+    cadence: timedelta
+
+
+def check(
+    uow: UnitOfWork,
+    requests: Sequence[tuple[int, bool]],
+    *,
+    now: datetime,
+    config: Config,
+) -> list[Plan | None]:
+    """For each (incident id, mark): send what is due now and say what follows. `mark`
+    records that the scheduler is about to plan the incident's current version."""
+    ids = sorted({incident_id for incident_id, _ in requests})
+    found = uow.reminders.incidents(ids)
+    states = uow.reminders.states(list(found))
+    anchors = uow.reminders.anchors(list(found))
+    plans: list[Plan | None] = []
+    due: list[_Due] = []
+    with uow.session.no_autoflush:
+        for incident_id, mark in requests:
+            incident = found.get(incident_id)
+            if incident is None:
+                log.warning("a reminder job names incident %s, which does not exist", incident_id)
+                plans.append(None)
+                continue
+            plan, acted = _decide(
+                incident, states[incident_id], anchors, now=now, config=config, mark=mark
+            )
+            plans.append(plan)
+            if acted is not None:
+                due.append(acted)
+    if due:
+        _act(uow, due, config, now)
+    return plans
+
+
+def _decide(
+    incident: Incident,
+    state: ReminderState,
+    anchors: dict[int, datetime],
+    *,
+    now: datetime,
+    config: Config,
+    mark: bool,
+) -> tuple[Plan, _Due | None]:
+    assert incident.id is not None
+    closed = Plan(
+        incident_id=incident.id,
+        open=False,
+        action="none",
+        version=state.plan_version,
+        first=state.scheduled_version == 0,
+        opened_at=incident.opened_at,
+    )
+    if mark:
+        state.scheduled_version = state.plan_version
+    if incident.state not in OPEN_STATES:
+        state.next_due_at = None
+        return closed, None
+    cadence = config.reminders.cadence(incident.severity)
+    anchor = anchors.get(incident.id, incident.opened_at)
+    stored = None
+    if state.anchor_at is not None:
+        stored = Slots(
+            state.anchor_at, cadence, state.reminded_slot, state.escalated_slot, state.reminded_at
+        )
+    slots = restart(stored, anchor, cadence)
+    decision = decide(slots, now, config.reminders.misfire_grace)
+    after = decision.after
+    off_grid = not after.on_grid(after.next_at) or (
+        decision.due_at is not None and not after.on_grid(decision.due_at)
+    )
+    state.anchor_at, state.reminded_at = after.anchor, after.reminded_at
+    state.reminded_slot, state.escalated_slot = after.reminded, after.escalated
+    state.next_due_at = after.next_at
+    plan = replace(
+        closed,
+        open=True,
+        action=decision.action,
+        next_at=after.next_at,
+        anchor=anchor,
+        cadence=cadence,
+        rearm=mark or slots is not stored or off_grid,
+    )
+    if decision.action == "skip":
+        log.info("%s: slot %s due at %s is past the grace period; skipped", incident.key,
+                 decision.slot, decision.due_at)  # fmt: skip
+    if decision.action in ("remind", "escalate"):
+        return plan, _Due(incident, decision, anchor, cadence)
+    return plan, None
+
+
+def _act(uow: UnitOfWork, due: list[_Due], config: Config, now: datetime) -> None:
+    """Queue every message first, then write the timeline entries: one flush per queued
+    message stays small, and the entries go in at commit, together."""
+    ids = [d.incident.id for d in due if d.incident.id is not None]
+    leads = uow.reminders.leads(ids)
+    rooms = uow.reminders.war_rooms(ids)
+    homes = uow.reminders.home_orgs(ids)
+    entries: list[tuple[Incident, str, str]] = []
+    for item in due:
+        incident_id = item.incident.id
+        assert incident_id is not None
+        commander = leads.get((incident_id, "commander"))
+        links = rooms.get(incident_id, [])
+        if item.decision.action == "remind":
+            text = _remind(uow, item, commander, links, now)
+            entries.append((item.incident, "reminder", text))
+        else:
+            deputy = leads.get((incident_id, "deputy"))
+            home = homes.get(incident_id, "")
+            said = _escalate(uow, item, commander, deputy, links, home, config, now)
+            entries += [(item.incident, kind, text) for kind, text in said]
+    for incident, kind, text in entries:
+        incidents.record(uow, incident, at=now, kind=kind, actor=incidents.BOT, text=text)
+
+
+def _remind(
+    uow: UnitOfWork,
+    item: _Due,
+    commander_role: RoleAssignment | None,
+    links: list[RoomLink],
+    now: datetime,
+) -> str:
+    """Queue the reminder; the timeline entry's text."""
+    incident = item.incident
+    commander = say.user_of(commander_role)
+    for room in _rooms_of(links, commander_role.org if commander_role else None):
+        who = commander if commander and commander.platform == room.platform else None
+        message = say.reminder(
+            incident, who, since=item.anchor, cadence=item.cadence, now=now, platform=room.platform
+        )
+        enqueue_post(uow, room, message, at=now, incident_id=incident.id)
+    name = commander.name if commander else "nobody (no commander)"
+    return f"Reminder: no status update for {overdue_for(item.anchor, now)}; {name} mentioned"
+
+
+def _escalate(
+    uow: UnitOfWork,
+    item: _Due,
+    commander_role: RoleAssignment | None,
+    deputy_role: RoleAssignment | None,
+    links: list[RoomLink],
+    home: str,
+    config: Config,
+    now: datetime,
+) -> list[tuple[str, str]]:
+    """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
+    text) saying so."""
+    incident = item.incident
+    commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
+    for room in _rooms_of(links, deputy_role.org if deputy_role else None):
+        who = deputy if deputy and deputy.platform == room.platform else None
+        message = say.escalation(
+            incident, who, commander, since=item.anchor, now=now, platform=room.platform
+        )
+        enqueue_post(uow, room, message, at=now, incident_id=incident.id)
+    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
+    said = [("escalation", f"Escalated: the reminder went unanswered; {mentioned}")]
+    org = commander_role.org if commander_role else home
+    digest = digest_room(config, org)
+    if digest is not None:
+        notice = say.escalation_notice(
+            incident,
+            commander=commander,
+            deputy=deputy,
+            since=item.anchor,
+            now=now,
+            show_title=visible_in_digest(incident.tlp, home, org),
+        )
+        enqueue_post(uow, digest, notice, at=now, incident_id=incident.id)
+        said.append(("escalation_notice", f"Escalation reported to the {org} digest room"))
+    return said
+
+
+def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:
+    """The war rooms of the person's org, else all of them."""
+    mine = [link for link in links if link.org == org] or links
+    return [RoomRef(link.platform, link.workspace, link.room_id) for link in mine]

@@ -1,0 +1,134 @@
+"""What reminders, escalations and digests say: pure functions of stored rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.cards import timeline_line
+from bot.events import UserRef
+from bot.messages import Field, Message
+from bot.metrics import duration
+from bot.reminders.plan import cadence_text, overdue_for
+from bot.tlp import Tlp
+from storage.models import Incident, RoleAssignment, TimelineEntry
+
+DIGEST_LINES = 100
+
+
+def user_of(role: RoleAssignment | None) -> UserRef | None:
+    if role is None:
+        return None
+    return UserRef(role.platform, role.workspace, role.user_id, role.display)
+
+
+def command_word(platform: str) -> str:
+    return "!incident" if platform == "matrix" else "/incident"
+
+
+def reminder(
+    incident: Incident,
+    commander: UserRef | None,
+    *,
+    since: datetime,
+    cadence: timedelta,
+    now: datetime,
+    platform: str,
+) -> Message:
+    who = f"{commander.name}, " if commander else "Commander (nobody holds the role), "
+    word = command_word(platform)
+    body = (
+        f"{who}no status update on {incident.key} for {overdue_for(since, now)}: "
+        f"SEV{incident.severity} asks for one every {cadence_text(cadence)}.\n"
+        f"Answer here with `{word} update WHAT CHANGED` "
+        f"(add `--state STATE` when it moves on from {incident.state})."
+    )
+    return Message(
+        title=f"⏰ {incident.key}: status update overdue",
+        body=body,
+        mentions=(commander,) if commander else (),
+        tlp=incident.tlp,
+    )
+
+
+def escalation(
+    incident: Incident,
+    deputy: UserRef | None,
+    commander: UserRef | None,
+    *,
+    since: datetime,
+    now: datetime,
+    platform: str,
+) -> Message:
+    boss = commander.name if commander else "the commander"
+    who = f"{deputy.name}, " if deputy else "No deputy is assigned; "
+    word = command_word(platform)
+    body = (
+        f"{who}the reminder to {boss} went unanswered: no status update on {incident.key} "
+        f"for {overdue_for(since, now)}. Please post one with `{word} update ...`."
+    )
+    return Message(
+        title=f"⚠ {incident.key}: status update overdue, escalated",
+        body=body,
+        mentions=(deputy,) if deputy else (),
+        tlp=incident.tlp,
+    )
+
+
+def escalation_notice(
+    incident: Incident,
+    *,
+    commander: UserRef | None,
+    deputy: UserRef | None,
+    since: datetime,
+    now: datetime,
+    show_title: bool,
+) -> Message:
+    """For the org's digest room, where managers read: no mentions, no TLP-restricted text."""
+    title = f": {incident.title}" if show_title else ""
+    fields = (
+        Field("Severity", f"SEV{incident.severity}"),
+        Field("State", incident.state),
+        Field("Commander", commander.name if commander else "-"),
+        Field("Deputy", deputy.name if deputy else "none assigned"),
+        Field("Last status update", f"{overdue_for(since, now)} ago"),
+    )
+    return Message(
+        title=f"⚠ {incident.key}{title} — status update overdue, escalated", fields=fields
+    )
+
+
+def digest(
+    incident: Incident,
+    entries: Sequence[TimelineEntry],
+    *,
+    commander: str,
+    show_title: bool,
+    metrics: dict[str, float | None] | None = None,
+) -> Message:
+    """The timeline since the last digest, already filtered for the reading org."""
+    title = incident.title if show_title else "(title withheld under TLP)"
+    fields = [
+        Field("Severity", f"SEV{incident.severity}"),
+        Field("State", incident.state),
+        Field("Commander", commander or "-"),
+    ]
+    if metrics is not None:
+        fields += [
+            Field("Time to acknowledge", duration(metrics["time_to_acknowledge_s"])),
+            Field("Time to contain", duration(metrics["time_to_contain_s"])),
+            Field("Time to resolve", duration(metrics["time_to_resolve_s"])),
+        ]
+    shown = list(entries)[-DIGEST_LINES:]
+    lines = [timeline_line(e) for e in shown]
+    if len(entries) > len(shown):
+        lines.insert(0, f"… {len(entries) - len(shown)} earlier entries in `export`")
+    body = "\n".join(lines) if lines else "No new timeline entries you may see."
+    levels = [Tlp.parse(e.tlp) for e in shown]
+    banner = max(levels).label if levels else None
+    return Message(
+        title=f"📋 {incident.key} digest: {title}",
+        body=body,
+        fields=tuple(fields),
+        tlp=banner,
+    )

@@ -1,0 +1,296 @@
+"""The reminders service: listens to the core, checks incidents, and runs the scheduler
+while this process leads.
+
+Any process may handle a command; it bumps the incident's plan version. The leader re-plans
+what changed (at once when the command ran in the leader, else within `plan_poll`), so the
+job store is written by one process only. Checks that fall due together share transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.events import MessagePosted
+from bot.reminders import digests, due, jobs
+from bot.reminders.due import Plan
+from bot.reminders.leader import Leadership, leadership_for
+from bot.reminders.timers import Timers, digest_job_id, remind_job_id
+from bot.services import Services
+from storage.engine import is_sqlite
+from storage.store import UnitOfWork
+
+log = logging.getLogger(__name__)
+PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})
+DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
+BATCH = 100  # incidents checked per transaction
+PARALLEL = 3  # transactions of checks at once on PostgreSQL (SQLite has one writer)
+RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
+REPAIR_EVERY = 30  # polls between looks for jobs the job store dropped
+STOP_GRACE = 5.0  # seconds running jobs get to finish when the process stops
+
+
+@dataclass
+class _Pending:
+    incident_id: int
+    mark: bool
+    digest_job: bool
+    future: asyncio.Future[Plan | None] = field(repr=False)
+
+
+class Reminders:
+    """Status reminders, escalation and digests; an IncidentListener of the core."""
+
+    def __init__(self, services: Services, *, leadership: Leadership | None = None) -> None:
+        self.services = services
+        self.config = services.config
+        settings = self.config.reminders
+        self.leadership = leadership or leadership_for(
+            self.config.storage.url, retry=settings.leader_retry.total_seconds()
+        )
+        self.timers = Timers(
+            self.config.storage.url,
+            digest_interval=settings.digest_interval,
+            grace=settings.misfire_grace,
+        )
+        self.leading = asyncio.Event()
+        self._parallel = 1 if is_sqlite(self.config.storage.url) else PARALLEL
+        self._queue: list[_Pending] = []
+        self._checker: asyncio.Task[None] | None = None
+        self._deliverer: asyncio.Task[None] | None = None
+        self._deliver_again = False
+        self._task: asyncio.Task[None] | None = None
+
+    # the core's listener
+
+    async def after_command(self, verb: str, incident_id: int | None) -> None:
+        """The command has succeeded and answered; a failure here is logged, not shown.
+        (What it leaves undone, the periodic digest and the leader's next poll pick up.)"""
+        if incident_id is None:
+            return
+        try:
+            if verb in PLAN_VERBS:
+                await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
+                if self.timers.running:
+                    await self.replan(incident_id)
+            if verb in DIGEST_VERBS:
+                await self.digest(incident_id, periodic=False)
+        except Exception:
+            log.exception("reminders could not follow %s on incident %s", verb, incident_id)
+
+    async def after_message(self, event: MessagePosted, incident_id: int) -> None:
+        return
+
+    # checks, batched
+
+    async def fire(self, incident_id: int) -> Plan | None:
+        """What the wake-up job does: check the incident and re-arm its wake-up."""
+        return await self._check(incident_id, mark=False, digest_job=False)
+
+    async def replan(self, incident_id: int, *, digest_job: bool = False) -> Plan | None:
+        """Check the incident now and put its jobs in line with the result."""
+        return await self._check(incident_id, mark=True, digest_job=digest_job)
+
+    async def _check(self, incident_id: int, *, mark: bool, digest_job: bool) -> Plan | None:
+        future: asyncio.Future[Plan | None] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(incident_id, mark, digest_job, future))
+        if self._checker is None or self._checker.done():
+            self._checker = asyncio.create_task(self._check_queued(), name="reminders-check")
+        return await future
+
+    async def _check_queued(self) -> None:
+        """Run queued checks in batches, a few transactions at a time on PostgreSQL."""
+        running: set[asyncio.Task[None]] = set()
+        while self._queue or running:
+            while self._queue and len(running) < self._parallel:
+                batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+                running.add(asyncio.create_task(self._check_batch(batch)))
+            _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _check_batch(self, batch: list[_Pending]) -> None:
+        results = await self._run_checks(batch)
+        try:
+            if self.timers.running:
+                self._rearm(batch, results)
+            if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
+                self.deliver_soon()
+        except Exception:
+            # The checks are committed; a job not moved fires at its old time and finds
+            # nothing new, and the periodic repair re-creates what is missing.
+            log.exception("re-arming %s checked incident(s) failed", len(batch))
+        finally:
+            for pending, result in zip(batch, results, strict=True):
+                if pending.future.done():
+                    continue
+                if isinstance(result, Exception):
+                    pending.future.set_exception(result)
+                else:
+                    pending.future.set_result(result)
+
+    def _rearm(self, batch: list[_Pending], results: list[Plan | Exception | None]) -> None:
+        plans = [r for r in results if isinstance(r, Plan)]
+        self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
+        retry_at = self.services.clock.now() + RETRY
+        for pending, result in zip(batch, results, strict=True):
+            if isinstance(result, Exception):
+                self.timers.retry(pending.incident_id, retry_at)
+        self.timers.forget(p.incident_id for p, r in zip(batch, results, strict=True) if r is None)
+
+    async def _run_checks(self, batch: list[_Pending]) -> list[Plan | Exception | None]:
+        now = self.services.clock.now()
+        requests = [(p.incident_id, p.mark) for p in batch]
+        try:
+            return list(
+                await self.services.store.transaction(
+                    lambda uow: due.check(uow, requests, now=now, config=self.config)
+                )
+            )
+        except Exception:
+            if len(batch) == 1:
+                log.exception("checking incident %s failed", batch[0].incident_id)
+                return [RuntimeError(f"checking incident {batch[0].incident_id} failed")]
+        log.warning("a batch of %s checks failed; checking them one by one", len(batch))
+        results: list[Plan | Exception | None] = []
+        for pending in batch:
+            results += await self._run_checks([pending])
+        return results
+
+    def deliver_soon(self) -> None:
+        """Deliver what checks queued, in one drain loop however many checks queued it."""
+        self._deliver_again = True
+        if self._deliverer is None or self._deliverer.done():
+            self._deliverer = asyncio.create_task(self._deliver(), name="reminders-deliver")
+
+    async def _deliver(self) -> None:
+        while self._deliver_again:
+            self._deliver_again = False
+            try:
+                while await self.services.outbox.drain():
+                    pass
+            except Exception:
+                log.exception("delivering reminders failed; the outbox retries")
+
+    async def settled(self) -> None:
+        """Wait until queued checks and deliveries are done (tests, benchmarks)."""
+        while True:
+            busy = [t for t in (self._checker, self._deliverer) if t and not t.done()]
+            if not busy:
+                return
+            await asyncio.gather(*busy, return_exceptions=True)
+
+    async def digest(self, incident_id: int, *, periodic: bool) -> int:
+        now = self.services.clock.now()
+        posted = await self.services.store.transaction(
+            lambda uow: digests.digest(
+                uow, incident_id, now=now, config=self.config, periodic=periodic
+            )
+        )
+        if posted:
+            self.deliver_soon()
+        return posted
+
+    # leading
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._lead(), name="reminders-leader")
+
+    async def stop(self) -> None:
+        """Let running jobs finish (for a while), then stand down and let go of the lock."""
+        self.timers.pause()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._finish_jobs(), STOP_GRACE)
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for helper in (self._checker, self._deliverer):
+            if helper is not None and not helper.done():
+                helper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await helper
+        await self.leadership.release()
+
+    async def _finish_jobs(self) -> None:
+        while running := self.timers.running_jobs():
+            await asyncio.gather(*running, return_exceptions=True)
+        await self.settled()
+
+    async def _lead(self) -> None:
+        while True:
+            await self.leadership.acquire()
+            poll: asyncio.Task[None] | None = None
+            try:
+                await self._take_over()
+                poll = asyncio.create_task(self._poll_forever(), name="reminders-poll")
+                await self.leadership.hold()
+                log.error("scheduler leadership lost; this process is a standby now")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the scheduler failed; standing down and trying again")
+                await self.leadership.release()  # another process may do better meanwhile
+                await asyncio.sleep(self.config.reminders.leader_retry.total_seconds())
+            finally:
+                if poll is not None:
+                    poll.cancel()
+                self.leading.clear()
+                jobs.bind(None)
+                self.timers.stop()
+
+    async def _take_over(self) -> None:
+        self.timers.start()
+        jobs.bind(self)
+        await self.reconcile()
+        self.timers.resume()
+        self.leading.set()
+
+    async def reconcile(self) -> int:
+        """On taking over: plan what changed while nobody led, re-create missing jobs, and
+        check what fell due (a wake-up lost by a crash between firing and re-arming too)."""
+        now = self.services.clock.now()
+
+        def pending(uow: UnitOfWork) -> tuple[set[int], set[int]]:
+            return set(uow.reminders.unplanned(limit=None)), set(uow.reminders.overdue(now))
+
+        unplanned, overdue = await self.services.store.transaction(pending)
+        return await self.repair(also=unplanned | overdue)
+
+    async def repair(self, *, also: set[int] | None = None) -> int:
+        """Re-create the jobs of open incidents that have none (the job store drops a job it
+        cannot load), and re-plan `also`."""
+        open_ids = set(await self.services.store.transaction(self._open_ids))
+        existing = await asyncio.to_thread(self.timers.job_ids)
+        missing = {i for i in open_ids if remind_job_id(i) not in existing}
+        no_digest = {i for i in open_ids if digest_job_id(i) not in existing}
+        todo = sorted((also or set()) | missing | no_digest)
+        await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
+        if missing or no_digest:
+            log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
+        return len(todo)
+
+    @staticmethod
+    def _open_ids(uow: UnitOfWork) -> list[int]:
+        return list(uow.reminders.open_incidents())
+
+    async def sync(self) -> int:
+        """Re-plan incidents changed by other processes."""
+        changed = await self.services.store.transaction(lambda uow: uow.reminders.unplanned())
+        await asyncio.gather(*(self.replan(i) for i in changed))
+        return len(changed)
+
+    async def _poll_forever(self) -> None:
+        interval = self.config.reminders.plan_poll.total_seconds()
+        for round_ in itertools.count(1):
+            await asyncio.sleep(interval)
+            try:
+                await self.sync()
+                if round_ % REPAIR_EVERY == 0:
+                    await self.repair()
+            except Exception:
+                log.exception("re-planning changed incidents failed; retrying")

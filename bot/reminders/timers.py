@@ -1,0 +1,189 @@
+"""The scheduler: APScheduler 3's AsyncIOScheduler on its SQLAlchemy job store, in warroom's
+own database, so what is planned survives a restart.
+
+Each open incident has a wake-up job ticking every half cadence from its first slot (each
+reminder and escalation moment), and a periodic digest job. Missed ticks are coalesced by
+APScheduler; wake-ups run however late they are, since plan.py decides from stored state
+what is still worth saying (with the grace period). A check moves the wake-up only when
+the plan left the grid (a late reminder) or changed (an update, a sev change).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from sqlalchemy import Engine, create_engine, event, select
+
+from bot.reminders import jobs
+from bot.reminders.due import Plan
+from storage.engine import is_sqlite, make_engine, sync_url
+
+log = logging.getLogger(__name__)
+JOB_TABLE = "apscheduler_jobs"
+
+
+def remind_job_id(incident_id: int) -> str:
+    return f"remind:{incident_id}"
+
+
+def digest_job_id(incident_id: int) -> str:
+    return f"digest:{incident_id}"
+
+
+def job_store_engine(url: str) -> Engine:
+    """The job store's own engine. On PostgreSQL its commits do not wait for the disk: the
+    job store only says when to wake up; what was sent, and so what is due, is in
+    reminderstate, committed durably, and a new leader re-plans from it. (Losing the last
+    few job-store writes in a crash costs a wake-up that finds nothing new to do.)"""
+    if is_sqlite(url):
+        return make_engine(url)
+    # Each job-store operation is one statement: autocommit saves a round trip or two.
+    engine = create_engine(
+        sync_url(url), pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT"
+    )
+    event.listen(engine, "connect", _no_wait_for_disk)
+    return engine
+
+
+def _no_wait_for_disk(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+
+
+class Timers:
+    def __init__(self, url: str, *, digest_interval: timedelta, grace: timedelta) -> None:
+        self.url = url
+        self.digest_interval = digest_interval
+        self.grace = max(1, int(grace.total_seconds()))
+        self.scheduler: AsyncIOScheduler | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None
+
+    def start(self) -> None:
+        """Start paused: the caller plans, then `resume()` lets due jobs run."""
+        self._engine = job_store_engine(self.url)
+        store = SQLAlchemyJobStore(engine=self._engine, tablename=JOB_TABLE)
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            jobstores={"default": store},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace},
+        )
+        self.scheduler.start(paused=True)
+
+    def resume(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.resume()
+
+    def stop(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None and scheduler.running:
+            # AsyncIOScheduler.shutdown() only queues the shutdown on the loop; this is
+            # synchronous on purpose: once leadership is gone, no job may start here.
+            scheduler._stop_timer()
+            BaseScheduler.shutdown(scheduler, wait=False)
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def arm(self, plans: Iterable[Plan], *, with_digest: Iterable[int] = ()) -> None:
+        """Put each incident's jobs in line with its plan, as one burst of job-store writes."""
+        digest = set(with_digest)
+        todo = [p for p in plans if p.rearm or not p.open or p.incident_id in digest]
+        if not todo:
+            return
+        with self._quiet() as scheduler:
+            for plan in todo:
+                # A re-planned incident may have been reopened: its digest job comes back.
+                self._arm(scheduler, plan, plan.rearm or plan.incident_id in digest)
+
+    def forget(self, incident_ids: Iterable[int]) -> None:
+        """Drop the jobs of incidents that no longer exist."""
+        assert self.scheduler is not None
+        for incident_id in incident_ids:
+            for job_id in (remind_job_id(incident_id), digest_job_id(incident_id)):
+                with contextlib.suppress(JobLookupError):
+                    self.scheduler.remove_job(job_id)
+
+    def pause(self) -> None:
+        if self.scheduler is not None and self.scheduler.state == STATE_RUNNING:
+            self.scheduler.pause()
+
+    def running_jobs(self) -> list[Any]:
+        """The futures of jobs running now (APScheduler's executor keeps them)."""
+        if self.scheduler is None:
+            return []
+        return list(self.scheduler._lookup_executor("default")._pending_futures)
+
+    def retry(self, incident_id: int, at: datetime) -> None:
+        """Try a failed check again at `at` (the wake-up keeps its interval)."""
+        assert self.scheduler is not None
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.modify_job(remind_job_id(incident_id), next_run_time=at)
+
+    def job_ids(self) -> set[str]:
+        assert self._engine is not None and self.scheduler is not None
+        store = self.scheduler._lookup_jobstore("default")
+        with self._engine.connect() as conn:
+            return set(conn.execute(select(store.jobs_t.c.id)).scalars())
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[AsyncIOScheduler]:
+        """Pause while writing many jobs: one wake-up of the scheduler after, not one each."""
+        assert self.scheduler is not None, "the scheduler is not running in this process"
+        scheduler = self.scheduler
+        pause = scheduler.state == STATE_RUNNING
+        if pause:
+            scheduler.pause()
+        try:
+            yield scheduler
+        finally:
+            if pause and self.scheduler is scheduler:
+                scheduler.resume()
+
+    def _arm(self, scheduler: AsyncIOScheduler, plan: Plan, with_digest: bool) -> None:
+        ids = (remind_job_id(plan.incident_id), digest_job_id(plan.incident_id))
+        if not plan.open:
+            for job_id in ids:
+                with contextlib.suppress(JobLookupError):
+                    scheduler.remove_job(job_id)
+            return
+        assert plan.next_at and plan.anchor and plan.cadence
+        scheduler.add_job(
+            jobs.remind,
+            IntervalTrigger(
+                seconds=plan.cadence.total_seconds() / 2,
+                start_date=plan.anchor + plan.cadence,
+                timezone=UTC,
+            ),
+            args=[plan.incident_id],
+            id=ids[0],
+            name=ids[0],
+            replace_existing=True,
+            next_run_time=plan.next_at,
+            misfire_grace_time=None,  # however late: plan.py decides what is still worth saying
+        )
+        if with_digest:
+            scheduler.add_job(
+                jobs.digest,
+                IntervalTrigger(
+                    seconds=self.digest_interval.total_seconds(),
+                    start_date=plan.opened_at + self.digest_interval,
+                    timezone=UTC,
+                ),
+                args=[plan.incident_id],
+                id=ids[1],
+                name=ids[1],
+                replace_existing=True,
+            )

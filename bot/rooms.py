@@ -1,0 +1,131 @@
+"""War-room provisioning and upkeep, delivered through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from bot import cards
+from bot.events import MessageRef, RoomRef, UserRef
+from bot.incidents import room_name
+from bot.messages import Message
+from bot.outbox import Claimed, OutboxDispatcher, enqueue, handles
+from bot.port import RoomSpec
+from storage.models import RoomLink
+from storage.store import UnitOfWork
+
+
+@handles("create_room")
+async def create_room(dispatcher: OutboxDispatcher, item: Claimed) -> None:
+    incident_id = item.incident_id
+    assert incident_id is not None
+    org, workspace = item.payload["org"], item.payload["workspace"]
+
+    def plan(uow: UnitOfWork) -> RoomSpec | None:
+        incident = uow.incidents.get(incident_id)
+        assert incident is not None and incident.id is not None
+        if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
+            return None  # delivered before a crash; the link is already stored
+        roles = uow.roles.current(incident.id)
+        invitees = tuple(
+            UserRef(p.platform, p.workspace, p.user_id, p.display)
+            for p in uow.participants.for_incident(incident.id)
+            if p.org == org and p.platform == item.platform
+        )
+        return RoomSpec(
+            name=room_name(incident.key, incident.title),
+            topic=cards.topic(incident, roles),
+            org=org,
+            workspace=workspace,
+            invitees=invitees,
+            incident_key=incident.key,
+            title=incident.title,
+        )
+
+    spec = await dispatcher.store.transaction(plan)
+    if spec is None:
+        return
+    room = await dispatcher.adapter(item.platform).create_room(spec)
+
+    def link(uow: UnitOfWork) -> None:
+        now = dispatcher.clock.now()
+        uow.rooms.add(
+            RoomLink(
+                incident_id=incident_id,
+                org=org,
+                platform=room.platform,
+                workspace=room.workspace,
+                room_id=room.room_id,
+                topic=spec.topic,
+                created_at=now,
+            )
+        )
+        enqueue(uow, "sync_rooms", incident_id=item.incident_id, platform="*", at=now, payload={})
+
+    await dispatcher.store.transaction(link)
+
+
+@dataclass(frozen=True)
+class _RoomState:
+    link_id: int
+    room: RoomRef
+    card_message_id: str | None
+    topic: str
+    leads: tuple[UserRef, ...] = ()
+
+
+@handles("sync_rooms")
+async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
+    """Bring every room's topic and pinned summary card in line with the incident."""
+    incident_id = item.incident_id
+    assert incident_id is not None
+
+    def read(uow: UnitOfWork) -> tuple[Message, str, list[_RoomState]]:
+        incident = uow.incidents.get(incident_id)
+        assert incident is not None and incident.id is not None
+        roles = uow.roles.current(incident.id)
+        update = uow.timeline.latest(incident.id, "update")
+        card = cards.summary_card(incident, roles, last_update=update.text if update else "")
+        leads = tuple(u for r in ("commander", "deputy") if (u := cards.holder(roles, r)))
+        rooms = [
+            _RoomState(
+                link.id or 0,
+                RoomRef(link.platform, link.workspace, link.room_id),
+                link.card_message_id,
+                link.topic,
+                tuple(u for u in leads if u.platform == link.platform),
+            )
+            for link in uow.rooms.for_incident(incident.id)
+        ]
+        return card, cards.topic(incident, roles), rooms
+
+    card, topic, rooms = await dispatcher.store.transaction(read)
+    for state in rooms:
+        adapter = dispatcher.adapter(state.room.platform)
+        if state.topic != topic:
+            await adapter.set_topic(state.room, topic)
+            await dispatcher.store.transaction(partial(_save, link_id=state.link_id, topic=topic))
+        set_leads = getattr(adapter, "set_leads", None)  # platforms with power levels
+        if set_leads is not None:
+            await set_leads(state.room, state.leads)
+        if state.card_message_id:
+            await adapter.edit(MessageRef(state.room, state.card_message_id), card)
+            continue
+        ref = await adapter.post(state.room, card)
+        await dispatcher.store.transaction(
+            partial(_save, link_id=state.link_id, card=ref.message_id)
+        )
+        await adapter.pin(state.room, ref)
+
+
+def _save(
+    uow: UnitOfWork, *, link_id: int, topic: str | None = None, card: str | None = None
+) -> None:
+    link = uow.rooms.get(link_id)
+    if link is None:
+        return
+    if topic is not None:
+        link.topic = topic
+    if card is not None:
+        link.card_message_id = card
+    uow.session.add(link)

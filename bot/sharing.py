@@ -1,0 +1,60 @@
+"""TLP 2.0 sharing rules between organisations (DESIGN.md, "Cross-organisation rooms")."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from bot.config import Config
+from bot.tlp import Tlp
+
+
+def agreement_cap(config: Config, a: str, b: str) -> Tlp | None:
+    """The highest TLP the agreement between `a` and `b` carries; None without one."""
+    if a == b:
+        return Tlp.RED
+    caps = [s.max_tlp for s in config.sharing if a in s.orgs and b in s.orgs]
+    return max(caps) if caps else None
+
+
+def withheld_because(
+    config: Config,
+    tlp: Tlp,
+    *,
+    from_org: str,
+    to_org: str,
+    incident_orgs: Collection[str],
+    same_room: bool = False,
+) -> str | None:
+    """Why something marked `tlp`, said by `from_org`, may not reach `to_org`; None if it may.
+
+    RED stays in the room where it was said; AMBER+STRICT within the sender's organisation;
+    AMBER within the organisations taking part; GREEN and CLEAR go everywhere the incident
+    is linked. Between two organisations, never above their agreement's cap.
+    """
+    if same_room:
+        return None
+    if tlp is Tlp.RED:
+        return "TLP:RED stays in the room where it was said"
+    if to_org == from_org:
+        return None
+    if tlp is Tlp.AMBER_STRICT:
+        return f"TLP:AMBER+STRICT stays within {from_org}"
+    if tlp is Tlp.AMBER and to_org not in incident_orgs:
+        return f"TLP:AMBER goes only to organisations in the incident, and {to_org} is not"
+    cap = agreement_cap(config, from_org, to_org)
+    if cap is None:
+        return f"there is no sharing agreement between {from_org} and {to_org}"
+    if tlp > cap:
+        return (
+            f"TLP:{tlp.label} is above the TLP:{cap.label} agreed between {from_org} and {to_org}"
+        )
+    return None
+
+
+def within_cap(config: Config, tlp: str, a: str, b: str) -> bool:
+    """May something marked `tlp` pass between orgs `a` and `b` under their agreement?"""
+    cap = agreement_cap(config, a, b)
+    try:
+        return cap is not None and Tlp.parse(tlp) <= cap
+    except ValueError:
+        return False  # an unknown marking is treated as the most restrictive

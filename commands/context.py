@@ -1,0 +1,126 @@
+"""The context a command handler runs in: who, where, and transactions bound to its incident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.events import Actor, RoomRef, UserRef
+from bot.messages import Message
+from bot.services import Services
+from commands.grammar import Command, CommandError, Permission
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+T = TypeVar("T")
+LEAD_ROLES = ("commander", "deputy")
+
+
+class DuplicateEvent(Exception):
+    """This inbound event was handled before; the core drops it silently."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    message: Message
+    public: bool = False
+
+
+@dataclass
+class Context:
+    services: Services
+    actor: Actor
+    room: RoomRef
+    event_id: str
+    command: Command
+    incident_key: str | None = None
+    incident_id: int | None = None  # set once the command has found its incident
+
+    def parse_user(self, token: str) -> UserRef | None:
+        adapter = self.services.adapters.get(self.room.platform)
+        return adapter.parse_user(token, workspace=self.actor.user.workspace) if adapter else None
+
+    async def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
+        """A change not bound to an incident (`open`); the event is claimed in it."""
+
+        def run(uow: UnitOfWork) -> T:
+            self._claim(uow)
+            return work(uow)
+
+        return await self.services.store.transaction(run)
+
+    async def change(self, work: Callable[[UnitOfWork, Incident], T]) -> T:
+        """A change to this command's incident, which is locked, checked and not closed."""
+
+        def run(uow: UnitOfWork) -> T:
+            incident = self._incident(uow, for_update=True)
+            if incident.state == "closed":
+                raise CommandError(f"{incident.key} is closed; nothing can change it now")
+            self._authorise(uow, incident, self.command.permission)
+            self._claim(uow)
+            return work(uow, incident)
+
+        return await self.services.store.transaction(run)
+
+    async def read(self, work: Callable[[UnitOfWork, Incident], T]) -> T:
+        def run(uow: UnitOfWork) -> T:
+            incident = self._incident(uow)
+            self._authorise(uow, incident, self.command.permission)
+            return work(uow, incident)
+
+        return await self.services.store.transaction(run)
+
+    def require_lead(self, uow: UnitOfWork, incident: Incident) -> None:
+        self._authorise(uow, incident, Permission.LEAD)
+
+    def _claim(self, uow: UnitOfWork) -> None:
+        if not uow.events.claim(self.room.platform, self.event_id, self.services.clock.now()):
+            raise DuplicateEvent(self.event_id)
+
+    def _incident(self, uow: UnitOfWork, *, for_update: bool = False) -> Incident:
+        if self.incident_key:
+            incident = uow.incidents.by_key(self.incident_key, for_update=for_update)
+            if incident is None:
+                raise CommandError(f"there is no incident {self.incident_key}")
+        else:
+            incident = uow.incidents.by_room(self.room, for_update=for_update)
+            if incident is None:
+                raise CommandError(
+                    "this is not a war room: run it in one, or add --id INC-N",
+                    usage=self.command.usage(),
+                )
+        self.incident_id = incident.id
+        return incident
+
+    def _authorise(self, uow: UnitOfWork, incident: Incident, needed: Permission) -> None:
+        if needed is Permission.ANYONE:
+            return
+        assert incident.id is not None
+        user = self.actor.user
+        held = uow.roles.held_by(incident.id, user)
+        if needed is Permission.LEAD:
+            if not held & set(LEAD_ROLES):
+                raise CommandError(
+                    f"not allowed: only the commander or deputy of {incident.key} may "
+                    f"{self.command.verb}"
+                )
+            return
+        if (
+            held
+            or uow.participants.find(incident.id, user)
+            or self._in_private_warroom(uow, incident)
+        ):
+            return
+        raise CommandError(
+            f"not allowed: you are not a participant of {incident.key}; "
+            f"ask someone in it to `invite @{user.name}`"
+        )
+
+    def _in_private_warroom(self, uow: UnitOfWork, incident: Incident) -> bool:
+        """Slack and Matrix war rooms admit only invited people, so being there is enough."""
+        adapter = self.services.adapters.get(self.room.platform)
+        if adapter is None or not getattr(adapter, "private_rooms", False):
+            return False
+        here = uow.incidents.by_room(self.room)
+        return here is not None and here.id == incident.id

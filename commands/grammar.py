@@ -1,0 +1,199 @@
+"""Command declarations and the parser that reads them: one grammar for every platform.
+
+A command is declared once (verb, arguments, flags, permission, help); the parser, the help
+text and the permission check are all derived from that declaration.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from bot.events import UserRef
+from bot.tlp import Tlp
+from storage.models import OPEN_STATES, ROLES
+
+
+class CommandError(Exception):
+    """A user-facing failure: the message is shown to the caller only, with the usage line."""
+
+    def __init__(self, message: str, *, usage: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class Permission(Enum):
+    ANYONE = "anyone"
+    PARTICIPANT = "participant of the incident"
+    LEAD = "incident commander or deputy"
+
+
+@dataclass(frozen=True)
+class Arg:
+    name: str
+    kind: str = "word"  # word | text | user | role | sev | tlp | target
+    help: str = ""
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    kind: str = "word"  # word | int | sev | tlp | state | org | key | bool
+    help: str = ""
+    metavar: str = ""
+    repeat: bool = False
+
+
+ID_FLAG = Flag("id", "key", "incident key, when not typed in its war room", "INC-N")
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: str
+    summary: str
+    handler: Callable[..., Awaitable[Any]]
+    args: tuple[Arg, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    permission: Permission = Permission.PARTICIPANT
+    needs_incident: bool = True
+    details: str = ""
+
+    @property
+    def all_flags(self) -> tuple[Flag, ...]:
+        return (*self.flags, ID_FLAG) if self.needs_incident else self.flags
+
+    def usage(self) -> str:
+        parts = [self.verb]
+        for arg in self.args:
+            name = arg.name.upper() if arg.kind != "user" else "@user"
+            parts.append(f"[{name}]" if arg.optional else name)
+        for flag in self.all_flags:
+            if flag.kind == "bool":
+                parts.append(f"[--{flag.name}]")
+            else:
+                shown = f"[--{flag.name} {flag.metavar or flag.name.upper()}]"
+                parts.append(shown + ("..." if flag.repeat else ""))
+        return " ".join(parts)
+
+
+UserParser = Callable[[str], UserRef | None]
+_KEY = re.compile(r"^INC-(\d+)$", re.IGNORECASE)
+_STATES_FOR_UPDATE = (*OPEN_STATES, "resolved")
+
+
+def tokenize(text: str) -> list[str]:
+    """Shell-like words; an unpaired apostrophe (`the attacker's IP`) is taken literally."""
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[str, Any]:
+    """Turn the words after the verb into keyword arguments for the handler."""
+    flags = {f.name: f for f in command.all_flags}
+    values: dict[str, Any] = {f.name: ([] if f.repeat else None) for f in command.all_flags}
+    positional: list[str] = []
+    i = 0
+    only_positional = False
+    while i < len(tokens):
+        token = tokens[i]
+        i += 1
+        if token == "--" and not only_positional:
+            only_positional = True
+            continue
+        if only_positional or not token.startswith("--") or len(token) == 2:
+            positional.append(token)
+            continue
+        name, eq, inline = token[2:].partition("=")
+        flag = flags.get(name)
+        if flag is None:
+            raise CommandError(f"unknown option --{name}", usage=command.usage())
+        if flag.kind == "bool":
+            values[name] = True
+            continue
+        if eq:
+            raw = inline
+        elif i < len(tokens):
+            raw, i = tokens[i], i + 1
+        else:
+            raise CommandError(f"--{name} needs a value", usage=command.usage())
+        value = convert(flag.kind, raw, f"--{name}", parse_user)
+        if flag.repeat:
+            values[name].append(value)
+        elif values[name] is not None:
+            raise CommandError(f"--{name} given twice", usage=command.usage())
+        else:
+            values[name] = value
+    for flag in command.all_flags:
+        if flag.kind == "bool" and values[flag.name] is None:
+            values[flag.name] = False
+    _bind_positional(command, positional, values, parse_user)
+    return values
+
+
+def _bind_positional(
+    command: Command, words: list[str], values: dict[str, Any], parse_user: UserParser
+) -> None:
+    rest = list(words)
+    for arg in command.args:
+        if arg.kind == "text":
+            text = " ".join(rest).strip()
+            rest = []
+            if not text and not arg.optional:
+                raise CommandError(f"{arg.name.upper()} is missing", usage=command.usage())
+            values[arg.name] = text or None
+            continue
+        if not rest:
+            if not arg.optional:
+                shown = "@user" if arg.kind == "user" else arg.name.upper()
+                raise CommandError(f"{shown} is missing", usage=command.usage())
+            values[arg.name] = None
+            continue
+        values[arg.name] = convert(arg.kind, rest.pop(0), arg.name.upper(), parse_user)
+    if rest:
+        raise CommandError(f"unexpected {' '.join(rest)!r}", usage=command.usage())
+
+
+def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
+    """Check and convert one value; a CommandError names what was wrong with it."""
+    if kind == "sev":
+        digits = raw.upper().removeprefix("SEV")
+        if digits not in ("1", "2", "3", "4"):
+            raise CommandError(f"{what} must be 1 to 4 (1 is the worst), not {raw!r}")
+        return int(digits)
+    if kind == "tlp":
+        try:
+            return Tlp.parse(raw)
+        except ValueError as exc:
+            raise CommandError(f"{what}: {exc}") from None
+    if kind == "state":
+        if raw.lower() not in _STATES_FOR_UPDATE:
+            raise CommandError(f"{what} must be one of {', '.join(_STATES_FOR_UPDATE)}")
+        return raw.lower()
+    if kind == "role":
+        if raw.lower() not in ROLES:
+            raise CommandError(f"{what} must be one of {', '.join(ROLES)}, not {raw!r}")
+        return raw.lower()
+    if kind == "int":
+        if not raw.isdigit() or int(raw) == 0:
+            raise CommandError(f"{what} must be a positive whole number, not {raw!r}")
+        return int(raw)
+    if kind == "key":
+        match = _KEY.match(raw)
+        if not match:
+            raise CommandError(f"{what} must be an incident key like INC-7, not {raw!r}")
+        return f"INC-{int(match.group(1))}"
+    if kind == "user":
+        user = parse_user(raw)
+        if user is None:
+            raise CommandError(f"{what} must be a person like @name, not {raw!r}")
+        return user
+    if kind == "target":
+        return parse_user(raw) or raw.lower()
+    return raw

@@ -1,0 +1,257 @@
+"""Opening, updating, resolving and closing incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import cards, incidents
+from bot.messages import Field, Message
+from bot.metrics import metrics
+from bot.tlp import Tlp
+from commands.context import Context, Reply
+from commands.grammar import Arg, CommandError, Flag, Permission
+from commands.orgs import bring_in_orgs, check_orgs
+from commands.registry import command
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+DEFAULT_SEVERITY = 3
+DEFAULT_TLP = Tlp.AMBER
+
+
+@command(
+    "open",
+    "open an incident with a war room; you become its commander",
+    args=(Arg("title", "text", "what is happening, in a few words"),),
+    flags=(
+        Flag("sev", "sev", "severity, 1 (worst) to 4; default 3", "1-4"),
+        Flag("tlp", "tlp", "how far it may be shared; default amber", "LEVEL"),
+        Flag("org", "word", "another organisation to bring in", "ORG", repeat=True),
+        Flag("exercise", "bool", "mark it as a drill"),
+    ),
+    permission=Permission.ANYONE,
+    needs_incident=False,
+)
+async def open_incident(
+    ctx: Context, *, title: str, sev: int | None, tlp: Tlp | None, org: list[str], exercise: bool
+) -> Reply:
+    others = check_orgs(ctx, org, already=[ctx.actor.org])
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork) -> str:
+        incident = incidents.open_incident(
+            uow,
+            actor=ctx.actor,
+            origin=ctx.room,
+            title=title,
+            severity=sev or DEFAULT_SEVERITY,
+            tlp=DEFAULT_TLP if tlp is None else tlp,  # TLP:CLEAR is 0, and falsy
+            exercise=exercise,
+            at=now,
+            event_id=ctx.event_id,
+        )
+        bring_in_orgs(ctx, uow, incident, others, at=now)
+        ctx.incident_id = incident.id  # listeners (reminders, digests) hear of the new incident
+        return incident.key
+
+    key = await ctx.transaction(work)
+    await ctx.services.outbox.drain_if_queued()
+    rooms = await ctx.services.store.transaction(lambda uow: _room_ids(uow, key))
+    where = ", ".join(rooms) if rooms else "being created (the platform is slow to answer)"
+    body = f"You are the commander. War room: {where}"
+    return Reply(Message(title=f"Opened {key}: {title}", body=body))
+
+
+def _room_ids(uow: UnitOfWork, key: str) -> list[str]:
+    incident = uow.incidents.by_key(key)
+    assert incident is not None and incident.id is not None
+    return [link.room_id for link in uow.rooms.for_incident(incident.id)]
+
+
+@command(
+    "update",
+    "post a status update (resets the reminder clock)",
+    args=(Arg("text", "text", "where things stand"),),
+    flags=(Flag("state", "state", "move to a new state", "STATE"),),
+)
+async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        if state:
+            ctx.require_lead(uow, incident)
+        if incident.state == "resolved" and state in (None, "resolved"):
+            raise CommandError(
+                f"{incident.key} is resolved; `update --state monitoring` reopens it"
+            )
+        incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind="update",
+            actor=ctx.actor,
+            text=text,
+            source_event_id=ctx.event_id,
+        )
+        incidents.acknowledge(incident, now)
+        if state and state != incident.state:
+            old = incident.state
+            incidents.set_state(incident, state, now)
+            incidents.record(
+                uow, incident, at=now, kind="state", actor=ctx.actor, text=f"State {old} → {state}"
+            )
+        incidents.refresh_rooms(uow, incident, now)
+        message = Message(
+            title=f"{incident.key} status update from {ctx.actor.user.name}",
+            body=text,
+            fields=(Field("State", incident.state), Field("Severity", f"SEV{incident.severity}")),
+            tlp=incident.tlp,
+        )
+        incidents.announce(uow, incident, message, now, exclude=ctx.room)
+        return message
+
+    return Reply(await ctx.change(work), public=True)
+
+
+@command(
+    "sev",
+    "change the severity (1 is the worst)",
+    args=(Arg("level", "sev", "1 to 4"),),
+    permission=Permission.LEAD,
+)
+async def severity(ctx: Context, *, level: int) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        if incident.severity == level:
+            raise CommandError(f"{incident.key} is already SEV{level}")
+        text = f"Severity SEV{incident.severity} → SEV{level}"
+        incident.severity = level
+        return _changed(ctx, uow, incident, kind="severity", text=text, at=now)
+
+    return Reply(await ctx.change(work), public=True)
+
+
+@command(
+    "tlp",
+    "change how far the incident may be shared",
+    args=(Arg("level", "tlp", "clear, green, amber, amber+strict or red"),),
+    permission=Permission.LEAD,
+)
+async def tlp(ctx: Context, *, level: Tlp) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        if incident.tlp == level.label:
+            raise CommandError(f"{incident.key} is already TLP:{level.label}")
+        text = f"TLP:{incident.tlp} → TLP:{level.label}"
+        incident.tlp = level.label
+        return _changed(ctx, uow, incident, kind="tlp", text=text, at=now)
+
+    return Reply(await ctx.change(work), public=True)
+
+
+def _changed(
+    ctx: Context, uow: UnitOfWork, incident: Incident, *, kind: str, text: str, at: datetime
+) -> Message:
+    """Record a change of setting, refresh every room's card and tell the other rooms."""
+    incidents.record(
+        uow, incident, at=at, kind=kind, actor=ctx.actor, text=text, source_event_id=ctx.event_id
+    )
+    incidents.refresh_rooms(uow, incident, at)
+    message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
+    incidents.announce(uow, incident, message, at, exclude=ctx.room)
+    return message
+
+
+@command("status", "show the incident's summary card")
+async def status(ctx: Context) -> Reply:
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        update_entry = uow.timeline.latest(incident.id, "update")
+        return cards.summary_card(
+            incident,
+            uow.roles.current(incident.id),
+            last_update=update_entry.text if update_entry else "",
+        )
+
+    return Reply(await ctx.read(work))
+
+
+@command(
+    "list",
+    "list the open incidents your organisation takes part in",
+    permission=Permission.ANYONE,
+    needs_incident=False,
+)
+async def list_incidents(ctx: Context) -> Reply:
+    found = await ctx.services.store.transaction(
+        lambda uow: list(uow.incidents.linked_to_org(ctx.actor.org))
+    )
+    return Reply(cards.incident_list(found))
+
+
+@command(
+    "resolve",
+    "resolve the incident: stops reminders, posts metrics and the timeline",
+    args=(Arg("text", "text", "how it ended", optional=True),),
+    permission=Permission.LEAD,
+)
+async def resolve(ctx: Context, *, text: str | None) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        if incident.state == "resolved":
+            raise CommandError(f"{incident.key} is already resolved; `close` archives it")
+        incidents.set_state(incident, "resolved", now)
+        incident.summary = text or ""
+        incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind="resolved",
+            actor=ctx.actor,
+            text=f"Resolved: {text}" if text else "Resolved",
+            source_event_id=ctx.event_id,
+        )
+        incidents.refresh_rooms(uow, incident, now)
+        entries = uow.timeline.entries(incident.id)
+        final = cards.final_report(incident, entries, metrics(incident))
+        incidents.announce(uow, incident, final, now, exclude=ctx.room)
+        return final
+
+    return Reply(await ctx.change(work), public=True)
+
+
+@command(
+    "close", "close a resolved incident and archive its war rooms", permission=Permission.LEAD
+)
+async def close(ctx: Context) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        if incident.state != "resolved":
+            raise CommandError(f"{incident.key} is {incident.state}: `resolve` it first")
+        incidents.set_state(incident, "closed", now)
+        incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind="closed",
+            actor=ctx.actor,
+            text="Closed",
+            source_event_id=ctx.event_id,
+        )
+        incidents.refresh_rooms(uow, incident, now)
+        message = Message(
+            title=f"{incident.key} is closed",
+            body=f"Closed by {ctx.actor.user.name}. This room is now archived.",
+        )
+        incidents.announce(uow, incident, message, now)
+        incidents.archive_rooms(uow, incident, now)
+        return message
+
+    await ctx.change(work)
+    return Reply(Message(title="Closed", body="The war rooms are being archived."))

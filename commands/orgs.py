@@ -1,0 +1,82 @@
+"""Bringing organisations into an incident, within the config's sharing agreements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot import incidents, outbox
+from bot.config import Config
+from bot.events import UserRef
+from commands.context import Context
+from commands.grammar import CommandError
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+
+def agreement_between(config: Config, a: str, b: str) -> bool:
+    return a == b or any(a in s.orgs and b in s.orgs for s in config.sharing)
+
+
+def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -> list[str]:
+    """The orgs to add, after checking each exists and has an agreement with every org
+    already in the incident and with each other; a CommandError names the first problem."""
+    config = ctx.services.config
+    new: list[str] = []
+    for org_id in wanted:
+        org_id = org_id.lower()
+        if config.org(org_id) is None:
+            known = ", ".join(o.id for o in config.orgs) or "none configured"
+            raise CommandError(f"unknown organisation {org_id!r} (known: {known})")
+        if org_id in already or org_id in new:
+            continue
+        for other in (*already, *new):
+            if not agreement_between(config, org_id, other):
+                raise CommandError(
+                    f"no sharing agreement between {other} and {org_id}: "
+                    "an admin must add one ([[sharing]] in the config)"
+                )
+        new.append(org_id)
+    return new
+
+
+def bring_in_orgs(
+    ctx: Context, uow: UnitOfWork, incident: Incident, orgs: Sequence[str], *, at: datetime
+) -> None:
+    """Link each org to the incident, give its liaison the role and queue its war room."""
+    assert incident.id is not None
+    directory = ctx.services.directory
+    for org_id in orgs:
+        org = directory.get(org_id)
+        assert org is not None
+        uow.incidents.add_org(incident.id, org_id, at)
+        incidents.record(
+            uow,
+            incident,
+            at=at,
+            kind="org",
+            actor=ctx.actor,
+            text=f"Brought in {org.display} ({org.platform})",
+        )
+        workspace = org.workspace or ("console" if org.platform == "console" else "")
+        if org.liaison:
+            liaison_workspace = org.workspace if org.platform != "console" else org.id
+            liaison = UserRef(org.platform, liaison_workspace, org.liaison, org.liaison)
+            incidents.assign_role(
+                uow,
+                incident,
+                role="liaison",
+                user=liaison,
+                user_org=org.id,
+                by=incidents.BOT,
+                at=at,
+                scope_org=org.id,
+            )
+        outbox.enqueue(
+            uow,
+            "create_room",
+            incident_id=incident.id,
+            platform=org.platform,
+            at=at,
+            payload={"org": org.id, "workspace": workspace},
+        )

@@ -1,0 +1,75 @@
+"""Bringing people and organisations into an incident."""
+
+from __future__ import annotations
+
+from bot import incidents
+from bot.events import UserRef
+from bot.messages import Message
+from commands.context import Context, Reply
+from commands.grammar import Arg, CommandError
+from commands.orgs import bring_in_orgs, check_orgs
+from commands.registry import command
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+
+@command(
+    "invite",
+    "bring a person, or another organisation, into the incident",
+    args=(Arg("who", "target", "@user, or an organisation id from the config"),),
+    details="Inviting an organisation opens and links a war room on its own platform; it "
+    "needs a sharing agreement with every organisation already in the incident.",
+)
+async def invite(ctx: Context, *, who: UserRef | str) -> Reply:
+    if isinstance(who, UserRef):
+        return await _invite_person(ctx, who)
+    return await _invite_org(ctx, who)
+
+
+async def _invite_person(ctx: Context, user: UserRef) -> Reply:
+    now = ctx.services.clock.now()
+    org = ctx.services.directory.org_of(user)
+    if org is None:
+        raise CommandError(f"{user.name} belongs to no organisation in the config")
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        if not uow.participants.ensure(incident.id, user, org, now):
+            raise CommandError(f"{user.name} already takes part in {incident.key}")
+        incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind="invite",
+            actor=ctx.actor,
+            text=f"Invited {user.name} ({org})",
+            source_event_id=ctx.event_id,
+        )
+        incidents.invite_to_rooms(uow, incident, user, org, now)
+        return Message(
+            body=f"{ctx.actor.user.name} invited {user.name} to {incident.key}", mentions=(user,)
+        )
+
+    message = await ctx.change(work)
+    await ctx.services.outbox.drain_if_queued()
+    return Reply(message, public=True)
+
+
+async def _invite_org(ctx: Context, org_id: str) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        ctx.require_lead(uow, incident)
+        already = uow.incidents.orgs(incident.id)
+        if org_id.lower() in already:
+            raise CommandError(f"{org_id} already takes part in {incident.key}")
+        new = check_orgs(ctx, [org_id], already=already)
+        bring_in_orgs(ctx, uow, incident, new, at=now)
+        incidents.refresh_rooms(uow, incident, now)
+        name = ctx.services.directory.display(new[0])
+        return Message(body=f"{ctx.actor.user.name} brought {name} into {incident.key}")
+
+    message = await ctx.change(work)
+    await ctx.services.outbox.drain_if_queued()
+    return Reply(message, public=True)

@@ -1,0 +1,67 @@
+"""Who does what: assigning and listing roles."""
+
+from __future__ import annotations
+
+from bot import cards, incidents
+from bot.events import UserRef
+from bot.messages import Message
+from commands.context import Context, Reply
+from commands.grammar import Arg, CommandError, Permission
+from commands.registry import command
+from storage.models import ROLES, Incident
+from storage.store import UnitOfWork
+
+
+@command(
+    "role",
+    "give a role to someone (the previous holder hands over)",
+    args=(Arg("role", "role", " | ".join(ROLES)), Arg("user", "user", "who takes it")),
+    permission=Permission.LEAD,
+    details="There is one holder per role, and one liaison per organisation.",
+)
+async def role(ctx: Context, *, role: str, user: UserRef) -> Reply:
+    now = ctx.services.clock.now()
+    org = ctx.services.directory.org_of(user)
+    if org is None:
+        raise CommandError(f"{user.name} belongs to no organisation in the config")
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        scope = org if role == "liaison" else ""
+        current = uow.roles.holder(incident.id, role, scope)
+        if current and (current.platform, current.workspace, current.user_id) == (
+            user.platform,
+            user.workspace,
+            user.user_id,
+        ):
+            raise CommandError(f"{user.name} is already {role} of {incident.key}")
+        previous = incidents.assign_role(
+            uow,
+            incident,
+            role=role,
+            user=user,
+            user_org=org,
+            by=ctx.actor,
+            at=now,
+            scope_org=scope,
+        )
+        incidents.refresh_rooms(uow, incident, now)
+        handover = (
+            f" (taking over from {previous.display or previous.user_id})" if previous else ""
+        )
+        message = Message(
+            body=f"{user.name} is now {role} of {incident.key}{handover}", mentions=(user,)
+        )
+        incidents.announce(uow, incident, message, now, exclude=ctx.room)
+        return message
+
+    return Reply(await ctx.change(work), public=True)
+
+
+@command("roles", "list who holds which role")
+async def roles(ctx: Context) -> Reply:
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        return cards.roles_message(incident, uow.roles.current(incident.id))
+
+    return Reply(await ctx.read(work))

@@ -1,0 +1,41 @@
+"""Writing to and reading the timeline."""
+
+from __future__ import annotations
+
+from bot import cards, incidents
+from bot.messages import Message
+from commands.context import Context, Reply
+from commands.grammar import Arg, Flag
+from commands.registry import command
+from storage.models import Incident
+from storage.store import UnitOfWork
+
+
+@command("note", "add an entry to the timeline", args=(Arg("text", "text", "what happened"),))
+async def note(ctx: Context, *, text: str) -> Reply:
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        seq = incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind="note",
+            actor=ctx.actor,
+            text=text,
+            source_event_id=ctx.event_id,
+        )
+        return Message(body=f"📝 {ctx.actor.user.name} noted (#{seq}): {text}")
+
+    return Reply(await ctx.change(work), public=True)
+
+
+@command(
+    "timeline", "show the timeline", flags=(Flag("last", "int", "only the newest N entries", "N"),)
+)
+async def timeline(ctx: Context, *, last: int | None) -> Reply:
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        return cards.timeline_message(incident, uow.timeline.entries(incident.id, last=last))
+
+    return Reply(await ctx.read(work))

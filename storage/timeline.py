@@ -1,0 +1,111 @@
+"""The append-only, hash-chained timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from bot.events import Actor
+from storage.chain import entry_hash
+from storage.models import Incident, TimelineEntry
+
+_INSERT_ENTRY = insert(TimelineEntry)
+_ADVANCE_HEAD = (
+    update(Incident)
+    .where(col(Incident.id) == bindparam("the_incident"))
+    .values(timeline_seq=bindparam("new_seq"), timeline_head=bindparam("new_head"))
+)
+
+
+@dataclass
+class NewEntry:
+    """A timeline row about to be inserted (lighter than building the ORM object)."""
+
+    incident_id: int
+    seq: int
+    at: datetime
+    kind: str
+    actor_platform: str
+    actor_workspace: str
+    actor_user_id: str
+    actor_display: str
+    actor_org: str
+    text: str
+    tlp: str
+    source_event_id: str
+    prev_hash: str
+    hash: str = ""
+
+
+class TimelineRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        incident: Incident,
+        *,
+        at: datetime,
+        kind: str,
+        actor: Actor,
+        text: str,
+        tlp: str,
+        source_event_id: str = "",
+    ) -> NewEntry:
+        """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
+        `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
+        assert incident.id is not None
+        entry = NewEntry(
+            incident_id=incident.id,
+            seq=incident.timeline_seq + 1,
+            at=at,
+            kind=kind,
+            actor_platform=actor.user.platform,
+            actor_workspace=actor.user.workspace,
+            actor_user_id=actor.user.user_id,
+            actor_display=actor.user.display,
+            actor_org=actor.org,
+            text=text,
+            tlp=tlp,
+            source_event_id=source_event_id,
+            prev_hash=incident.timeline_head,
+        )
+        entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
+        # Two plain statements rather than an ORM flush: appending is the hottest write.
+        connection = self.session.connection()
+        connection.execute(_INSERT_ENTRY, asdict(entry))
+        connection.execute(
+            _ADVANCE_HEAD,
+            {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
+        )
+        set_committed_value(incident, "timeline_seq", entry.seq)
+        set_committed_value(incident, "timeline_head", entry.hash)
+        return entry
+
+    def entries(self, incident_id: int, *, last: int | None = None) -> Sequence[TimelineEntry]:
+        query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+        if last is not None:
+            newest = query.order_by(col(TimelineEntry.seq).desc()).limit(last)
+            return list(reversed(self.session.exec(newest).all()))
+        return self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
+
+    def by_source(self, incident_id: int, source_event_id: str) -> TimelineEntry | None:
+        query = select(TimelineEntry).where(
+            TimelineEntry.incident_id == incident_id,
+            TimelineEntry.source_event_id == source_event_id,
+        )
+        return self.session.exec(query).first()
+
+    def latest(self, incident_id: int, kind: str) -> TimelineEntry | None:
+        query = (
+            select(TimelineEntry)
+            .where(TimelineEntry.incident_id == incident_id, TimelineEntry.kind == kind)
+            .order_by(col(TimelineEntry.seq).desc())
+            .limit(1)
+        )
+        return self.session.exec(query).first()
