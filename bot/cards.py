@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.events import UserRef
 from bot.messages import Field, Message
+from bot.metrics import duration
 from storage.models import Incident, RoleAssignment, TimelineEntry
 
 STATE_ICONS = {
@@ -108,8 +109,6 @@ def incident_list(incidents: Sequence[Incident]) -> Message:
 def final_report(
     incident: Incident, entries: Sequence[TimelineEntry], metrics: dict[str, float | None]
 ) -> Message:
-    from bot.metrics import duration
-
     fields = (
         Field("Time to acknowledge", duration(metrics["time_to_acknowledge_s"])),
         Field("Time to contain", duration(metrics["time_to_contain_s"])),

@@ -217,8 +217,9 @@ class Core:
                     log.warning(
                         "reply to %s failed; queued for retry", event.event_id, exc_info=True
                     )
+                now = self.services.clock.now()
                 await self.services.store.transaction(
-                    lambda uow: _queue_reply(uow, event, reply.message, self.services)
+                    lambda uow: enqueue_post(uow, event.room, reply.message, at=now)
                 )
             return
         await self._say_privately(event.actor, event, reply.message)
@@ -252,9 +253,3 @@ def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident |
 def _error_message(command: Command, exc: CommandError) -> Message:
     usage = exc.usage or command.usage()
     return Message(body=f"⚠ {exc}", footer=f"usage: {usage}")
-
-
-def _queue_reply(
-    uow: UnitOfWork, event: CommandReceived, message: Message, services: Services
-) -> None:
-    enqueue_post(uow, event.room, message, at=services.clock.now())

@@ -34,7 +34,7 @@ def message_tlp(text: str, incident: Incident) -> Tlp:
     return Tlp.parse(incident.tlp) if marking is None else marking
 
 
-def copy_text(config: Config, actor: Actor, text: str) -> str:
+def copy_text(actor: Actor, text: str) -> str:
     clean, _ = redact(text)
     return f"[{actor.org.upper()}] {actor.user.name}: {clean}"
 
@@ -59,7 +59,7 @@ def plan_relay(
             outcome.withheld.append((link.org, reason))
             continue
         message = Message(
-            body=copy_text(config, event.actor, event.text),
+            body=copy_text(event.actor, event.text),
             tlp=None if marking_in(event.text) is None else tlp.label,
             reply_to=_reply_in(uow, event, room),
         )
@@ -110,7 +110,7 @@ def plan_edit(
             outcome.withheld.append((copy.org, reason))
             continue
         message = Message(
-            body=copy_text(config, event.actor, event.text),
+            body=copy_text(event.actor, event.text),
             tlp=None if marking_in(event.text) is None else tlp.label,
         )
         outbox.enqueue(

@@ -6,16 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot import incidents, outbox
-from bot.config import Config
 from bot.events import UserRef
+from bot.sharing import agreement_cap
 from commands.context import Context
 from commands.grammar import CommandError
 from storage.models import Incident
 from storage.store import UnitOfWork
-
-
-def agreement_between(config: Config, a: str, b: str) -> bool:
-    return a == b or any(a in s.orgs and b in s.orgs for s in config.sharing)
 
 
 def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -> list[str]:
@@ -31,7 +27,7 @@ def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -
         if org_id in already or org_id in new:
             continue
         for other in (*already, *new):
-            if not agreement_between(config, org_id, other):
+            if agreement_cap(config, org_id, other) is None:
                 raise CommandError(
                     f"no sharing agreement between {other} and {org_id}: "
                     "an admin must add one ([[sharing]] in the config)"

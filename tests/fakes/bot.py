@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from bot.app import App, build_app
 from bot.clock import FakeClock
@@ -43,25 +44,17 @@ class TestBot:
         name = user or self.user
         return Actor(UserRef(self.adapter.platform, org, name, name), org)
 
-    async def send(
-        self,
-        text: str,
-        *,
-        user: str | None = None,
-        org: str | None = None,
-        room: RoomRef | None = None,
-        event_id: str | None = None,
-    ) -> list[Sent]:
+    async def send(self, text: str, **who: Any) -> list[Sent]:
         """Run one command; returns what the bot sent because of it."""
-        before = len(self.adapter.sent)
-        event = CommandReceived(
-            self.actor(user, org), room or self.room, text, event_id or f"e{next(self._ids)}"
-        )
-        await self.app.core.handle(event)
-        return self.adapter.sent[before:]
+        return await self._handle(CommandReceived, text, **who)
 
-    async def say(
+    async def say(self, text: str, **who: Any) -> list[Sent]:
+        """Say something in a room, as a person would."""
+        return await self._handle(MessagePosted, text, **who)
+
+    async def _handle(
         self,
+        kind: type[CommandReceived] | type[MessagePosted],
         text: str,
         *,
         user: str | None = None,
@@ -70,7 +63,7 @@ class TestBot:
         event_id: str | None = None,
     ) -> list[Sent]:
         before = len(self.adapter.sent)
-        event = MessagePosted(
+        event = kind(
             self.actor(user, org), room or self.room, text, event_id or f"e{next(self._ids)}"
         )
         await self.app.core.handle(event)
