@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TextIO
 
-from bot.events import (
+from warroom.bot.events import (
     Actor,
     CommandReceived,
     MessagePosted,
@@ -23,8 +23,8 @@ from bot.events import (
     UserRef,
     command_text,
 )
-from bot.messages import Message
-from bot.port import RoomSpec, Sink
+from warroom.bot.messages import Message
+from warroom.bot.port import RoomSpec, Sink
 
 WORKSPACE = "console"
 LOBBY = "lobby"

@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from adapters.console import ConsoleAdapter
-from bot.app import build_app
-from bot.config import Config, StorageConfig
-from bot.events import CommandReceived, RoomRef
-from storage.models import (
+from warroom.adapters.console import ConsoleAdapter
+from warroom.bot.app import build_app
+from warroom.bot.config import Config, StorageConfig
+from warroom.bot.events import CommandReceived, RoomRef
+from warroom.storage.models import (
     Incident,
     IncidentOrg,
     Participant,
@@ -62,7 +62,7 @@ def row(name: str, samples: list[float], wall: float) -> tuple[str, int, float, 
 def seed(app_url: str, count: int) -> None:
     """Store `count` incidents with their room, commander and participant, in bulk: a
     history of closed incidents, and the open one in the middle that the notes go to."""
-    from storage.engine import make_engine
+    from warroom.storage.engine import make_engine
 
     engine = make_engine(app_url)
     now = datetime.now(UTC)
@@ -162,7 +162,7 @@ async def measure(
 async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[tuple]:
     url = f"sqlite:///{folder / f'core-{stored}.db'}"
     config = Config(storage=StorageConfig(url=url))
-    from storage.migrate import upgrade
+    from warroom.storage.migrate import upgrade
 
     upgrade(url)
     seed(url, stored)

@@ -27,14 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert
 
-from bot.app import build_app
-from bot.config import Config, OrgConfig, StorageConfig
-from bot.events import MessageRef, RoomRef, UserRef
-from bot.messages import Message
-from bot.port import RoomSpec, Sink
-from storage.engine import make_engine
-from storage.migrate import upgrade
-from storage.models import (
+from warroom.bot.app import build_app
+from warroom.bot.config import Config, OrgConfig, StorageConfig
+from warroom.bot.events import MessageRef, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.port import RoomSpec, Sink
+from warroom.storage.engine import make_engine
+from warroom.storage.migrate import upgrade
+from warroom.storage.models import (
     Incident,
     IncidentOrg,
     ReminderState,

@@ -32,16 +32,16 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.factory import build_slack_adapter
-from bot.app import build_app
-from bot.config import (
+from tests.fakes.slack_api import Call, FakeSlack
+from warroom.adapters.slack.factory import build_slack_adapter
+from warroom.bot.app import build_app
+from warroom.bot.config import (
     Config,
     HttpConfig,
     OrgConfig,
     SlackConfig,
     StorageConfig,
 )
-from tests.fakes.slack_api import Call, FakeSlack
 
 SECRET = "bench-signing-secret"
 TEAM, USER, GENERAL = "T0BENCH", "U0ALICE", "C0GENERAL"

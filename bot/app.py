@@ -9,18 +9,18 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot import rooms  # noqa: F401  (registers the room outbox handlers)
-from bot.clock import Clock, SystemClock
-from bot.config import Config, ConfigError
-from bot.core import Core, IncidentListener
-from bot.directory import OrgDirectory
-from bot.outbox import OutboxDispatcher
-from bot.port import ChatAdapter
-from bot.reminders import Reminders
-from bot.services import Services
-from storage.engine import is_sqlite
-from storage.migrate import upgrade
-from storage.store import Store
+from warroom.bot import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.clock import Clock, SystemClock
+from warroom.bot.config import Config, ConfigError
+from warroom.bot.core import Core, IncidentListener
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.outbox import OutboxDispatcher
+from warroom.bot.port import ChatAdapter
+from warroom.bot.reminders import Reminders
+from warroom.bot.services import Services
+from warroom.storage.engine import is_sqlite
+from warroom.storage.migrate import upgrade
+from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ LEADERSHIP_CHECK_S = 1.0
 
 # Platform adapters are imported only when an org uses them, so the console needs no SDKs.
 ADAPTER_FACTORIES = {
-    "slack": "adapters.slack.factory:build_slack_adapter",
-    "matrix": "adapters.matrix.factory:build_matrix_adapter",
+    "slack": "warroom.adapters.slack.factory:build_slack_adapter",
+    "matrix": "warroom.adapters.matrix.factory:build_matrix_adapter",
 }
 
 
@@ -140,7 +140,7 @@ def console_sink(config: Config) -> dict[str, ChatAdapter]:
     """Under `warroom run`, console orgs are told through a JSON-lines file (console.sink)."""
     if not any(o.platform == "console" for o in config.orgs):
         return {}
-    from adapters.sink import SinkAdapter
+    from warroom.adapters.sink import SinkAdapter
 
     return {"console": SinkAdapter(config.console.sink)}
 

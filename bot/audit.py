@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.chain import entry_hash
-from storage.models import GENESIS_HASH, Incident
-from storage.store import UnitOfWork
+from warroom.storage.chain import entry_hash
+from warroom.storage.models import GENESIS_HASH, Incident
+from warroom.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.events import UserRef
-from bot.messages import Field, Message
-from bot.metrics import duration
-from storage.models import Incident, RoleAssignment, TimelineEntry
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Field, Message
+from warroom.bot.metrics import duration
+from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 STATE_ICONS = {
     "investigating": "🔎",

@@ -12,8 +12,8 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot.config import Config, ConfigError, load_config
 from warroom import __version__
+from warroom.bot.config import Config, ConfigError, load_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,8 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _console(args: argparse.Namespace, config: Config) -> int:
-    from adapters.console import ConsoleAdapter
-    from bot.app import build_app
+    from warroom.adapters.console import ConsoleAdapter
+    from warroom.bot.app import build_app
 
     user = args.user or config.console.user or _login_name()
     org = (args.org or config.console.org).lower()
@@ -96,7 +96,7 @@ def _console(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
-    from bot.app import build_app, console_sink, platform_adapters, single_process_notice
+    from warroom.bot.app import build_app, console_sink, platform_adapters, single_process_notice
 
     adapters = platform_adapters(config)
     adapters.update(console_sink(config))
@@ -124,7 +124,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
-    from storage.migrate import current_revision, upgrade
+    from warroom.storage.migrate import current_revision, upgrade
 
     upgrade(config.storage.url, args.revision)
     print(f"schema at revision {current_revision(config.storage.url)}")
@@ -132,9 +132,9 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
-    from bot.export import ExportError, incident_export, markdown_report
-    from storage.migrate import upgrade
-    from storage.store import Store
+    from warroom.bot.export import ExportError, incident_export, markdown_report
+    from warroom.storage.migrate import upgrade
+    from warroom.storage.store import Store
 
     upgrade(config.storage.url)
     store = Store(config.storage.url)
@@ -157,9 +157,9 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    from bot.audit import verify
-    from storage.migrate import upgrade
-    from storage.store import Store
+    from warroom.bot.audit import verify
+    from warroom.storage.migrate import upgrade
+    from warroom.storage.store import Store
 
     upgrade(config.storage.url)
     store = Store(config.storage.url)

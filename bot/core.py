@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot import incidents, relay
-from bot.events import (
+from warroom.bot import incidents, relay
+from warroom.bot.events import (
     Actor,
     CommandReceived,
     Inbound,
@@ -17,14 +17,14 @@ from bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from bot.messages import Message
-from bot.outbox import enqueue_notify, enqueue_post
-from bot.services import Services
-from commands import REGISTRY
-from commands.context import Context, DuplicateEvent, Reply
-from commands.grammar import Command, CommandError, parse, tokenize
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot.messages import Message
+from warroom.bot.outbox import enqueue_notify, enqueue_post
+from warroom.bot.services import Services
+from warroom.commands import REGISTRY
+from warroom.commands.context import Context, DuplicateEvent, Reply
+from warroom.commands.grammar import Command, CommandError, parse, tokenize
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 PIN_EMOJI = ("pushpin", "📌", "📍", "round_pushpin")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import Config, OrgConfig
-from bot.events import UserRef
+from warroom.bot.config import Config, OrgConfig
+from warroom.bot.events import UserRef
 
 
 class OrgDirectory:

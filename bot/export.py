@@ -7,12 +7,12 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from bot.config import Config
-from bot.metrics import duration, metrics
-from bot.sharing import withheld_because
-from bot.tlp import Tlp
-from storage.models import TimelineEntry
-from storage.store import UnitOfWork
+from warroom.bot.config import Config
+from warroom.bot.metrics import duration, metrics
+from warroom.bot.sharing import withheld_because
+from warroom.bot.tlp import Tlp
+from warroom.storage.models import TimelineEntry
+from warroom.storage.store import UnitOfWork
 
 
 class ExportError(Exception):
@@ -122,7 +122,7 @@ def incident_export(
 
 
 _templates = Environment(
-    loader=PackageLoader("bot", "templates"),
+    loader=PackageLoader("warroom.bot", "templates"),
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

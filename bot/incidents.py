@@ -10,12 +10,12 @@ from datetime import datetime
 
 from slugify import slugify
 
-from bot import outbox
-from bot.events import Actor, RoomRef, UserRef
-from bot.messages import Message
-from bot.tlp import Tlp, marking_in
-from storage.models import Incident, RoleAssignment
-from storage.store import UnitOfWork
+from warroom.bot import outbox
+from warroom.bot.events import Actor, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.tlp import Tlp, marking_in
+from warroom.storage.models import Incident, RoleAssignment
+from warroom.storage.store import UnitOfWork
 
 BOT = Actor(UserRef("warroom", "", "warroom", "warroom"), "")
 ROOM_NAME_LIMIT = 80

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.models import Incident
+from warroom.storage.models import Incident
 
 
 def _since(opened: datetime, at: datetime | None) -> float | None:

@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from bot.clock import Clock
-from bot.events import MessageRef, RoomRef, UserRef
-from bot.messages import Message
-from bot.port import AdapterError, ChatAdapter
-from storage.models import Outbox
-from storage.store import Store, UnitOfWork
+from warroom.bot.clock import Clock
+from warroom.bot.events import MessageRef, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.port import AdapterError, ChatAdapter
+from warroom.storage.models import Outbox
+from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)

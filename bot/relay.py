@@ -11,16 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot import incidents, outbox
-from bot.config import Config
-from bot.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
-from bot.messages import Message
-from bot.outbox import Claimed, OutboxDispatcher, handles
-from bot.redact import redact
-from bot.sharing import withheld_because
-from bot.tlp import Tlp, marking_in
-from storage.models import Incident, RelayCopy
-from storage.store import UnitOfWork
+from warroom.bot import incidents, outbox
+from warroom.bot.config import Config
+from warroom.bot.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
+from warroom.bot.messages import Message
+from warroom.bot.outbox import Claimed, OutboxDispatcher, handles
+from warroom.bot.redact import redact
+from warroom.bot.sharing import withheld_because
+from warroom.bot.tlp import Tlp, marking_in
+from warroom.storage.models import Incident, RelayCopy
+from warroom.storage.store import UnitOfWork
 
 
 @dataclass

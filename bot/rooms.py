@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from bot import cards
-from bot.events import MessageRef, RoomRef, UserRef
-from bot.incidents import room_name
-from bot.messages import Message
-from bot.outbox import Claimed, OutboxDispatcher, enqueue, handles
-from bot.port import RoomSpec
-from storage.models import RoomLink
-from storage.store import UnitOfWork
+from warroom.bot import cards
+from warroom.bot.events import MessageRef, RoomRef, UserRef
+from warroom.bot.incidents import room_name
+from warroom.bot.messages import Message
+from warroom.bot.outbox import Claimed, OutboxDispatcher, enqueue, handles
+from warroom.bot.port import RoomSpec
+from warroom.storage.models import RoomLink
+from warroom.storage.store import UnitOfWork
 
 
 @handles("create_room")

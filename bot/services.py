@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.clock import Clock
-from bot.config import Config
-from bot.directory import OrgDirectory
-from bot.port import ChatAdapter
-from storage.store import Store
+from warroom.bot.clock import Clock
+from warroom.bot.config import Config
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.port import ChatAdapter
+from warroom.storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.outbox import OutboxDispatcher
+    from warroom.bot.outbox import OutboxDispatcher
 
 
 @dataclass

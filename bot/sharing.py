@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.config import Config
-from bot.tlp import Tlp
+from warroom.bot.config import Config
+from warroom.bot.tlp import Tlp
 
 
 def agreement_cap(config: Config, a: str, b: str) -> Tlp | None:

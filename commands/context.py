@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.events import Actor, RoomRef, UserRef
-from bot.messages import Message
-from bot.services import Services
-from commands.grammar import Command, CommandError, Permission
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot.events import Actor, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.services import Services
+from warroom.commands.grammar import Command, CommandError, Permission
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 T = TypeVar("T")
 LEAD_ROLES = ("commander", "deputy")

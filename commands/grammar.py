@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.events import UserRef
-from bot.tlp import Tlp
-from storage.models import OPEN_STATES, ROLES
+from warroom.bot.events import UserRef
+from warroom.bot.tlp import Tlp
+from warroom.storage.models import OPEN_STATES, ROLES
 
 
 class CommandError(Exception):

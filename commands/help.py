@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.messages import Field, Message
-from commands.context import Context, Reply
-from commands.grammar import Arg, CommandError, Permission
-from commands.registry import REGISTRY, command
+from warroom.bot.messages import Field, Message
+from warroom.commands.context import Context, Reply
+from warroom.commands.grammar import Arg, CommandError, Permission
+from warroom.commands.registry import REGISTRY, command
 
 
 @command(

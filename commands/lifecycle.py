@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import cards, incidents
-from bot.messages import Field, Message
-from bot.metrics import metrics
-from bot.tlp import Tlp
-from commands.context import Context, Reply
-from commands.grammar import Arg, CommandError, Flag, Permission
-from commands.orgs import bring_in_orgs, check_orgs
-from commands.registry import command
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot import cards, incidents
+from warroom.bot.messages import Field, Message
+from warroom.bot.metrics import metrics
+from warroom.bot.tlp import Tlp
+from warroom.commands.context import Context, Reply
+from warroom.commands.grammar import Arg, CommandError, Flag, Permission
+from warroom.commands.orgs import bring_in_orgs, check_orgs
+from warroom.commands.registry import command
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 DEFAULT_SEVERITY = 3
 DEFAULT_TLP = Tlp.AMBER

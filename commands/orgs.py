@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot import incidents, outbox
-from bot.events import UserRef
-from bot.sharing import agreement_cap
-from commands.context import Context
-from commands.grammar import CommandError
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot import incidents, outbox
+from warroom.bot.events import UserRef
+from warroom.bot.sharing import agreement_cap
+from warroom.commands.context import Context
+from warroom.commands.grammar import CommandError
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 
 def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -> list[str]:

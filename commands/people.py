@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from bot import incidents
-from bot.events import UserRef
-from bot.messages import Message
-from commands.context import Context, Reply
-from commands.grammar import Arg, CommandError
-from commands.orgs import bring_in_orgs, check_orgs
-from commands.registry import command
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot import incidents
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Message
+from warroom.commands.context import Context, Reply
+from warroom.commands.grammar import Arg, CommandError
+from warroom.commands.orgs import bring_in_orgs, check_orgs
+from warroom.commands.registry import command
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 
 @command(

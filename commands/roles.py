@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from bot import cards, incidents
-from bot.events import UserRef
-from bot.messages import Message
-from commands.context import Context, Reply
-from commands.grammar import Arg, CommandError, Permission
-from commands.registry import command
-from storage.models import ROLES, Incident
-from storage.store import UnitOfWork
+from warroom.bot import cards, incidents
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Message
+from warroom.commands.context import Context, Reply
+from warroom.commands.grammar import Arg, CommandError, Permission
+from warroom.commands.registry import command
+from warroom.storage.models import ROLES, Incident
+from warroom.storage.store import UnitOfWork
 
 
 @command(

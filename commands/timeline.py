@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot import cards, incidents
-from bot.messages import Message
-from commands.context import Context, Reply
-from commands.grammar import Arg, Flag
-from commands.registry import command
-from storage.models import Incident
-from storage.store import UnitOfWork
+from warroom.bot import cards, incidents
+from warroom.bot.messages import Message
+from warroom.commands.context import Context, Reply
+from warroom.commands.grammar import Arg, Flag
+from warroom.commands.registry import command
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
 
 
 @command("note", "add an entry to the timeline", args=(Arg("text", "text", "what happened"),))

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import text
 
-from storage.engine import is_sqlite, make_engine
+from warroom.storage.engine import is_sqlite, make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _UPGRADE_LOCK = 0x5741_5252  # advisory lock id: serialises replicas upgrading at once

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from storage.models import (
+from warroom.storage.models import (
     OPEN_STATES,
     DigestCursor,
     Incident,

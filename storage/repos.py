@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.events import RoomRef, UserRef
-from storage.models import (
+from warroom.bot.events import RoomRef, UserRef
+from warroom.storage.models import (
     BotState,
     Incident,
     IncidentOrg,

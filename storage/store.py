@@ -18,9 +18,9 @@ from typing import TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from storage.engine import is_sqlite, make_engine
-from storage.reminders import DigestRepo, ReminderRepo
-from storage.repos import (
+from warroom.storage.engine import is_sqlite, make_engine
+from warroom.storage.reminders import DigestRepo, ReminderRepo
+from warroom.storage.repos import (
     EventRepo,
     IncidentRepo,
     OutboxRepo,
@@ -30,7 +30,7 @@ from storage.repos import (
     RoomRepo,
     StateRepo,
 )
-from storage.timeline import TimelineRepo
+from warroom.storage.timeline import TimelineRepo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from bot.events import Actor
-from storage.chain import entry_hash
-from storage.models import Incident, TimelineEntry
+from warroom.bot.events import Actor
+from warroom.storage.chain import entry_hash
+from warroom.storage.models import Incident, TimelineEntry
 
 _INSERT_ENTRY = insert(TimelineEntry)
 _ADVANCE_HEAD = (

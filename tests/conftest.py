@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from storage.migrate import upgrade
 from tests.fakes.bot import TestBot
+from warroom.storage.migrate import upgrade
 
 PG_URL = os.environ.get("WARROOM_TEST_PG_URL", "")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

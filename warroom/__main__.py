@@ -1,3 +1,3 @@
-from bot.cli import main
+from warroom.bot.cli import main
 
 raise SystemExit(main())

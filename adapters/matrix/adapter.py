@@ -12,16 +12,16 @@ from typing import Any
 
 from nio import AsyncClient, AsyncClientConfig, RoomPreset, RoomVisibility
 
-from adapters.matrix import powers, render
-from adapters.matrix.devices import DeviceAdmin
-from adapters.matrix.errors import checked, ok, reached
-from adapters.matrix.inbound import PLATFORM, OrgOf, server_of, user_ref
-from adapters.matrix.state import BotMemory
-from adapters.matrix.sync import AdminCommand, SyncLoop
-from bot.events import MessageRef, RoomRef, UserRef
-from bot.messages import Message
-from bot.port import AdapterError, RoomSpec, Sink
-from storage.store import Store
+from warroom.adapters.matrix import powers, render
+from warroom.adapters.matrix.devices import DeviceAdmin
+from warroom.adapters.matrix.errors import checked, ok, reached
+from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, server_of, user_ref
+from warroom.adapters.matrix.state import BotMemory
+from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
+from warroom.bot.events import MessageRef, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.port import AdapterError, RoomSpec, Sink
+from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)
 ROOM_WAIT_S = 30.0  # how long a send waits for the sync to show a room just created

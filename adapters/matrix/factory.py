@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.matrix.adapter import MatrixAdapter, MatrixSettings
-from bot.config import Config, ConfigError, secret
-from bot.directory import OrgDirectory
-from bot.events import UserRef
+from warroom.adapters.matrix.adapter import MatrixAdapter, MatrixSettings
+from warroom.bot.config import Config, ConfigError, secret
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.events import UserRef
 
 
 def settings_from(config: Config) -> MatrixSettings:

@@ -15,7 +15,7 @@ from nio import (
     RoomMessageText,
 )
 
-from bot.events import (
+from warroom.bot.events import (
     Actor,
     CommandReceived,
     Inbound,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from storage.store import Store
+from warroom.storage.store import Store
 
 
 class BotMemory:

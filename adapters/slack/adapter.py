@@ -14,16 +14,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import channels
-from adapters.slack.api import SlackApi, SlackCallError, retry_handlers
-from adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
-from adapters.slack.render import escape, render
-from adapters.slack.replies import ResponseUrls
-from adapters.slack.transport import Transport
-from bot.directory import OrgDirectory
-from bot.events import MessageRef, RoomRef, UserRef
-from bot.messages import Message
-from bot.port import AdapterError, RoomSpec, Sink
+from warroom.adapters.slack import channels
+from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
+from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
+from warroom.adapters.slack.render import escape, render
+from warroom.adapters.slack.replies import ResponseUrls
+from warroom.adapters.slack.transport import Transport
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.events import MessageRef, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.port import AdapterError, RoomSpec, Sink
 
 log = logging.getLogger(__name__)
 

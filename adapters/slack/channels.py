@@ -6,9 +6,9 @@ import logging
 import re
 from collections.abc import Sequence
 
-from adapters.slack.api import SlackApi, SlackCallError
-from bot.events import UserRef
-from bot.port import AdapterError
+from warroom.adapters.slack.api import SlackApi, SlackCallError
+from warroom.bot.events import UserRef
+from warroom.bot.port import AdapterError
 
 log = logging.getLogger(__name__)
 

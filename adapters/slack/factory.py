@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.slack.adapter import SlackAdapter, SlackSettings
-from bot.config import Config, ConfigError, secret
-from bot.directory import OrgDirectory
+from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
+from warroom.bot.config import Config, ConfigError, secret
+from warroom.bot.directory import OrgDirectory
 
 
 def build_slack_adapter(config: Config) -> SlackAdapter:

@@ -16,12 +16,12 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 
-from adapters.slack import modal
-from adapters.slack.api import SlackApi
-from adapters.slack.render import unescape
-from adapters.slack.replies import ResponseUrls
-from bot.directory import OrgDirectory
-from bot.events import (
+from warroom.adapters.slack import modal
+from warroom.adapters.slack.api import SlackApi
+from warroom.adapters.slack.render import unescape
+from warroom.adapters.slack.replies import ResponseUrls
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.events import (
     Actor,
     CommandReceived,
     Inbound,
@@ -34,8 +34,8 @@ from bot.events import (
     UserRef,
     command_text,
 )
-from bot.messages import Message
-from bot.port import AdapterError
+from warroom.bot.messages import Message
+from warroom.bot.port import AdapterError
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack.api import SlackApi
+from warroom.adapters.slack.api import SlackApi
 
 if TYPE_CHECKING:
-    from adapters.slack.adapter import SlackSettings
+    from warroom.adapters.slack.adapter import SlackSettings
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from bot.reminders.service import Reminders
+from warroom.bot.reminders.service import Reminders
 
 __all__ = ["Reminders"]

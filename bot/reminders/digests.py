@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.config import Config
-from bot.events import RoomRef
-from bot.messages import Message
-from bot.metrics import metrics
-from bot.outbox import enqueue_post
-from bot.reminders import say
-from bot.reminders.plan import visible_in_digest
-from bot.sharing import within_cap
-from storage.models import Incident, RoleAssignment, TimelineEntry
-from storage.store import UnitOfWork
+from warroom.bot.config import Config
+from warroom.bot.events import RoomRef
+from warroom.bot.messages import Message
+from warroom.bot.metrics import metrics
+from warroom.bot.outbox import enqueue_post
+from warroom.bot.reminders import say
+from warroom.bot.reminders.plan import visible_in_digest
+from warroom.bot.sharing import within_cap
+from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
+from warroom.storage.store import UnitOfWork
 
 
 def digest_room(config: Config, org_id: str) -> RoomRef | None:

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from bot import incidents
-from bot.config import Config
-from bot.events import RoomRef
-from bot.outbox import enqueue_post
-from bot.reminders import say
-from bot.reminders.digests import digest_room
-from bot.reminders.plan import (
+from warroom.bot import incidents
+from warroom.bot.config import Config
+from warroom.bot.events import RoomRef
+from warroom.bot.outbox import enqueue_post
+from warroom.bot.reminders import say
+from warroom.bot.reminders.digests import digest_room
+from warroom.bot.reminders.plan import (
     Action,
     Decision,
     Slots,
@@ -28,8 +28,8 @@ from bot.reminders.plan import (
     restart,
     visible_in_digest,
 )
-from storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
-from storage.store import UnitOfWork
+from warroom.storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
+from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 

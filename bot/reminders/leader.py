@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
-from storage.engine import is_sqlite, sync_url
+from warroom.storage.engine import is_sqlite, sync_url
 
 log = logging.getLogger(__name__)
 LOCK_CLASS = 0x5752  # "WR": the first key of the two-key advisory lock

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.cards import timeline_line
-from bot.events import UserRef
-from bot.messages import Field, Message
-from bot.metrics import duration
-from bot.reminders.plan import cadence_text, overdue_for
-from bot.tlp import Tlp
-from storage.models import Incident, RoleAssignment, TimelineEntry
+from warroom.bot.cards import timeline_line
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Field, Message
+from warroom.bot.metrics import duration
+from warroom.bot.reminders.plan import cadence_text, overdue_for
+from warroom.bot.tlp import Tlp
+from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 DIGEST_LINES = 100
 

@@ -15,14 +15,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot.events import MessagePosted
-from bot.reminders import digests, due, jobs
-from bot.reminders.due import Plan
-from bot.reminders.leader import Leadership, leadership_for
-from bot.reminders.timers import Timers, digest_job_id, remind_job_id
-from bot.services import Services
-from storage.engine import is_sqlite
-from storage.store import UnitOfWork
+from warroom.bot.events import MessagePosted
+from warroom.bot.reminders import digests, due, jobs
+from warroom.bot.reminders.due import Plan
+from warroom.bot.reminders.leader import Leadership, leadership_for
+from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
+from warroom.bot.services import Services
+from warroom.storage.engine import is_sqlite
+from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})

@@ -23,9 +23,9 @@ from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ig
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 from sqlalchemy import Engine, create_engine, event, select
 
-from bot.reminders import jobs
-from bot.reminders.due import Plan
-from storage.engine import is_sqlite, make_engine, sync_url
+from warroom.bot.reminders import jobs
+from warroom.bot.reminders.due import Plan
+from warroom.storage.engine import is_sqlite, make_engine, sync_url
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from storage.engine import make_engine
+from warroom.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from warroom.storage.engine import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.config import load_config
-from storage.migrate import upgrade
 from tests.conftest import PG_URL, pg_schema
 from tests.fakes.bot import TestBot
+from warroom.bot.config import load_config
+from warroom.storage.migrate import upgrade
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs WARROOM_TEST_PG_URL (PostgreSQL)")
 CADENCE = 4  # seconds, SEV1

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from storage.migrate import upgrade
+from warroom.storage.migrate import upgrade
 
 
 def test_sqlite_run_says_it_is_single_process_and_stops_cleanly(tmp_path: Path) -> None:

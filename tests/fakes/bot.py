@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.config import Config, OrgConfig, StorageConfig
-from bot.events import Actor, CommandReceived, MessagePosted, RoomRef, UserRef
-from storage.store import UnitOfWork
 from tests.fakes.adapter import FakeAdapter, Sent
+from warroom.bot.app import App, build_app
+from warroom.bot.clock import FakeClock
+from warroom.bot.config import Config, OrgConfig, StorageConfig
+from warroom.bot.events import Actor, CommandReceived, MessagePosted, RoomRef, UserRef
+from warroom.storage.store import UnitOfWork
 
 LOBBY = "lobby"
 

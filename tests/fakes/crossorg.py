@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
-from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.config import Config, OrgConfig, SharingConfig, StorageConfig
-from bot.events import (
+from tests.fakes.adapter import FakeAdapter
+from warroom.bot.app import App, build_app
+from warroom.bot.clock import FakeClock
+from warroom.bot.config import Config, OrgConfig, SharingConfig, StorageConfig
+from warroom.bot.events import (
     Actor,
     CommandReceived,
     MessageDeleted,
@@ -17,8 +18,7 @@ from bot.events import (
     RoomRef,
     UserRef,
 )
-from bot.tlp import Tlp
-from tests.fakes.adapter import FakeAdapter
+from warroom.bot.tlp import Tlp
 
 ORGS = (
     OrgConfig(id="acme", name="ACME Corp", platform="chat", workspace="T1", liaison="alice"),

@@ -15,8 +15,8 @@ import pytest
 from apscheduler.executors import base as executor_base
 from apscheduler.schedulers import base as scheduler_base
 
-from bot.clock import FakeClock
-from bot.reminders.service import Reminders
+from warroom.bot.clock import FakeClock
+from warroom.bot.reminders.service import Reminders
 
 
 def on_clock(monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:

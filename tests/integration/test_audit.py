@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.audit import verify
 from tests.fakes.bot import TestBot
+from warroom.bot.audit import verify
 
 
 async def opened_with_notes(bot: TestBot) -> None:

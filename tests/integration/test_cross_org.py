@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.export import incident_export
 from tests.fakes.crossorg import CrossOrgBot
+from warroom.bot.export import incident_export
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.reminders.leader import AdvisoryLock
 from tests.conftest import PG_URL, pg_schema_url
+from warroom.bot.reminders.leader import AdvisoryLock
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs WARROOM_TEST_PG_URL (PostgreSQL)")
 

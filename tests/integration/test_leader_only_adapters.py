@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.app import App, build_app
-from bot.config import Config, OrgConfig, RemindersConfig, StorageConfig
 from tests.fakes.adapter import FakeAdapter
+from warroom.bot.app import App, build_app
+from warroom.bot.config import Config, OrgConfig, RemindersConfig, StorageConfig
 
 
 class LeaderOnlyAdapter(FakeAdapter):

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.config import Config, OrgConfig
-from bot.events import RoomRef, UserRef
 from tests.fakes.adapter import FakeAdapter
 from tests.fakes.bot import TestBot
+from warroom.bot.config import Config, OrgConfig
+from warroom.bot.events import RoomRef, UserRef
 
 
 class LeveledAdapter(FakeAdapter):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.export import incident_export
 from tests.fakes.bot import TestBot
+from warroom.bot.export import incident_export
 
 
 def export(bot: TestBot, key: str = "INC-1") -> dict:

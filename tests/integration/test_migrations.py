@@ -7,8 +7,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from storage.engine import make_engine
-from storage.migrate import current_revision, upgrade
+from warroom.storage.engine import make_engine
+from warroom.storage.migrate import current_revision, upgrade
 
 
 def test_upgrade_creates_every_table_and_is_repeatable(empty_store_url: str) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.export import incident_export
 from tests.fakes.bot import TestBot
+from warroom.bot.export import incident_export
 
 
 @pytest.mark.parametrize(

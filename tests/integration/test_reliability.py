@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.export import incident_export
 from tests.fakes.bot import TestBot
 from tests.fakes.snapshot import snapshot
+from warroom.bot.export import incident_export
 
 
 async def test_the_same_event_twice_changes_nothing_the_second_time(bot: TestBot) -> None:
@@ -83,7 +83,7 @@ async def test_an_exception_in_a_handler_is_logged_answered_and_the_next_event_r
 ) -> None:
     import dataclasses
 
-    from commands import REGISTRY
+    from warroom.commands import REGISTRY
 
     async def broken(ctx, **kwargs):
         raise RuntimeError("boom")

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import Config, parse_config
-from bot.reminders import due, jobs
-from bot.reminders.service import Reminders
 from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
 from tests.fakes.scheduler import job_times, on_clock, run_due
+from warroom.bot.config import Config, parse_config
+from warroom.bot.reminders import due, jobs
+from warroom.bot.reminders.service import Reminders
 
 CONFIG = parse_config(
     {

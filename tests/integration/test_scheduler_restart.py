@@ -87,7 +87,7 @@ async def test_corrupt_and_unknown_jobs_are_logged_and_skipped(
             text("SELECT next_run_time, job_state FROM apscheduler_jobs WHERE id = 'remind:1'")
         ).one()
         state = pickle.loads(row.job_state)
-        state.update(id="unknown", func="bot.reminders.jobs:vanished")
+        state.update(id="unknown", func="warroom.bot.reminders.jobs:vanished")
         insert = text("INSERT INTO apscheduler_jobs VALUES (:id, :t, :state)")
         conn.execute(
             insert, {"id": "unknown", "t": row.next_run_time, "state": pickle.dumps(state)}
@@ -133,6 +133,41 @@ async def test_a_job_dropped_while_running_is_re_created(
         assert reminders_sent(bot) == [], "the corrupt wake-up could not fire"
         assert await service(bot).repair() == 1
         await run_due(service(bot))
+        assert len(reminders_sent(bot)) == 1
+    finally:
+        await bot.close()
+
+
+async def test_jobs_stored_by_an_install_before_the_warroom_namespace_are_re_created(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await started(store_url, monkeypatch, CONFIG)
+    await first.open('open "DB leak" --sev 1')
+    await first.close()
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        for row in conn.execute(text("SELECT id, job_state FROM apscheduler_jobs")).all():
+            state = pickle.loads(row.job_state)
+            state["func"] = state["func"].removeprefix("warroom.")  # `bot.reminders.jobs:...`
+            conn.execute(
+                text("UPDATE apscheduler_jobs SET job_state = :state WHERE id = :id"),
+                {"id": row.id, "state": pickle.dumps(state)},
+            )
+    engine.dispose()
+
+    bot = await restarted(store_url, monkeypatch, 30 * MIN)
+    try:
+        await bot.app.reminders.start()  # type: ignore[union-attr]
+        await bot.app.reminders.leading.wait()  # type: ignore[union-attr]
+        await run_due(service(bot))
+        assert set(job_times(service(bot))) == {"remind:1", "digest:1"}
+        scheduler = service(bot).timers.scheduler
+        assert scheduler is not None
+        refs = {job.id: job.func_ref for job in scheduler.get_jobs()}
+        assert refs == {
+            "remind:1": "warroom.bot.reminders.jobs:remind",
+            "digest:1": "warroom.bot.reminders.jobs:digest",
+        }
         assert len(reminders_sent(bot)) == 1
     finally:
         await bot.close()

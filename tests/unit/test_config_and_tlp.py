@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import ConfigError, parse_config, parse_duration
-from bot.tlp import Tlp, marking_in
+from warroom.bot.config import ConfigError, parse_config, parse_duration
+from warroom.bot.tlp import Tlp, marking_in
 
 
 def test_durations() -> None:
@@ -19,7 +19,7 @@ def test_durations() -> None:
 def test_the_example_config_loads() -> None:
     from pathlib import Path
 
-    from bot.config import load_config
+    from warroom.bot.config import load_config
 
     config = load_config(Path(__file__).parents[2] / "config.example.toml")
     assert [o.id for o in config.orgs] == ["acme", "cert"]
@@ -108,8 +108,8 @@ def test_tlp_levels_and_markings() -> None:
 
 
 def test_agreement_caps_between_orgs() -> None:
-    from bot.config import Config, SharingConfig
-    from bot.sharing import within_cap
+    from warroom.bot.config import Config, SharingConfig
+    from warroom.bot.sharing import within_cap
 
     config = Config(sharing=(SharingConfig(orgs=("a", "b"), max_tlp=Tlp.GREEN),))
     assert within_cap(config, "GREEN", "a", "b") and within_cap(config, "CLEAR", "b", "a")

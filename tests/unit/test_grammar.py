@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.events import UserRef, command_text
-from bot.tlp import Tlp
-from commands import REGISTRY
-from commands.grammar import CommandError, parse, tokenize
+from warroom.bot.events import UserRef, command_text
+from warroom.bot.tlp import Tlp
+from warroom.commands import REGISTRY
+from warroom.commands.grammar import CommandError, parse, tokenize
 
 
 def parse_user(token: str) -> UserRef | None:

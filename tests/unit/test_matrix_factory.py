@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from adapters.matrix.factory import build_matrix_adapter, settings_from
-from bot.config import ConfigError, parse_config
+from warroom.adapters.matrix.factory import build_matrix_adapter, settings_from
+from warroom.bot.config import ConfigError, parse_config
 
 RAW = {
     "matrix": {
@@ -59,7 +59,7 @@ def test_the_core_never_imports_nio() -> None:
 
 
 def test_only_admins_may_manage_devices() -> None:
-    from adapters.matrix.devices import DeviceAdmin
+    from warroom.adapters.matrix.devices import DeviceAdmin
 
     answer = DeviceAdmin(None, admins=("@root:hs",)).answer(  # type: ignore[arg-type]
         "!r", "@mallory:hs", "!warroom verify @mallory:hs EVIL"

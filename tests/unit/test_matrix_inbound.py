@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from nio import Event, MatrixRoom
 
-from adapters.matrix import powers
-from adapters.matrix.inbound import invite_allowed, server_of, translate
-from adapters.matrix.sync import since_own_join
-from bot.events import (
+from warroom.adapters.matrix import powers
+from warroom.adapters.matrix.inbound import invite_allowed, server_of, translate
+from warroom.adapters.matrix.sync import since_own_join
+from warroom.bot.events import (
     CommandReceived,
     MessageDeleted,
     MessageEdited,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.matrix import render
-from bot.events import UserRef
-from bot.messages import Field, Message
+from warroom.adapters.matrix import render
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Field, Message
 
 BOB = UserRef("matrix", "cert.example", "@bob:cert.example", "Bob")
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.reminders.plan import Slots, decide, restart, visible_in_digest
+from warroom.bot.reminders.plan import Slots, decide, restart, visible_in_digest
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 CADENCE = timedelta(minutes=30)

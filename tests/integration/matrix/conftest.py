@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from adapters.matrix.adapter import MatrixAdapter
-from bot.app import App, build_app, platform_adapters
-from bot.config import Config, MatrixConfig, OrgConfig, StorageConfig
 from tests.integration.matrix.homeserver import Account, Homeserver
 from tests.integration.matrix.human import WAIT_S, Human
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.bot.app import App, build_app, platform_adapters
+from warroom.bot.config import Config, MatrixConfig, OrgConfig, StorageConfig
 
 _names = itertools.count(1)
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import build_app, platform_adapters
-from bot.port import AdapterError
 from tests.integration.matrix.conftest import bot_config
 from tests.integration.matrix.homeserver import Account, Homeserver
+from warroom.bot.app import build_app, platform_adapters
+from warroom.bot.port import AdapterError
 
 
 async def test_a_wrong_password_stops_start_up(

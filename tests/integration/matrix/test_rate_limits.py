@@ -10,13 +10,13 @@ import pytest
 from nio import ErrorResponse
 from sqlmodel import select
 
-from adapters.matrix.adapter import MatrixAdapter
-from adapters.matrix.factory import settings_from
-from storage.models import Outbox
 from tests.integration.matrix.conftest import Bot, bot_config, new_human, start_bot, unique
 from tests.integration.matrix.homeserver import Homeserver
 from tests.integration.matrix.human import Human
 from tests.integration.matrix.scenario import export, open_incident
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.adapters.matrix.factory import settings_from
+from warroom.storage.models import Outbox
 
 STEPS = [f"step-{i:02d}" for i in range(1, 9)]
 

@@ -6,13 +6,13 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
-from adapters.matrix.adapter import MatrixAdapter
-from adapters.matrix.sync import SYNC_FILTER
-from bot.app import build_app, platform_adapters
 from tests.integration.matrix.conftest import Bot, bot_config, start_bot
 from tests.integration.matrix.homeserver import Account, Homeserver
 from tests.integration.matrix.human import Human
 from tests.integration.matrix.scenario import command, export, open_incident
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.adapters.matrix.sync import SYNC_FILTER
+from warroom.bot.app import build_app, platform_adapters
 
 
 def noted(person: Human, room: str, bot: Bot, text: str) -> int:

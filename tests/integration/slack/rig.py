@@ -17,11 +17,12 @@ from typing import Any
 
 import aiohttp
 
-from adapters.slack.adapter import SlackAdapter
-from adapters.slack.factory import slack_settings
-from bot.app import App, build_app
-from bot.clock import FakeClock
-from bot.config import (
+from tests.fakes.slack_api import FakeSlack
+from warroom.adapters.slack.adapter import SlackAdapter
+from warroom.adapters.slack.factory import slack_settings
+from warroom.bot.app import App, build_app
+from warroom.bot.clock import FakeClock
+from warroom.bot.config import (
     Config,
     HttpConfig,
     OrgConfig,
@@ -29,10 +30,9 @@ from bot.config import (
     SlackConfig,
     StorageConfig,
 )
-from bot.directory import OrgDirectory
-from bot.export import incident_export
-from bot.tlp import Tlp
-from tests.fakes.slack_api import FakeSlack
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.export import incident_export
+from warroom.bot.tlp import Tlp
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

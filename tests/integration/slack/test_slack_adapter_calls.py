@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from adapters.slack.adapter import SlackAdapter
-from adapters.slack.factory import build_slack_adapter
-from bot.events import Inbound, MessageRef, RoomRef, UserRef
-from bot.messages import Message
-from bot.port import AdapterError, RoomSpec
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import ACME, ALICE, BOB, rig_config, rig_env
+from warroom.adapters.slack.adapter import SlackAdapter
+from warroom.adapters.slack.factory import build_slack_adapter
+from warroom.bot.events import Inbound, MessageRef, RoomRef, UserRef
+from warroom.bot.messages import Message
+from warroom.bot.port import AdapterError, RoomSpec
 
 HELLO = Message(title="hello", body="world")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.inbound import NOT_SET_UP
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import ACME, BOB, CERT, SlackRig, payload, rig_config, rig_env
+from warroom.adapters.slack.inbound import NOT_SET_UP
 
 
 def texts_in(rig: SlackRig, channel: str) -> list[str]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.export import ExportError
 from tests.integration.slack.rig import ALICE, BOB, SlackRig, payload
+from warroom.bot.export import ExportError
 
 
 async def test_open_creates_a_private_channel_with_topic_and_pinned_card(rig: SlackRig) -> None:

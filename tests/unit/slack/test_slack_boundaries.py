@@ -30,9 +30,9 @@ def slack_modules_loaded_by(*packages: str) -> str:
 
 
 def test_the_core_never_imports_slack_bolt_or_slack_sdk() -> None:
-    assert slack_modules_loaded_by("bot", "commands", "storage") == ""
+    assert slack_modules_loaded_by("warroom.bot", "warroom.commands", "warroom.storage") == ""
 
 
 def test_the_check_sees_the_slack_adapter_import_them() -> None:
-    loaded = slack_modules_loaded_by("adapters.slack").split(",")
+    loaded = slack_modules_loaded_by("warroom.adapters.slack").split(",")
     assert "slack_bolt" in loaded and "slack_sdk" in loaded

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.slack.factory import listen_address, slack_settings
-from bot.config import ConfigError, parse_config
+from warroom.adapters.slack.factory import listen_address, slack_settings
+from warroom.bot.config import ConfigError, parse_config
 
 RAW = {
     "http": {"listen": "0.0.0.0:3000"},

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-import adapters.slack as slack_package
+import warroom.adapters.slack as slack_package
 
 ADAPTER = Path(slack_package.__file__).parent
 MANIFEST = yaml.safe_load((ADAPTER / "manifest.yml").read_text())

@@ -10,14 +10,14 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from adapters.slack.adapter import SlackAdapter, SlackSettings
-from adapters.slack.api import BoundedRateLimitHandler
-from adapters.slack.channels import NAME_LIMIT, channel_name, with_suffix
-from adapters.slack.modal import open_view, read_submission
-from adapters.slack.replies import USES, ResponseUrls
-from bot.config import Config
-from bot.directory import OrgDirectory
-from bot.events import UserRef
+from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
+from warroom.adapters.slack.api import BoundedRateLimitHandler
+from warroom.adapters.slack.channels import NAME_LIMIT, channel_name, with_suffix
+from warroom.adapters.slack.modal import open_view, read_submission
+from warroom.adapters.slack.replies import USES, ResponseUrls
+from warroom.bot.config import Config
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.events import UserRef
 
 
 def test_channel_names_are_what_slack_accepts() -> None:

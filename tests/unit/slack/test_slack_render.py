@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from adapters.slack.render import SECTION_LIMIT, escape, render
-from bot.events import UserRef
-from bot.messages import Field, Message
+from warroom.adapters.slack.render import SECTION_LIMIT, escape, render
+from warroom.bot.events import UserRef
+from warroom.bot.messages import Field, Message
 
 
 def texts(blocks: list[dict]) -> list[str]:

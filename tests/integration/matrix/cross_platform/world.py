@@ -18,13 +18,17 @@ from typing import Any
 import aiohttp
 from nio import RedactionEvent, RoomMessageNotice
 
-from adapters.matrix.adapter import MatrixAdapter
-from adapters.matrix.factory import build_matrix_adapter
-from adapters.slack.adapter import SlackAdapter
-from adapters.slack.factory import slack_settings
-from bot.app import build_app
-from bot.clock import FakeClock
-from bot.config import (
+from tests.fakes.slack_api import FakeSlack
+from tests.integration.matrix.homeserver import Account, Homeserver
+from tests.integration.matrix.human import WAIT_S, Human
+from tests.integration.slack.rig import SIGNING_SECRET, SlackRig
+from warroom.adapters.matrix.adapter import MatrixAdapter
+from warroom.adapters.matrix.factory import build_matrix_adapter
+from warroom.adapters.slack.adapter import SlackAdapter
+from warroom.adapters.slack.factory import slack_settings
+from warroom.bot.app import build_app
+from warroom.bot.clock import FakeClock
+from warroom.bot.config import (
     Config,
     HttpConfig,
     MatrixConfig,
@@ -33,13 +37,9 @@ from bot.config import (
     SlackConfig,
     StorageConfig,
 )
-from bot.directory import OrgDirectory
-from bot.export import incident_export
-from bot.tlp import Tlp
-from tests.fakes.slack_api import FakeSlack
-from tests.integration.matrix.homeserver import Account, Homeserver
-from tests.integration.matrix.human import WAIT_S, Human
-from tests.integration.slack.rig import SIGNING_SECRET, SlackRig
+from warroom.bot.directory import OrgDirectory
+from warroom.bot.export import incident_export
+from warroom.bot.tlp import Tlp
 
 T1, T2, T9 = "T1", "T2", "T9"  # acme's and cloud's workspaces; rogue's has no agreement
 ALICE, CARL, ROGER = "U0ALICE", "U0CARL", "U0ROGER"
