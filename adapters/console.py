@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import TextIO
 
-from warroom.bot.events import (
+from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
     MessagePosted,
@@ -23,8 +23,8 @@ from warroom.bot.events import (
     UserRef,
     command_text,
 )
-from warroom.bot.messages import Message
-from warroom.bot.port import RoomSpec, Sink
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import RoomSpec, Sink
 
 WORKSPACE = "console"
 LOBBY = "lobby"

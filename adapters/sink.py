@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import RoomSpec, Sink
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import RoomSpec, Sink
 
 log = logging.getLogger(__name__)
 WORKSPACE = "console"

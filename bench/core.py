@@ -30,7 +30,7 @@ from sqlalchemy import insert
 from warroom.adapters.console import ConsoleAdapter
 from warroom.bot.app import build_app
 from warroom.bot.config import Config, StorageConfig
-from warroom.bot.events import CommandReceived, RoomRef
+from warroom.bot.domain.events import CommandReceived, RoomRef
 from warroom.storage.models import (
     Incident,
     IncidentOrg,

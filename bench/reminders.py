@@ -29,9 +29,9 @@ from sqlalchemy import insert
 
 from warroom.bot.app import build_app
 from warroom.bot.config import Config, OrgConfig, StorageConfig
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import RoomSpec, Sink
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import RoomSpec, Sink
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import upgrade
 from warroom.storage.models import (

@@ -9,15 +9,15 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from warroom.bot import rooms  # noqa: F401  (registers the room outbox handlers)
-from warroom.bot.clock import Clock, SystemClock
 from warroom.bot.config import Config, ConfigError
 from warroom.bot.core import Core, IncidentListener
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.outbox import OutboxDispatcher
-from warroom.bot.port import ChatAdapter
+from warroom.bot.domain.clock import Clock, SystemClock
+from warroom.bot.domain.port import ChatAdapter
+from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.operations.services import Services
 from warroom.bot.reminders import Reminders
-from warroom.bot.services import Services
+from warroom.bot.runtime import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.runtime.outbox import OutboxDispatcher
 from warroom.storage.engine import is_sqlite
 from warroom.storage.migrate import upgrade
 from warroom.storage.store import Store

@@ -132,7 +132,7 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.export import ExportError, incident_export, markdown_report
+    from warroom.bot.operations.export import ExportError, incident_export, markdown_report
     from warroom.storage.migrate import upgrade
     from warroom.storage.store import Store
 
@@ -157,7 +157,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.audit import verify
+    from warroom.bot.operations.audit import verify
     from warroom.storage.migrate import upgrade
     from warroom.storage.store import Store
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.tlp import Tlp
 
 PLATFORMS = ("slack", "matrix", "console")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")

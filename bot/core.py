@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from warroom.bot import incidents, relay
-from warroom.bot.events import (
+from warroom.bot.context import Context, DuplicateEvent, Reply
+from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
     Inbound,
@@ -17,12 +17,12 @@ from warroom.bot.events import (
     MessagePosted,
     ReactionAdded,
 )
-from warroom.bot.messages import Message
-from warroom.bot.outbox import enqueue_notify, enqueue_post
-from warroom.bot.services import Services
+from warroom.bot.domain.messages import Message
+from warroom.bot.grammar import Command, CommandError, parse, tokenize
+from warroom.bot.operations import incidents, relay
+from warroom.bot.operations.services import Services
+from warroom.bot.runtime.outbox import enqueue_notify, enqueue_post
 from warroom.commands import REGISTRY
-from warroom.commands.context import Context, DuplicateEvent, Reply
-from warroom.commands.grammar import Command, CommandError, parse, tokenize
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 

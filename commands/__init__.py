@@ -1,8 +1,8 @@
 """Command families. Importing this package registers every command in REGISTRY."""
 
+from warroom.bot.registry import REGISTRY, command
 from warroom.commands import help as help_command
 from warroom.commands import lifecycle, people, roles, timeline
-from warroom.commands.registry import REGISTRY, command
 
 # The order `help` lists them in: the order of an incident's life.
 ORDER = (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from warroom.bot.messages import Field, Message
-from warroom.commands.context import Context, Reply
-from warroom.commands.grammar import Arg, CommandError, Permission
-from warroom.commands.registry import REGISTRY, command
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.messages import Field, Message
+from warroom.bot.grammar import Arg, CommandError, Permission
+from warroom.bot.registry import REGISTRY, command
 
 
 @command(

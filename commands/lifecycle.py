@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.bot import cards, incidents
-from warroom.bot.messages import Field, Message
-from warroom.bot.metrics import metrics
-from warroom.bot.tlp import Tlp
-from warroom.commands.context import Context, Reply
-from warroom.commands.grammar import Arg, CommandError, Flag, Permission
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.messages import Field, Message
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.grammar import Arg, CommandError, Flag, Permission
+from warroom.bot.operations import cards, incidents
+from warroom.bot.operations.metrics import metrics
+from warroom.bot.registry import command
 from warroom.commands.orgs import bring_in_orgs, check_orgs
-from warroom.commands.registry import command
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 

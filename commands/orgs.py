@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from warroom.bot import incidents, outbox
-from warroom.bot.events import UserRef
-from warroom.bot.sharing import agreement_cap
-from warroom.commands.context import Context
-from warroom.commands.grammar import CommandError
+from warroom.bot.context import Context
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.sharing import agreement_cap
+from warroom.bot.grammar import CommandError
+from warroom.bot.operations import incidents
+from warroom.bot.runtime import outbox
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from warroom.bot import incidents
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Message
-from warroom.commands.context import Context, Reply
-from warroom.commands.grammar import Arg, CommandError
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.grammar import Arg, CommandError
+from warroom.bot.operations import incidents
+from warroom.bot.registry import command
 from warroom.commands.orgs import bring_in_orgs, check_orgs
-from warroom.commands.registry import command
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 

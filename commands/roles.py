@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from warroom.bot import cards, incidents
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Message
-from warroom.commands.context import Context, Reply
-from warroom.commands.grammar import Arg, CommandError, Permission
-from warroom.commands.registry import command
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.grammar import Arg, CommandError, Permission
+from warroom.bot.operations import cards, incidents
+from warroom.bot.registry import command
 from warroom.storage.models import ROLES, Incident
 from warroom.storage.store import UnitOfWork
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from warroom.bot import cards, incidents
-from warroom.bot.messages import Message
-from warroom.commands.context import Context, Reply
-from warroom.commands.grammar import Arg, Flag
-from warroom.commands.registry import command
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.messages import Message
+from warroom.bot.grammar import Arg, Flag
+from warroom.bot.operations import cards, incidents
+from warroom.bot.registry import command
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from warroom.bot.events import RoomRef, UserRef
+from warroom.bot.domain.events import RoomRef, UserRef
 from warroom.storage.models import (
     BotState,
     Incident,

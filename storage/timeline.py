@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from warroom.bot.events import Actor
+from warroom.bot.domain.events import Actor
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import Incident, TimelineEntry
 

@@ -18,9 +18,9 @@ from warroom.adapters.matrix.errors import checked, ok, reached
 from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, server_of, user_ref
 from warroom.adapters.matrix.state import BotMemory
 from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError, RoomSpec, Sink
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
 from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from nio import AsyncClient
 from nio.crypto import OlmDevice
 
-from warroom.bot.messages import Message
+from warroom.bot.domain.messages import Message
 
 log = logging.getLogger(__name__)
 ADMIN_WORD = "!warroom"

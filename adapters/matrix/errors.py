@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from aiohttp import ClientError
 from nio import ErrorResponse, LocalProtocolError, SendRetryError
 
-from warroom.bot.port import AdapterError
+from warroom.bot.domain.port import AdapterError
 
 T = TypeVar("T")
 RETRYABLE_CODES = {"M_LIMIT_EXCEEDED", "M_UNKNOWN", None}

@@ -15,7 +15,7 @@ from nio import (
     RoomMessageText,
 )
 
-from warroom.bot.events import (
+from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
     Inbound,

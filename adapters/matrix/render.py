@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from warroom.bot.messages import Message
+from warroom.bot.domain.messages import Message
 
 ROOM_PING = re.compile(r"@(room)\b", re.IGNORECASE)
 CODE_SPAN = re.compile(r"`([^`\n]+)`")

@@ -33,8 +33,8 @@ from warroom.adapters.matrix.devices import is_admin_command
 from warroom.adapters.matrix.gaps import missed_events
 from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, invite_allowed, translate
 from warroom.adapters.matrix.state import BotMemory
-from warroom.bot.events import Inbound, RoomRef
-from warroom.bot.port import Sink
+from warroom.bot.domain.events import Inbound, RoomRef
+from warroom.bot.domain.port import Sink
 
 log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"types": []}}

@@ -20,10 +20,10 @@ from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
 from warroom.adapters.slack.render import escape, render
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.adapters.slack.transport import Transport
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError, RoomSpec, Sink
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
+from warroom.bot.operations.directory import OrgDirectory
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from warroom.bot.port import AdapterError
+from warroom.bot.domain.port import AdapterError
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 
 from warroom.adapters.slack.api import SlackApi, SlackCallError
-from warroom.bot.events import UserRef
-from warroom.bot.port import AdapterError
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.port import AdapterError
 
 log = logging.getLogger(__name__)
 

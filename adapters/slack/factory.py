@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
 from warroom.bot.config import Config, ConfigError, secret
-from warroom.bot.directory import OrgDirectory
+from warroom.bot.operations.directory import OrgDirectory
 
 
 def build_slack_adapter(config: Config) -> SlackAdapter:

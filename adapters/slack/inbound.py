@@ -20,8 +20,7 @@ from warroom.adapters.slack import modal
 from warroom.adapters.slack.api import SlackApi
 from warroom.adapters.slack.render import unescape
 from warroom.adapters.slack.replies import ResponseUrls
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.events import (
+from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
     Inbound,
@@ -34,8 +33,9 @@ from warroom.bot.events import (
     UserRef,
     command_text,
 )
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError
+from warroom.bot.operations.directory import OrgDirectory
 
 log = logging.getLogger(__name__)
 

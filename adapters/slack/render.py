@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Message
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Message
 
 SECTION_LIMIT = 3000  # characters in one section's text
 FIELD_LIMIT = 2000  # characters in one section field

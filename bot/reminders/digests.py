@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.bot.config import Config
-from warroom.bot.events import RoomRef
-from warroom.bot.messages import Message
-from warroom.bot.metrics import metrics
-from warroom.bot.outbox import enqueue_post
+from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.sharing import within_cap
+from warroom.bot.operations.metrics import metrics
 from warroom.bot.reminders import say
 from warroom.bot.reminders.plan import visible_in_digest
-from warroom.bot.sharing import within_cap
+from warroom.bot.runtime.outbox import enqueue_post
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 from warroom.storage.store import UnitOfWork
 

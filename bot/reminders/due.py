@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from warroom.bot import incidents
 from warroom.bot.config import Config
-from warroom.bot.events import RoomRef
-from warroom.bot.outbox import enqueue_post
+from warroom.bot.domain.events import RoomRef
+from warroom.bot.operations import incidents
 from warroom.bot.reminders import say
 from warroom.bot.reminders.digests import digest_room
 from warroom.bot.reminders.plan import (
@@ -28,6 +27,7 @@ from warroom.bot.reminders.plan import (
     restart,
     visible_in_digest,
 )
+from warroom.bot.runtime.outbox import enqueue_post
 from warroom.storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.tlp import Tlp
 
 Action = Literal["remind", "escalate", "skip", "none"]
 ON_TIME = timedelta(minutes=1)

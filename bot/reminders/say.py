@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from warroom.bot.cards import timeline_line
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Field, Message
-from warroom.bot.metrics import duration
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Field, Message
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.cards import timeline_line
+from warroom.bot.operations.metrics import duration
 from warroom.bot.reminders.plan import cadence_text, overdue_for
-from warroom.bot.tlp import Tlp
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 DIGEST_LINES = 100

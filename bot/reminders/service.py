@@ -15,12 +15,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from warroom.bot.events import MessagePosted
+from warroom.bot.domain.events import MessagePosted
+from warroom.bot.operations.services import Services
 from warroom.bot.reminders import digests, due, jobs
 from warroom.bot.reminders.due import Plan
-from warroom.bot.reminders.leader import Leadership, leadership_for
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
-from warroom.bot.services import Services
+from warroom.bot.runtime.leader import Leadership, leadership_for
 from warroom.storage.engine import is_sqlite
 from warroom.storage.store import UnitOfWork
 

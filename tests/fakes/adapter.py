@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError, RoomSpec, Sink
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
 
 
 @dataclass

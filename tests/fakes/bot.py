@@ -9,9 +9,9 @@ from typing import Any
 
 from tests.fakes.adapter import FakeAdapter, Sent
 from warroom.bot.app import App, build_app
-from warroom.bot.clock import FakeClock
 from warroom.bot.config import Config, OrgConfig, StorageConfig
-from warroom.bot.events import Actor, CommandReceived, MessagePosted, RoomRef, UserRef
+from warroom.bot.domain.clock import FakeClock
+from warroom.bot.domain.events import Actor, CommandReceived, MessagePosted, RoomRef, UserRef
 from warroom.storage.store import UnitOfWork
 
 LOBBY = "lobby"

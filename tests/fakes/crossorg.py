@@ -6,9 +6,9 @@ import itertools
 
 from tests.fakes.adapter import FakeAdapter
 from warroom.bot.app import App, build_app
-from warroom.bot.clock import FakeClock
 from warroom.bot.config import Config, OrgConfig, SharingConfig, StorageConfig
-from warroom.bot.events import (
+from warroom.bot.domain.clock import FakeClock
+from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
     MessageDeleted,
@@ -18,7 +18,7 @@ from warroom.bot.events import (
     RoomRef,
     UserRef,
 )
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.tlp import Tlp
 
 ORGS = (
     OrgConfig(id="acme", name="ACME Corp", platform="chat", workspace="T1", liaison="alice"),

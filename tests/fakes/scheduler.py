@@ -15,7 +15,7 @@ import pytest
 from apscheduler.executors import base as executor_base
 from apscheduler.schedulers import base as scheduler_base
 
-from warroom.bot.clock import FakeClock
+from warroom.bot.domain.clock import FakeClock
 from warroom.bot.reminders.service import Reminders
 
 

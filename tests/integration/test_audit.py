@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests.fakes.bot import TestBot
-from warroom.bot.audit import verify
+from warroom.bot.operations.audit import verify
 
 
 async def opened_with_notes(bot: TestBot) -> None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fakes.crossorg import CrossOrgBot
-from warroom.bot.export import incident_export
+from warroom.bot.operations.export import incident_export
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
 from tests.fakes.scheduler import run_due
 from tests.integration.test_reminders import CONFIG, service, started
-from warroom.bot.events import RoomRef
+from warroom.bot.domain.events import RoomRef
 
 
 @pytest.fixture

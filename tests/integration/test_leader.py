@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_URL, pg_schema_url
-from warroom.bot.reminders.leader import AdvisoryLock
+from warroom.bot.runtime.leader import AdvisoryLock
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs WARROOM_TEST_PG_URL (PostgreSQL)")
 

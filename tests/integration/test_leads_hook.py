@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from tests.fakes.adapter import FakeAdapter
 from tests.fakes.bot import TestBot
 from warroom.bot.config import Config, OrgConfig
-from warroom.bot.events import RoomRef, UserRef
+from warroom.bot.domain.events import RoomRef, UserRef
 
 
 class LeveledAdapter(FakeAdapter):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.fakes.bot import TestBot
-from warroom.bot.export import incident_export
+from warroom.bot.operations.export import incident_export
 
 
 def export(bot: TestBot, key: str = "INC-1") -> dict:

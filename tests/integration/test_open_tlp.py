@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.bot import TestBot
-from warroom.bot.export import incident_export
+from warroom.bot.operations.export import incident_export
 
 
 @pytest.mark.parametrize(

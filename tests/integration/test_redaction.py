@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tests.fakes.bot import TestBot
-from warroom.bot.events import MessageDeleted, MessageRef
+from warroom.bot.domain.events import MessageDeleted, MessageRef
 
 
 async def redact(bot: TestBot, target: str, event_id: str) -> None:

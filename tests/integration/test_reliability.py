@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from tests.fakes.bot import TestBot
 from tests.fakes.snapshot import snapshot
-from warroom.bot.export import incident_export
+from warroom.bot.operations.export import incident_export
 
 
 async def test_the_same_event_twice_changes_nothing_the_second_time(bot: TestBot) -> None:

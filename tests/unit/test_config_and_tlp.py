@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from warroom.bot.config import ConfigError, parse_config, parse_duration
-from warroom.bot.tlp import Tlp, marking_in
+from warroom.bot.domain.tlp import Tlp, marking_in
 
 
 def test_durations() -> None:
@@ -109,7 +109,7 @@ def test_tlp_levels_and_markings() -> None:
 
 def test_agreement_caps_between_orgs() -> None:
     from warroom.bot.config import Config, SharingConfig
-    from warroom.bot.sharing import within_cap
+    from warroom.bot.domain.sharing import within_cap
 
     config = Config(sharing=(SharingConfig(orgs=("a", "b"), max_tlp=Tlp.GREEN),))
     assert within_cap(config, "GREEN", "a", "b") and within_cap(config, "CLEAR", "b", "a")

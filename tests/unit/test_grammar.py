@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.bot.events import UserRef, command_text
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.events import UserRef, command_text
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.grammar import CommandError, parse, tokenize
 from warroom.commands import REGISTRY
-from warroom.commands.grammar import CommandError, parse, tokenize
 
 
 def parse_user(token: str) -> UserRef | None:

@@ -10,7 +10,7 @@ from nio import Event, MatrixRoom
 from warroom.adapters.matrix import powers
 from warroom.adapters.matrix.inbound import invite_allowed, server_of, translate
 from warroom.adapters.matrix.sync import since_own_join
-from warroom.bot.events import (
+from warroom.bot.domain.events import (
     CommandReceived,
     MessageDeleted,
     MessageEdited,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from warroom.adapters.matrix import render
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Field, Message
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Field, Message
 
 BOB = UserRef("matrix", "cert.example", "@bob:cert.example", "Bob")
 

@@ -8,7 +8,7 @@ from typing import Any
 from nio import EncryptionError, Event, MatrixRoom
 
 from warroom.adapters.matrix.sync import SyncLoop, _Undecrypted
-from warroom.bot.events import CommandReceived, RoomRef
+from warroom.bot.domain.events import CommandReceived, RoomRef
 
 ROOM = RoomRef("matrix", "hs", "!r")
 

@@ -47,6 +47,6 @@ async def command(person: Human, room_id: str, bot: Bot, text: str, answer: str)
 
 
 def export(bot: Bot, key: str = "INC-1") -> dict[str, Any]:
-    from warroom.bot.export import incident_export
+    from warroom.bot.operations.export import incident_export
 
     return bot.app.store.transaction_sync(lambda uow: incident_export(uow, key))

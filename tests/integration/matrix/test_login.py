@@ -9,7 +9,7 @@ import pytest
 from tests.integration.matrix.conftest import bot_config
 from tests.integration.matrix.homeserver import Account, Homeserver
 from warroom.bot.app import build_app, platform_adapters
-from warroom.bot.port import AdapterError
+from warroom.bot.domain.port import AdapterError
 
 
 async def test_a_wrong_password_stops_start_up(

@@ -21,7 +21,6 @@ from tests.fakes.slack_api import FakeSlack
 from warroom.adapters.slack.adapter import SlackAdapter
 from warroom.adapters.slack.factory import slack_settings
 from warroom.bot.app import App, build_app
-from warroom.bot.clock import FakeClock
 from warroom.bot.config import (
     Config,
     HttpConfig,
@@ -30,9 +29,10 @@ from warroom.bot.config import (
     SlackConfig,
     StorageConfig,
 )
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.export import incident_export
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.clock import FakeClock
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.operations.export import incident_export
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -10,9 +10,9 @@ from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import ACME, ALICE, BOB, rig_config, rig_env
 from warroom.adapters.slack.adapter import SlackAdapter
 from warroom.adapters.slack.factory import build_slack_adapter
-from warroom.bot.events import Inbound, MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError, RoomSpec
+from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError, RoomSpec
 
 HELLO = Message(title="hello", body="world")
 

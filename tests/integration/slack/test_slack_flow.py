@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.slack.rig import ALICE, BOB, SlackRig, payload
-from warroom.bot.export import ExportError
+from warroom.bot.operations.export import ExportError
 
 
 async def test_open_creates_a_private_channel_with_topic_and_pinned_card(rig: SlackRig) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import ACME, ALICE, SlackRig, rig_config, rig_env
-from warroom.bot.events import Actor, CommandReceived, RoomRef, UserRef
+from warroom.bot.domain.events import Actor, CommandReceived, RoomRef, UserRef
 
 
 async def test_a_disconnect_is_followed_by_a_reconnect_and_work_goes_on(

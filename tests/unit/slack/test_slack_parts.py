@@ -16,8 +16,8 @@ from warroom.adapters.slack.channels import NAME_LIMIT, channel_name, with_suffi
 from warroom.adapters.slack.modal import open_view, read_submission
 from warroom.adapters.slack.replies import USES, ResponseUrls
 from warroom.bot.config import Config
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.events import UserRef
+from warroom.bot.domain.events import UserRef
+from warroom.bot.operations.directory import OrgDirectory
 
 
 def test_channel_names_are_what_slack_accepts() -> None:

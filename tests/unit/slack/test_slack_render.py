@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from warroom.adapters.slack.render import SECTION_LIMIT, escape, render
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Field, Message
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Field, Message
 
 
 def texts(blocks: list[dict]) -> list[str]:

@@ -27,7 +27,6 @@ from warroom.adapters.matrix.factory import build_matrix_adapter
 from warroom.adapters.slack.adapter import SlackAdapter
 from warroom.adapters.slack.factory import slack_settings
 from warroom.bot.app import build_app
-from warroom.bot.clock import FakeClock
 from warroom.bot.config import (
     Config,
     HttpConfig,
@@ -37,9 +36,10 @@ from warroom.bot.config import (
     SlackConfig,
     StorageConfig,
 )
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.export import incident_export
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.clock import FakeClock
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.operations.export import incident_export
 
 T1, T2, T9 = "T1", "T2", "T9"  # acme's and cloud's workspaces; rogue's has no agreement
 ALICE, CARL, ROGER = "U0ALICE", "U0CARL", "U0ROGER"

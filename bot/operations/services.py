@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from warroom.bot.clock import Clock
 from warroom.bot.config import Config
-from warroom.bot.directory import OrgDirectory
-from warroom.bot.port import ChatAdapter
+from warroom.bot.domain.clock import Clock
+from warroom.bot.domain.port import ChatAdapter
+from warroom.bot.operations.directory import OrgDirectory
 from warroom.storage.store import Store
 
 if TYPE_CHECKING:
-    from warroom.bot.outbox import OutboxDispatcher
+    from warroom.bot.runtime.outbox import OutboxDispatcher
 
 
 @dataclass

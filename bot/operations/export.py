@@ -8,9 +8,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warroom.bot.config import Config
-from warroom.bot.metrics import duration, metrics
-from warroom.bot.sharing import withheld_because
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.sharing import withheld_because
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.metrics import duration, metrics
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 

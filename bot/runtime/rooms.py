@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from warroom.bot import cards
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.incidents import room_name
-from warroom.bot.messages import Message
-from warroom.bot.outbox import Claimed, OutboxDispatcher, enqueue, handles
-from warroom.bot.port import RoomSpec
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import RoomSpec
+from warroom.bot.operations import cards
+from warroom.bot.operations.incidents import room_name
+from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher, enqueue, handles
 from warroom.storage.models import RoomLink
 from warroom.storage.store import UnitOfWork
 

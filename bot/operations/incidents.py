@@ -10,10 +10,10 @@ from datetime import datetime
 
 from slugify import slugify
 
-from warroom.bot import outbox
-from warroom.bot.events import Actor, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.tlp import Tlp, marking_in
+from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.runtime import outbox
 from warroom.storage.models import Incident, RoleAssignment
 from warroom.storage.store import UnitOfWork
 

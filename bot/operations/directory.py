@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warroom.bot.config import Config, OrgConfig
-from warroom.bot.events import UserRef
+from warroom.bot.domain.events import UserRef
 
 
 class OrgDirectory:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from warroom.bot.events import UserRef
-from warroom.bot.messages import Field, Message
-from warroom.bot.metrics import duration
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.messages import Field, Message
+from warroom.bot.operations.metrics import duration
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 STATE_ICONS = {

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from warroom.bot.clock import Clock
-from warroom.bot.events import MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.port import AdapterError, ChatAdapter
+from warroom.bot.domain.clock import Clock
+from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.port import AdapterError, ChatAdapter
 from warroom.storage.models import Outbox
 from warroom.storage.store import Store, UnitOfWork
 

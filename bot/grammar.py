@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from warroom.bot.events import UserRef
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.tlp import Tlp
 from warroom.storage.models import OPEN_STATES, ROLES
 
 

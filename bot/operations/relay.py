@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from warroom.bot import incidents, outbox
 from warroom.bot.config import Config
-from warroom.bot.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
-from warroom.bot.messages import Message
-from warroom.bot.outbox import Claimed, OutboxDispatcher, handles
-from warroom.bot.redact import redact
-from warroom.bot.sharing import withheld_because
-from warroom.bot.tlp import Tlp, marking_in
+from warroom.bot.domain.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.redact import redact
+from warroom.bot.domain.sharing import withheld_because
+from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.operations import incidents
+from warroom.bot.runtime import outbox
+from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher, handles
 from warroom.storage.models import Incident, RelayCopy
 from warroom.storage.store import UnitOfWork
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from warroom.commands.grammar import Arg, Command, Flag, Permission
+from warroom.bot.grammar import Arg, Command, Flag, Permission
 
 REGISTRY: dict[str, Command] = {}
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from warroom.bot.config import Config
-from warroom.bot.tlp import Tlp
+from warroom.bot.domain.tlp import Tlp
 
 
 def agreement_cap(config: Config, a: str, b: str) -> Tlp | None:

@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from warroom.bot.events import Inbound, MessageRef, RoomRef, UserRef
-from warroom.bot.messages import Message
+from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
 
 Sink = Callable[[Inbound], Awaitable[None]]
 

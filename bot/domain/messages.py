@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from warroom.bot.events import UserRef
+from warroom.bot.domain.events import UserRef
 
 
 @dataclass(frozen=True)

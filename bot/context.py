@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from warroom.bot.events import Actor, RoomRef, UserRef
-from warroom.bot.messages import Message
-from warroom.bot.services import Services
-from warroom.commands.grammar import Command, CommandError, Permission
+from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.messages import Message
+from warroom.bot.grammar import Command, CommandError, Permission
+from warroom.bot.operations.services import Services
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
