@@ -24,7 +24,7 @@ from warroom.bot.domain.events import (
     command_text,
 )
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import RoomSpec, Sink
+from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink, parse_mention
 
 WORKSPACE = "console"
 LOBBY = "lobby"
@@ -38,9 +38,8 @@ CONSOLE_HELP = """console commands:
   anything else        a message in the current room (captured on war-room timelines)"""
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(PortDefaults):
     platform = "console"
-    private_rooms = False
 
     def __init__(
         self,
@@ -113,10 +112,7 @@ class ConsoleAdapter:
         self._print(f"* #{room.room_id} archived")
 
     def parse_user(self, token: str, *, workspace: str) -> UserRef | None:
-        if not token.startswith("@") or len(token) < 2:
-            return None
-        name, _, org = token[1:].partition("@")
-        return UserRef(self.platform, org or workspace, name, name) if name else None
+        return parse_mention(self.platform, token, workspace=workspace)
 
     # the terminal
 

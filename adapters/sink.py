@@ -15,15 +15,14 @@ from typing import Any
 
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import RoomSpec, Sink
+from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink, parse_mention
 
 log = logging.getLogger(__name__)
 WORKSPACE = "console"
 
 
-class SinkAdapter:
+class SinkAdapter(PortDefaults):
     platform = "console"
-    private_rooms = False
 
     def __init__(self, path: str = "") -> None:
         self.path = path
@@ -67,10 +66,7 @@ class SinkAdapter:
         self._write("archive", room.room_id, {})
 
     def parse_user(self, token: str, *, workspace: str) -> UserRef | None:
-        if not token.startswith("@") or len(token) < 2:
-            return None
-        name, _, org = token[1:].partition("@")
-        return UserRef(self.platform, org or workspace, name, name) if name else None
+        return parse_mention(self.platform, token, workspace=workspace)
 
     def _write(self, action: str, room: str, data: dict[str, Any]) -> None:
         record = {"at": datetime.now(UTC).isoformat(), "pid": os.getpid(), "action": action}

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 
 from warroom.bot.config import Config, ConfigError
 from warroom.bot.core import Core, IncidentListener
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter
-from warroom.bot.operations.directory import OrgDirectory
 from warroom.bot.operations.services import Services
 from warroom.bot.reminders import Reminders
 from warroom.bot.runtime import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import OutboxDispatcher
 from warroom.storage.engine import is_sqlite
 from warroom.storage.migrate import upgrade
@@ -62,7 +63,7 @@ class App:
         """Adapters that must run in one process only (a Matrix device syncs in one place)
         follow the scheduler's leadership when several processes share PostgreSQL."""
         return (
-            bool(getattr(adapter, "leader_only", False))
+            adapter.leader_only
             and self.reminders is not None
             and not is_sqlite(self.config.storage.url)
         )
@@ -103,10 +104,9 @@ def build_app(
     if config.storage.auto_upgrade:
         upgrade(config.storage.url)
     store = Store(config.storage.url)
+    memory = StoredMemory(store)
     for adapter in adapters.values():
-        bind_store = getattr(adapter, "bind_store", None)  # adapters keeping their own state
-        if bind_store is not None:
-            bind_store(store)
+        adapter.bind_memory(memory)
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters)
     services = Services(

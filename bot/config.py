@@ -10,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 
+SharingConfig = Agreement  # a `[[sharing]]` table is the domain's sharing agreement
 PLATFORMS = ("slack", "matrix", "console")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -96,12 +98,6 @@ class OrgConfig:
 
 
 @dataclass(frozen=True)
-class SharingConfig:
-    orgs: tuple[str, ...]
-    max_tlp: Tlp = Tlp.RED
-
-
-@dataclass(frozen=True)
 class ConsoleConfig:
     org: str = "local"
     user: str = ""
@@ -117,7 +113,7 @@ class Config:
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     orgs: tuple[OrgConfig, ...] = ()
-    sharing: tuple[SharingConfig, ...] = ()
+    sharing: tuple[Agreement, ...] = ()
 
     def org(self, org_id: str) -> OrgConfig | None:
         return next((o for o in self.orgs if o.id == org_id), None)
@@ -213,7 +209,7 @@ def _org(index: int, table: dict[str, Any]) -> OrgConfig:
     return org
 
 
-def _sharing(index: int, table: dict[str, Any]) -> SharingConfig:
+def _sharing(index: int, table: dict[str, Any]) -> Agreement:
     where = f"sharing[{index}]"
     orgs = table.get("orgs")
     if not isinstance(orgs, list) or len(orgs) < 2 or not all(isinstance(o, str) for o in orgs):
@@ -225,7 +221,7 @@ def _sharing(index: int, table: dict[str, Any]) -> SharingConfig:
         cap = Tlp.parse(str(table.get("max_tlp", "RED")))
     except ValueError as exc:
         raise ConfigError(f"{where}.max_tlp", str(exc)) from None
-    return SharingConfig(orgs=tuple(orgs), max_tlp=cap)
+    return Agreement(orgs=tuple(orgs), max_tlp=cap)
 
 
 def _check(config: Config) -> None:

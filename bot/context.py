@@ -120,7 +120,7 @@ class Context:
     def _in_private_warroom(self, uow: UnitOfWork, incident: Incident) -> bool:
         """Slack and Matrix war rooms admit only invited people, so being there is enough."""
         adapter = self.services.adapters.get(self.room.platform)
-        if adapter is None or not getattr(adapter, "private_rooms", False):
+        if adapter is None or not adapter.private_rooms:
             return False
         here = uow.incidents.by_room(self.room)
         return here is not None and here.id == incident.id

@@ -28,7 +28,7 @@ def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -
         if org_id in already or org_id in new:
             continue
         for other in (*already, *new):
-            if agreement_cap(config, org_id, other) is None:
+            if agreement_cap(config.sharing, org_id, other) is None:
                 raise CommandError(
                     f"no sharing agreement between {other} and {org_id}: "
                     "an admin must add one ([[sharing]] in the config)"

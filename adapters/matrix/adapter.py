@@ -20,8 +20,7 @@ from warroom.adapters.matrix.state import BotMemory
 from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
-from warroom.storage.store import Store
+from warroom.bot.domain.port import AdapterError, AdapterMemory, PortDefaults, RoomSpec, Sink
 
 log = logging.getLogger(__name__)
 ROOM_WAIT_S = 30.0  # how long a send waits for the sync to show a room just created
@@ -59,7 +58,7 @@ def nio_config(settings: MatrixSettings) -> AsyncClientConfig:
     )
 
 
-class MatrixAdapter:
+class MatrixAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True
     leader_only = True  # one device, one sync loop: only the leader process syncs
@@ -78,8 +77,8 @@ class MatrixAdapter:
         self.sync: SyncLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
-    def bind_store(self, store: Store) -> None:
-        self.memory = BotMemory(store, self.settings.user_id)
+    def bind_memory(self, memory: AdapterMemory) -> None:
+        self.memory = BotMemory(memory, self.settings.user_id)
 
     @property
     def device_id(self) -> str:
@@ -89,7 +88,7 @@ class MatrixAdapter:
 
     async def start(self, sink: Sink) -> None:
         if self.memory is None:
-            raise AdapterError("the Matrix adapter needs warroom's store", retryable=False)
+            raise AdapterError("the Matrix adapter needs its memory", retryable=False)
         try:
             await self._login(self.memory)
             logged_in = True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from warroom.adapters.matrix.adapter import MatrixAdapter, MatrixSettings
 from warroom.bot.config import Config, ConfigError, secret
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.events import UserRef
-from warroom.bot.operations.directory import OrgDirectory
 
 
 def settings_from(config: Config) -> MatrixSettings:

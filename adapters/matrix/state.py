@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-from warroom.storage.store import Store
+from warroom.bot.domain.port import AdapterMemory
 
 
 class BotMemory:
-    def __init__(self, store: Store, user_id: str) -> None:
-        self.store = store
+    def __init__(self, memory: AdapterMemory, user_id: str) -> None:
+        self.memory = memory
         self.prefix = f"matrix:{user_id}:"
 
     async def get(self, name: str) -> str | None:
-        key = self.prefix + name
-        return await self.store.transaction(lambda uow: uow.state.get(key))
+        return await self.memory.get(self.prefix + name)
 
     async def set(self, name: str, value: str) -> None:
-        key = self.prefix + name
-        await self.store.transaction(lambda uow: uow.state.set(key, value))
+        await self.memory.set(self.prefix + name, value)
 
     async def sync_token(self) -> str | None:
         return await self.get("sync_token")

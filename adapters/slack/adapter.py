@@ -22,8 +22,7 @@ from warroom.adapters.slack.replies import ResponseUrls
 from warroom.adapters.slack.transport import Transport
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
-from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.domain.port import AdapterError, OrgOf, PortDefaults, RoomSpec, Sink
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +46,17 @@ class SlackSettings:
     modal_orgs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
-class SlackAdapter:
+class SlackAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True  # war-room channels are private: members are participants
 
-    def __init__(self, settings: SlackSettings, *, directory: OrgDirectory) -> None:
+    def __init__(self, settings: SlackSettings, *, org_of: OrgOf) -> None:
         self.settings = settings
         self.api = SlackApi(settings.api_url, settings.bot_tokens)
         self.replies = ResponseUrls()
         self.inbound = SlackInbound(
             api=self.api,
-            directory=directory,
+            org_of=org_of,
             replies=self.replies,
             org_choices=self._org_choices,
             say_privately=self.notify,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
 from warroom.bot.config import Config, ConfigError, secret
-from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.directory import OrgDirectory
 
 
 def build_slack_adapter(config: Config) -> SlackAdapter:
-    return SlackAdapter(slack_settings(config), directory=OrgDirectory(config))
+    return SlackAdapter(slack_settings(config), org_of=OrgDirectory(config).org_of)
 
 
 def slack_settings(config: Config) -> SlackSettings:

@@ -34,8 +34,7 @@ from warroom.bot.domain.events import (
     command_text,
 )
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError
-from warroom.bot.operations.directory import OrgDirectory
+from warroom.bot.domain.port import AdapterError, OrgOf
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,14 @@ class SlackInbound:
         self,
         *,
         api: SlackApi,
-        directory: OrgDirectory,
+        org_of: OrgOf,
         replies: ResponseUrls,
         org_choices: OrgChoices,
         say_privately: SayPrivately,
     ) -> None:
         self.api = api
         self.say_privately = say_privately
-        self.directory = directory
+        self.org_of = org_of
         self.replies = replies
         self.org_choices = org_choices
         self.sink: Sink | None = None
@@ -199,7 +198,7 @@ class SlackInbound:
         if name:
             self.names[(team, user_id)] = name
         user = UserRef(PLATFORM, team, user_id, name or self.names.get((team, user_id), ""))
-        org = self.directory.org_of(user)
+        org = self.org_of(user)
         return Actor(user, org) if org and user_id else None
 
     async def _named(self, actor: Actor) -> Actor:

@@ -1,15 +1,22 @@
-"""The port every chat adapter implements (DESIGN.md, "The port every adapter implements")."""
+"""The port every chat adapter implements (DESIGN.md, "The port every adapter implements").
+
+Every ability an adapter may have is declared here, so mypy checks it; `PortDefaults` gives
+the ones a platform lacks their neutral meaning (no power levels, nothing to remember, no
+HTTP routes), and an adapter overrides what its platform has.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 
 Sink = Callable[[Inbound], Awaitable[None]]
+# Which organisation a person belongs to, from config; None for nobody configured.
+OrgOf = Callable[[UserRef], str | None]
 
 
 @dataclass(frozen=True)
@@ -33,8 +40,52 @@ class AdapterError(Exception):
         self.retryable = retryable
 
 
+class AdapterMemory(Protocol):
+    """What an adapter must remember across restarts (a sync token, a device id), kept in
+    warroom's database; keys are the adapter's own."""
+
+    async def get(self, key: str) -> str | None: ...
+    async def set(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    path: str
+    body: bytes = b""
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    """An endpoint an adapter serves on warroom's one HTTP server (Slack's events)."""
+
+    method: str
+    path: str
+    handler: Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    details: Mapping[str, object] = field(default_factory=dict)
+
+
 class ChatAdapter(Protocol):
     platform: str
+    # Runs in one process only (a Matrix device syncs in one place): with several processes
+    # on PostgreSQL it follows the scheduler's leadership.
+    leader_only: bool
+    # Its war rooms admit only invited people, so being in one is enough to take part.
+    private_rooms: bool
 
     async def start(self, sink: Sink) -> None: ...
     async def stop(self) -> None: ...
@@ -48,6 +99,49 @@ class ChatAdapter(Protocol):
     async def pin(self, room: RoomRef, ref: MessageRef) -> None: ...
     async def archive(self, room: RoomRef) -> None: ...
 
+    async def set_leads(self, room: RoomRef, leads: Sequence[UserRef]) -> None:
+        """Give the incident's commander and deputy the room's moderator powers."""
+        ...
+
+    def bind_memory(self, memory: AdapterMemory) -> None:
+        """Hand the adapter its memory before `start`."""
+        ...
+
+    def http_routes(self) -> Sequence[HttpRoute]:
+        """Endpoints to serve on warroom's HTTP server."""
+        ...
+
+    def health(self) -> Health:
+        """What `/healthz` reports for this adapter."""
+        ...
+
     def parse_user(self, token: str, *, workspace: str) -> UserRef | None:
         """Turn a mention as typed on this platform (`<@U1>`, `@bob:hs`, `@bob`) into a user."""
         ...
+
+
+class PortDefaults:
+    """The port's optional abilities as a platform without them has them."""
+
+    leader_only: bool = False
+    private_rooms: bool = False
+
+    async def set_leads(self, room: RoomRef, leads: Sequence[UserRef]) -> None:
+        return
+
+    def bind_memory(self, memory: AdapterMemory) -> None:
+        return
+
+    def http_routes(self) -> Sequence[HttpRoute]:
+        return ()
+
+    def health(self) -> Health:
+        return Health(ok=True)
+
+
+def parse_mention(platform: str, token: str, *, workspace: str) -> UserRef | None:
+    """`@name` or `@name@org` as the console and the console sink read mentions."""
+    if not token.startswith("@") or len(token) < 2:
+        return None
+    name, _, org = token[1:].partition("@")
+    return UserRef(platform, org or workspace, name, name) if name else None

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
-from warroom.bot.config import Config
 from warroom.bot.domain.tlp import Tlp
 
 
-def agreement_cap(config: Config, a: str, b: str) -> Tlp | None:
+@dataclass(frozen=True)
+class Agreement:
+    """A sharing agreement (`[[sharing]]`): what may pass between these orgs, up to `max_tlp`."""
+
+    orgs: tuple[str, ...]
+    max_tlp: Tlp = Tlp.RED
+
+
+def agreement_cap(agreements: Sequence[Agreement], a: str, b: str) -> Tlp | None:
     """The highest TLP the agreement between `a` and `b` carries; None without one."""
     if a == b:
         return Tlp.RED
-    caps = [s.max_tlp for s in config.sharing if a in s.orgs and b in s.orgs]
+    caps = [s.max_tlp for s in agreements if a in s.orgs and b in s.orgs]
     return max(caps) if caps else None
 
 
 def withheld_because(
-    config: Config,
+    agreements: Sequence[Agreement],
     tlp: Tlp,
     *,
     from_org: str,
@@ -41,7 +49,7 @@ def withheld_because(
         return f"TLP:AMBER+STRICT stays within {from_org}"
     if tlp is Tlp.AMBER and to_org not in incident_orgs:
         return f"TLP:AMBER goes only to organisations in the incident, and {to_org} is not"
-    cap = agreement_cap(config, from_org, to_org)
+    cap = agreement_cap(agreements, from_org, to_org)
     if cap is None:
         return f"there is no sharing agreement between {from_org} and {to_org}"
     if tlp > cap:
@@ -51,9 +59,9 @@ def withheld_because(
     return None
 
 
-def within_cap(config: Config, tlp: str, a: str, b: str) -> bool:
+def within_cap(agreements: Sequence[Agreement], tlp: str, a: str, b: str) -> bool:
     """May something marked `tlp` pass between orgs `a` and `b` under their agreement?"""
-    cap = agreement_cap(config, a, b)
+    cap = agreement_cap(agreements, a, b)
     try:
         return cap is not None and Tlp.parse(tlp) <= cap
     except ValueError:

@@ -31,7 +31,7 @@ def visible_to(
     if entry.actor_org in ("", viewer):
         return True
     reason = withheld_because(
-        config,
+        config.sharing,
         Tlp.parse(entry.tlp),
         from_org=entry.actor_org,
         to_org=viewer,

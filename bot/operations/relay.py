@@ -54,7 +54,7 @@ def plan_relay(
         if room == event.room:
             continue
         reason = withheld_because(
-            config, tlp, from_org=event.actor.org, to_org=link.org, incident_orgs=orgs
+            config.sharing, tlp, from_org=event.actor.org, to_org=link.org, incident_orgs=orgs
         )
         if reason:
             outcome.withheld.append((link.org, reason))
@@ -102,7 +102,7 @@ def plan_edit(
             "message_id": copy.message_id,
         }
         reason = withheld_because(
-            config, tlp, from_org=event.actor.org, to_org=copy.org, incident_orgs=orgs
+            config.sharing, tlp, from_org=event.actor.org, to_org=copy.org, incident_orgs=orgs
         )
         if reason:
             outbox.enqueue(

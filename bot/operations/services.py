@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from warroom.bot.config import Config
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import ChatAdapter
-from warroom.bot.operations.directory import OrgDirectory
 from warroom.storage.store import Store
 
 if TYPE_CHECKING:

@@ -48,7 +48,7 @@ def digest(
             e
             for e in new
             if visible_in_digest(e.tlp, e.actor_org or home, org)
-            and within_cap(config, e.tlp, e.actor_org or home, org)
+            and within_cap(config.sharing, e.tlp, e.actor_org or home, org)
         ]
         if changed or shown:
             message = _message(incident, shown, commander, home=home, org=org)

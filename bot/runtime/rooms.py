@@ -105,9 +105,7 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)
             await dispatcher.store.transaction(partial(_save, link_id=state.link_id, topic=topic))
-        set_leads = getattr(adapter, "set_leads", None)  # platforms with power levels
-        if set_leads is not None:
-            await set_leads(state.room, state.leads)
+        await adapter.set_leads(state.room, state.leads)
         if state.card_message_id:
             await adapter.edit(MessageRef(state.room, state.card_message_id), card)
             continue

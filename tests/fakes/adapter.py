@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, RoomSpec, Sink
+from warroom.bot.domain.port import AdapterError, PortDefaults, RoomSpec, Sink
 
 
 @dataclass
@@ -24,10 +24,8 @@ class Sent:
         return self.message.plain_text() if self.message else ""
 
 
-class FakeAdapter:
+class FakeAdapter(PortDefaults):
     """Records every outbound call. `down = True` makes every call fail as an outage would."""
-
-    private_rooms = False
 
     def __init__(self, platform: str = "fake", workspace: str = "W1") -> None:
         self.platform = platform

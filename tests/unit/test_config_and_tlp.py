@@ -112,7 +112,9 @@ def test_agreement_caps_between_orgs() -> None:
     from warroom.bot.domain.sharing import within_cap
 
     config = Config(sharing=(SharingConfig(orgs=("a", "b"), max_tlp=Tlp.GREEN),))
-    assert within_cap(config, "GREEN", "a", "b") and within_cap(config, "CLEAR", "b", "a")
-    assert not within_cap(config, "AMBER", "a", "b")
-    assert not within_cap(config, "GREEN", "a", "c"), "no agreement, nothing passes"
-    assert within_cap(config, "RED", "a", "a"), "an org shares anything with itself"
+    assert within_cap(config.sharing, "GREEN", "a", "b") and within_cap(
+        config.sharing, "CLEAR", "b", "a"
+    )
+    assert not within_cap(config.sharing, "AMBER", "a", "b")
+    assert not within_cap(config.sharing, "GREEN", "a", "c"), "no agreement, nothing passes"
+    assert within_cap(config.sharing, "RED", "a", "a"), "an org shares anything with itself"

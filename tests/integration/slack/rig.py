@@ -29,9 +29,9 @@ from warroom.bot.config import (
     SlackConfig,
     StorageConfig,
 )
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import FakeClock
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.directory import OrgDirectory
 from warroom.bot.operations.export import incident_export
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -106,7 +106,7 @@ class SlackRig:
         self.config = config
         self.mode = mode
         settings = replace(slack_settings(config), ping_interval=ping_interval)
-        self.adapter = SlackAdapter(settings, directory=OrgDirectory(config))
+        self.adapter = SlackAdapter(settings, org_of=OrgDirectory(config).org_of)
         self.clock = FakeClock(datetime.now(UTC))
         self.app: App = build_app(config, adapters={"slack": self.adapter}, clock=self.clock)
         self.http: aiohttp.ClientSession | None = None

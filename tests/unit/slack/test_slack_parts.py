@@ -16,8 +16,8 @@ from warroom.adapters.slack.channels import NAME_LIMIT, channel_name, with_suffi
 from warroom.adapters.slack.modal import open_view, read_submission
 from warroom.adapters.slack.replies import USES, ResponseUrls
 from warroom.bot.config import Config
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.events import UserRef
-from warroom.bot.operations.directory import OrgDirectory
 
 
 def test_channel_names_are_what_slack_accepts() -> None:
@@ -76,7 +76,7 @@ def test_the_modal_offers_only_partner_orgs_and_remembers_the_channel() -> None:
 
 def test_slack_mentions_are_parsed_and_nothing_else() -> None:
     settings = SlackSettings(mode="http", api_url="http://127.0.0.1:9/api/", bot_tokens={})
-    adapter = SlackAdapter(settings, directory=OrgDirectory(Config()))
+    adapter = SlackAdapter(settings, org_of=OrgDirectory(Config()).org_of)
     assert adapter.parse_user("<@U0BOB|bob>", workspace="T1") == UserRef("slack", "T1", "U0BOB")
     assert adapter.parse_user("<@W0BOB>", workspace="T1") == UserRef("slack", "T1", "W0BOB")
     assert adapter.parse_user("@bob", workspace="T1") is None

@@ -36,9 +36,9 @@ from warroom.bot.config import (
     SlackConfig,
     StorageConfig,
 )
+from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import FakeClock
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.directory import OrgDirectory
 from warroom.bot.operations.export import incident_export
 
 T1, T2, T9 = "T1", "T2", "T9"  # acme's and cloud's workspaces; rogue's has no agreement
@@ -129,7 +129,7 @@ class World(SlackRig):
         self.config = config
         self.mode = "http"
         self.cora = cora
-        self.adapter = SlackAdapter(slack_settings(config), directory=OrgDirectory(config))
+        self.adapter = SlackAdapter(slack_settings(config), org_of=OrgDirectory(config).org_of)
         self.matrix: MatrixAdapter = build_matrix_adapter(config)
         self.clock = FakeClock(datetime.now(UTC))
         self.app = build_app(
