@@ -147,6 +147,13 @@ class Outbox(SQLModel, table=True):
     last_error: str = ""
 
 
+class Counter(SQLModel, table=True):
+    """A number handed out one at a time (row `incident`: the last incident number)."""
+
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = 0
+
+
 class BotState(SQLModel, table=True):
     """Small durable values adapters keep between restarts (sync tokens, device ids)."""
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from warroom.bot.domain.events import RoomRef, UserRef
 from warroom.storage.models import (
     BotState,
+    Counter,
     Incident,
     IncidentOrg,
     Outbox,
@@ -61,6 +62,19 @@ _CLAIM = {
     .returning(col(ProcessedEvent.event_id)),
 }
 
+# One atomic increment: on PostgreSQL the row stays locked until commit, so concurrent
+# openers queue and a rolled-back opening gives its number back.
+_NEXT_INCIDENT = (
+    update(Counter)
+    .where(col(Counter.name) == "incident")
+    .values(value=col(Counter.value) + 1)
+    .returning(col(Counter.value))
+)
+_SEED_COUNTER = {
+    "postgresql": pg_insert(Counter).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(Counter).on_conflict_do_nothing(),
+}
+
 _MARK_DONE = (
     update(Outbox).where(col(Outbox.id) == bindparam("item")).values(done_at=bindparam("at"))
 )
@@ -80,8 +94,15 @@ class IncidentRepo:
         self.session = session
 
     def next_number(self) -> int:
-        current = self.session.exec(select(func.max(Incident.number))).one()
-        return (current or 0) + 1
+        """The next incident number, from the database's counter: safe across processes."""
+        connection = self.session.connection()
+        number = connection.execute(_NEXT_INCIDENT).scalar()
+        if number is None:  # no counter row (the migrations seed it): start after the highest
+            highest = self.session.exec(select(func.max(Incident.number))).one() or 0
+            seed = _SEED_COUNTER[connection.dialect.name]
+            connection.execute(seed, {"name": "incident", "value": highest})
+            number = connection.execute(_NEXT_INCIDENT).scalar_one()
+        return int(number)
 
     def add(self, incident: Incident) -> Incident:
         self.session.add(incident)
