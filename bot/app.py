@@ -9,16 +9,19 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from warroom import commands
 from warroom.bot.config import Config, ConfigError
 from warroom.bot.core import Core, IncidentListener
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter
+from warroom.bot.operations import effects
 from warroom.bot.operations.services import Services
+from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
-from warroom.bot.runtime import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.runtime import deliveries, rooms
 from warroom.bot.runtime.memory import StoredMemory
-from warroom.bot.runtime.outbox import OutboxDispatcher
+from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
 from warroom.storage.engine import is_sqlite
 from warroom.storage.migrate import upgrade
 from warroom.storage.store import Store
@@ -38,6 +41,7 @@ ADAPTER_FACTORIES = {
 class App:
     config: Config
     services: Services
+    outbox: OutboxDispatcher
     core: Core
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
@@ -55,7 +59,7 @@ class App:
                 self.tasks.append(asyncio.create_task(self._serve_while_leading(adapter)))
             else:
                 await adapter.start(self.core.handle)
-        self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
+        self.tasks.append(asyncio.create_task(self.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
 
@@ -108,7 +112,7 @@ def build_app(
     for adapter in adapters.values():
         adapter.bind_memory(memory)
     clock = clock or SystemClock()
-    dispatcher = OutboxDispatcher(store, clock, adapters)
+    dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions())
     services = Services(
         store=store,
         clock=clock,
@@ -118,8 +122,30 @@ def build_app(
         outbox=dispatcher,
     )
     reminders = Reminders(services)
-    core = Core(services, [*listeners, reminders])
-    return App(config=config, services=services, core=core, reminders=reminders)
+    core = Core(services, command_registry(), [*listeners, reminders])
+    return App(config=config, services=services, outbox=dispatcher, core=core, reminders=reminders)
+
+
+def command_registry() -> Registry:
+    """Every command, from the command families, in the order `help` lists them."""
+    return Registry.collect(commands.FAMILIES, order=commands.ORDER)
+
+
+def outbox_actions() -> ActionTable:
+    """What this release delivers from the outbox; other kinds wait for a release that can."""
+    return ActionTable(
+        [
+            Action(effects.Post, deliveries.post),
+            Action(effects.Notify, deliveries.notify),
+            Action(effects.Invite, deliveries.invite),
+            Action(effects.Archive, deliveries.archive),
+            Action(effects.Edit, deliveries.edit),
+            Action(effects.Delete, deliveries.delete),
+            Action(effects.RelayCopy, deliveries.relay_copy),
+            Action(effects.CreateRoom, rooms.create_room),
+            Action(effects.SyncRooms, rooms.sync_rooms),
+        ]
+    )
 
 
 def platform_adapters(config: Config) -> dict[str, ChatAdapter]:

@@ -10,6 +10,7 @@ from warroom.bot.domain.events import Actor, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.grammar import Command, CommandError, Permission
 from warroom.bot.operations.services import Services
+from warroom.bot.registry import Registry
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -30,6 +31,7 @@ class Reply:
 @dataclass
 class Context:
     services: Services
+    registry: Registry
     actor: Actor
     room: RoomRef
     event_id: str

@@ -20,9 +20,9 @@ from warroom.bot.domain.events import (
 from warroom.bot.domain.messages import Message
 from warroom.bot.grammar import Command, CommandError, parse, tokenize
 from warroom.bot.operations import incidents, relay
+from warroom.bot.operations.effects import Notify, Post, queue
 from warroom.bot.operations.services import Services
-from warroom.bot.runtime.outbox import enqueue_notify, enqueue_post
-from warroom.commands import REGISTRY
+from warroom.bot.registry import Registry
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -39,8 +39,14 @@ class IncidentListener(Protocol):
 
 
 class Core:
-    def __init__(self, services: Services, listeners: Sequence[IncidentListener] = ()) -> None:
+    def __init__(
+        self,
+        services: Services,
+        registry: Registry,
+        listeners: Sequence[IncidentListener] = (),
+    ) -> None:
         self.services = services
+        self.registry = registry
         self.listeners = list(listeners)
 
     async def handle(self, event: Inbound) -> None:
@@ -63,12 +69,14 @@ class Core:
     async def _command(self, event: CommandReceived) -> None:
         tokens = tokenize(event.text)
         verb = tokens[0].lower() if tokens else "help"
-        command = REGISTRY.get(verb)
+        command = self.registry.get(verb)
         if command is None:
             error = Message(body=f"⚠ unknown command {verb!r}", footer="try `help`")
             await self._say_privately(event.actor, event, error)
             return
-        ctx = Context(self.services, event.actor, event.room, event.event_id, command)
+        ctx = Context(
+            self.services, self.registry, event.actor, event.room, event.event_id, command
+        )
         try:
             kwargs = parse(command, tokens[1:], ctx.parse_user)
             if command.needs_incident:
@@ -219,7 +227,7 @@ class Core:
                     )
                 now = self.services.clock.now()
                 await self.services.store.transaction(
-                    lambda uow: enqueue_post(uow, event.room, reply.message, at=now)
+                    lambda uow: queue(uow, Post(event.room, reply.message), at=now)
                 )
             return
         await self._say_privately(event.actor, event, reply.message)
@@ -236,7 +244,7 @@ class Core:
             log.warning("answering %s privately failed; queued", event.event_id, exc_info=True)
         now = self.services.clock.now()
         await self.services.store.transaction(
-            lambda uow: enqueue_notify(uow, actor.user, event.room, message, at=now)
+            lambda uow: queue(uow, Notify(event.room, actor.user, message), at=now)
         )
 
 

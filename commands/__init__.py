@@ -1,8 +1,9 @@
-"""Command families. Importing this package registers every command in REGISTRY."""
+"""Command families: app.py builds the command table from them (bot/registry.py)."""
 
-from warroom.bot.registry import REGISTRY, command
 from warroom.commands import help as help_command
 from warroom.commands import lifecycle, people, roles, timeline
+
+FAMILIES = (lifecycle, roles, timeline, people, help_command)
 
 # The order `help` lists them in: the order of an incident's life.
 ORDER = (
@@ -21,6 +22,5 @@ ORDER = (
     "list",
     "help",
 )
-REGISTRY.update({verb: REGISTRY.pop(verb) for verb in ORDER if verb in REGISTRY})
 
-__all__ = ["REGISTRY", "command", "help_command", "lifecycle", "people", "roles", "timeline"]
+__all__ = ["FAMILIES", "ORDER"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.grammar import Arg, CommandError, Permission
-from warroom.bot.registry import REGISTRY, command
+from warroom.bot.registry import command
 
 
 @command(
@@ -17,7 +17,7 @@ from warroom.bot.registry import REGISTRY, command
 )
 async def help_(ctx: Context, *, verb: str | None) -> Reply:
     if verb is None:
-        fields = tuple(Field(c.usage(), c.summary) for c in REGISTRY.values())
+        fields = tuple(Field(c.usage(), c.summary) for c in ctx.registry.values())
         return Reply(
             Message(
                 title="warroom commands",
@@ -25,7 +25,7 @@ async def help_(ctx: Context, *, verb: str | None) -> Reply:
                 footer="`help VERB` for one command in detail",
             )
         )
-    found = REGISTRY.get(verb.lower())
+    found = ctx.registry.get(verb.lower())
     if found is None:
         raise CommandError(f"no command {verb!r}; try `help`")
     lines = [found.summary + ".", *([found.details] if found.details else [])]

@@ -10,7 +10,6 @@ from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.sharing import agreement_cap
 from warroom.bot.grammar import CommandError
 from warroom.bot.operations import incidents
-from warroom.bot.runtime import outbox
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -69,11 +68,6 @@ def bring_in_orgs(
                 at=at,
                 scope_org=org.id,
             )
-        outbox.enqueue(
-            uow,
-            "create_room",
-            incident_id=incident.id,
-            platform=org.platform,
-            at=at,
-            payload={"org": org.id, "workspace": workspace},
+        incidents.open_room(
+            uow, incident, org=org.id, platform=org.platform, workspace=workspace, at=at
         )

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from warroom.bot.domain.events import MessageRef, RoomRef
+
 OPEN_STATES = ("investigating", "identified", "contained", "monitoring")
 STATES = (*OPEN_STATES, "resolved", "closed")
 ROLES = ("commander", "deputy", "scribe", "comms", "tech-lead", "liaison")
@@ -53,6 +55,10 @@ class RoomLink(SQLModel, table=True):
     card_message_id: str | None = Field(default=None, max_length=255)
     topic: str = ""
     created_at: datetime
+
+    @property
+    def room(self) -> RoomRef:
+        return RoomRef(self.platform, self.workspace, self.room_id)
 
 
 class Participant(SQLModel, table=True):
@@ -123,6 +129,21 @@ class RelayCopy(SQLModel, table=True):
     org: str = Field(max_length=64)
     message_id: str = Field(max_length=255)
     created_at: datetime
+
+    @property
+    def room(self) -> RoomRef:
+        return RoomRef(self.platform, self.workspace, self.room_id)
+
+    @property
+    def ref(self) -> MessageRef:
+        return MessageRef(self.room, self.message_id)
+
+    @property
+    def source(self) -> MessageRef:
+        return MessageRef(
+            RoomRef(self.source_platform, self.source_workspace, self.source_room_id),
+            self.source_message_id,
+        )
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -255,13 +255,22 @@ class OutboxRepo:
         self.hints.outbox = True
         return item
 
-    def due(self, now: datetime, limit: int = 50, *, for_update: bool = False) -> Sequence[Outbox]:
+    def due(
+        self,
+        now: datetime,
+        limit: int = 50,
+        *,
+        actions: Collection[str],
+        for_update: bool = False,
+    ) -> Sequence[Outbox]:
+        """Items due now whose action this process can deliver; others wait for one that can."""
         query = (
             select(Outbox)
             .where(
                 col(Outbox.done_at).is_(None),
                 col(Outbox.failed_at).is_(None),
                 col(Outbox.next_attempt_at) <= now,
+                col(Outbox.action).in_(sorted(actions)),
             )
             .order_by(col(Outbox.id))
             .limit(limit)

@@ -12,11 +12,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from warroom.storage.engine import is_sqlite, make_engine
 from warroom.storage.reminders import DigestRepo, ReminderRepo
@@ -75,6 +76,14 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def save(self, row: SQLModel) -> None:
+        """Keep a change made to a row read in this unit of work."""
+        self.session.add(row)
+
+    def no_autoflush(self) -> AbstractContextManager[Any]:
+        """Read without writing pending changes first (a batch of checks reads many rows)."""
+        return self.session.no_autoflush
 
     def flush(self) -> None:
         self.session.flush()

@@ -13,7 +13,7 @@ from slugify import slugify
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp, marking_in
-from warroom.bot.runtime import outbox
+from warroom.bot.operations.effects import Archive, CreateRoom, Invite, Post, SyncRooms, queue
 from warroom.storage.models import Incident, RoleAssignment
 from warroom.storage.store import UnitOfWork
 
@@ -93,15 +93,18 @@ def open_incident(
     assign_role(
         uow, incident, role="commander", user=actor.user, user_org=actor.org, by=BOT, at=at
     )
-    outbox.enqueue(
-        uow,
-        "create_room",
-        incident_id=incident.id,
-        platform=origin.platform,
-        at=at,
-        payload={"org": actor.org, "workspace": origin.workspace},
+    open_room(
+        uow, incident, org=actor.org, platform=origin.platform, workspace=origin.workspace, at=at
     )
     return incident
+
+
+def open_room(
+    uow: UnitOfWork, incident: Incident, *, org: str, platform: str, workspace: str, at: datetime
+) -> None:
+    """Queue the war room of `org` on its platform; the outbox creates and links it."""
+    effect = CreateRoom(org, workspace)
+    queue(uow, effect, at=at, incident_id=incident.id, platform=platform)
 
 
 def assign_role(
@@ -127,7 +130,7 @@ def assign_role(
         ):
             return None
         previous.released_at = at
-        uow.session.add(previous)
+        uow.save(previous)
     uow.roles.add(
         RoleAssignment(
             incident_id=incident.id,
@@ -161,15 +164,7 @@ def invite_to_rooms(
     assert incident.id is not None
     for link in uow.rooms.for_incident(incident.id):
         if link.org == org and link.platform == user.platform:
-            room = RoomRef(link.platform, link.workspace, link.room_id)
-            outbox.enqueue(
-                uow,
-                "invite",
-                platform=room.platform,
-                at=at,
-                incident_id=incident.id,
-                payload={"room": outbox.room_dict(room), "users": [user.__dict__]},
-            )
+            queue(uow, Invite(link.room, (user,)), at=at, incident_id=incident.id)
 
 
 def acknowledge(incident: Incident, at: datetime) -> None:
@@ -192,7 +187,7 @@ def set_state(incident: Incident, state: str, at: datetime) -> None:
 def refresh_rooms(uow: UnitOfWork, incident: Incident, at: datetime) -> None:
     """Queue a card and topic refresh for every room of the incident."""
     assert incident.id is not None
-    outbox.enqueue(uow, "sync_rooms", incident_id=incident.id, platform="*", at=at, payload={})
+    queue(uow, SyncRooms(), at=at, incident_id=incident.id)
 
 
 def announce(
@@ -207,20 +202,11 @@ def announce(
     was typed and answered directly)."""
     assert incident.id is not None
     for link in uow.rooms.for_incident(incident.id):
-        room = RoomRef(link.platform, link.workspace, link.room_id)
-        if room != exclude:
-            outbox.enqueue_post(uow, room, message, incident_id=incident.id, at=at)
+        if link.room != exclude:
+            queue(uow, Post(link.room, message), at=at, incident_id=incident.id)
 
 
 def archive_rooms(uow: UnitOfWork, incident: Incident, at: datetime) -> None:
     assert incident.id is not None
     for link in uow.rooms.for_incident(incident.id):
-        room = RoomRef(link.platform, link.workspace, link.room_id)
-        outbox.enqueue(
-            uow,
-            "archive",
-            platform=room.platform,
-            at=at,
-            incident_id=incident.id,
-            payload={"room": outbox.room_dict(room)},
-        )
+        queue(uow, Archive(link.room), at=at, incident_id=incident.id)

@@ -18,9 +18,8 @@ from warroom.bot.domain.redact import redact
 from warroom.bot.domain.sharing import withheld_because
 from warroom.bot.domain.tlp import Tlp, marking_in
 from warroom.bot.operations import incidents
-from warroom.bot.runtime import outbox
-from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher, handles
-from warroom.storage.models import Incident, RelayCopy
+from warroom.bot.operations.effects import Delete, Edit, RelayCopy, queue
+from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 
@@ -50,7 +49,7 @@ def plan_relay(
     orgs = uow.incidents.orgs(incident.id)
     source = event.ref
     for link in uow.rooms.for_incident(incident.id):
-        room = RoomRef(link.platform, link.workspace, link.room_id)
+        room = link.room
         if room == event.room:
             continue
         reason = withheld_because(
@@ -64,20 +63,8 @@ def plan_relay(
             tlp=None if marking_in(event.text) is None else tlp.label,
             reply_to=_reply_in(uow, event, room),
         )
-        outbox.enqueue(
-            uow,
-            "relay",
-            platform=room.platform,
-            at=at,
-            incident_id=incident.id,
-            payload={
-                "room": outbox.room_dict(room),
-                "message": message.to_dict(),
-                "org": link.org,
-                "source": outbox.room_dict(source.room),
-                "source_message_id": source.message_id,
-            },
-        )
+        copy = RelayCopy(room, message, link.org, source.room, source.message_id)
+        queue(uow, copy, at=at, incident_id=incident.id)
         outcome.relayed_to.append(link.org)
     if outcome.relayed_to or outcome.withheld:
         _record(uow, incident, event.actor, tlp, outcome, at, what="message")
@@ -93,35 +80,18 @@ def plan_edit(
     tlp = message_tlp(event.text, incident)
     orgs = uow.incidents.orgs(incident.id)
     for copy in uow.relays.copies_of(event.target.room.platform, event.target.message_id):
-        ref = {
-            "room": {
-                "platform": copy.platform,
-                "workspace": copy.workspace,
-                "room_id": copy.room_id,
-            },
-            "message_id": copy.message_id,
-        }
         reason = withheld_because(
             config.sharing, tlp, from_org=event.actor.org, to_org=copy.org, incident_orgs=orgs
         )
         if reason:
-            outbox.enqueue(
-                uow, "delete", platform=copy.platform, at=at, incident_id=incident.id, payload=ref
-            )
+            queue(uow, Delete(copy.room, copy.message_id), at=at, incident_id=incident.id)
             outcome.withheld.append((copy.org, reason))
             continue
         message = Message(
             body=copy_text(event.actor, event.text),
             tlp=None if marking_in(event.text) is None else tlp.label,
         )
-        outbox.enqueue(
-            uow,
-            "edit",
-            platform=copy.platform,
-            at=at,
-            incident_id=incident.id,
-            payload={**ref, "message": message.to_dict()},
-        )
+        queue(uow, Edit(copy.room, copy.message_id, message), at=at, incident_id=incident.id)
         outcome.relayed_to.append(copy.org)
     if outcome.relayed_to or outcome.withheld:
         _record(uow, incident, event.actor, tlp, outcome, at, what="edit")
@@ -132,21 +102,7 @@ def plan_delete(uow: UnitOfWork, incident: Incident, target: MessageRef, at: dat
     """Delete every relayed copy of a deleted original; how many there were."""
     copies = uow.relays.copies_of(target.room.platform, target.message_id)
     for copy in copies:
-        outbox.enqueue(
-            uow,
-            "delete",
-            platform=copy.platform,
-            at=at,
-            incident_id=incident.id,
-            payload={
-                "room": {
-                    "platform": copy.platform,
-                    "workspace": copy.workspace,
-                    "room_id": copy.room_id,
-                },
-                "message_id": copy.message_id,
-            },
-        )
+        queue(uow, Delete(copy.room, copy.message_id), at=at, incident_id=incident.id)
     return len(copies)
 
 
@@ -158,16 +114,11 @@ def _reply_in(uow: UnitOfWork, event: MessagePosted, room: RoomRef) -> str:
     original = MessageRef(event.room, event.reply_to)
     replied_copy = uow.relays.copy_of(event.room, event.reply_to)
     if replied_copy is not None:
-        source_room = RoomRef(
-            replied_copy.source_platform,
-            replied_copy.source_workspace,
-            replied_copy.source_room_id,
-        )
-        original = MessageRef(source_room, replied_copy.source_message_id)
+        original = replied_copy.source
     if original.room == room:
         return original.message_id
     for copy in uow.relays.copies_of(original.room.platform, original.message_id):
-        if RoomRef(copy.platform, copy.workspace, copy.room_id) == room:
+        if copy.room == room:
             return copy.message_id
     return ""
 
@@ -195,33 +146,3 @@ def _record(
         tlp=tlp.label,
         text=f"TLP:{tlp.label} {what} from {sender.user.name} ({sender.org}): " + "; ".join(parts),
     )
-
-
-@handles("relay")
-async def deliver_copy(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = outbox.room_of(item.payload["room"])
-    ref = await dispatcher.adapter(room.platform).post(
-        room, Message.from_dict(item.payload["message"])
-    )
-    assert item.incident_id is not None
-    source = outbox.room_of(item.payload["source"])
-    copy = RelayCopy(
-        incident_id=item.incident_id,
-        source_platform=source.platform,
-        source_workspace=source.workspace,
-        source_room_id=source.room_id,
-        source_message_id=item.payload["source_message_id"],
-        platform=room.platform,
-        workspace=room.workspace,
-        room_id=room.room_id,
-        org=item.payload["org"],
-        message_id=ref.message_id,
-        created_at=dispatcher.clock.now(),
-    )
-    await dispatcher.store.transaction(lambda uow: uow.relays.add(copy))
-
-
-@handles("delete")
-async def delete_copy(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = outbox.room_of(item.payload["room"])
-    await dispatcher.adapter(room.platform).delete(MessageRef(room, item.payload["message_id"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from warroom.bot.config import Config
 from warroom.bot.directory import OrgDirectory
@@ -12,8 +12,17 @@ from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import ChatAdapter
 from warroom.storage.store import Store
 
-if TYPE_CHECKING:
-    from warroom.bot.runtime.outbox import OutboxDispatcher
+
+class Delivery(Protocol):
+    """The outbox's delivery, as operations see it (runtime/outbox.py is the real one)."""
+
+    async def drain(self, rounds: int = 5) -> int:
+        """Deliver what is due now; how many items were delivered."""
+        ...
+
+    async def drain_if_queued(self) -> int:
+        """Deliver only if a transaction queued something since the last drain."""
+        ...
 
 
 @dataclass
@@ -23,4 +32,4 @@ class Services:
     config: Config
     directory: OrgDirectory
     adapters: Mapping[str, ChatAdapter]
-    outbox: OutboxDispatcher
+    outbox: Delivery

@@ -9,10 +9,10 @@ from warroom.bot.config import Config
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.sharing import within_cap
+from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.metrics import metrics
 from warroom.bot.reminders import say
 from warroom.bot.reminders.plan import visible_in_digest
-from warroom.bot.runtime.outbox import enqueue_post
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -52,7 +52,7 @@ def digest(
         ]
         if changed or shown:
             message = _message(incident, shown, commander, home=home, org=org)
-            enqueue_post(uow, room, message, at=now, incident_id=incident_id)
+            queue(uow, Post(room, message), at=now, incident_id=incident_id)
             posted += 1
         uow.digests.advance(
             incident_id, org, seq=incident.timeline_seq, state=incident.state, at=now

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from warroom.bot.config import Config
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.operations import incidents
+from warroom.bot.operations.effects import Post, queue
 from warroom.bot.reminders import say
 from warroom.bot.reminders.digests import digest_room
 from warroom.bot.reminders.plan import (
@@ -27,7 +28,6 @@ from warroom.bot.reminders.plan import (
     restart,
     visible_in_digest,
 )
-from warroom.bot.runtime.outbox import enqueue_post
 from warroom.storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
 
@@ -73,7 +73,7 @@ def check(
     anchors = uow.reminders.anchors(list(found))
     plans: list[Plan | None] = []
     due: list[_Due] = []
-    with uow.session.no_autoflush:
+    with uow.no_autoflush():
         for incident_id, mark in requests:
             incident = found.get(incident_id)
             if incident is None:
@@ -187,7 +187,7 @@ def _remind(
         message = say.reminder(
             incident, who, since=item.anchor, cadence=item.cadence, now=now, platform=room.platform
         )
-        enqueue_post(uow, room, message, at=now, incident_id=incident.id)
+        queue(uow, Post(room, message), at=now, incident_id=incident.id)
     name = commander.name if commander else "nobody (no commander)"
     return f"Reminder: no status update for {overdue_for(item.anchor, now)}; {name} mentioned"
 
@@ -211,7 +211,7 @@ def _escalate(
         message = say.escalation(
             incident, who, commander, since=item.anchor, now=now, platform=room.platform
         )
-        enqueue_post(uow, room, message, at=now, incident_id=incident.id)
+        queue(uow, Post(room, message), at=now, incident_id=incident.id)
     mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
     said = [("escalation", f"Escalated: the reminder went unanswered; {mentioned}")]
     org = commander_role.org if commander_role else home
@@ -225,7 +225,7 @@ def _escalate(
             now=now,
             show_title=visible_in_digest(incident.tlp, home, org),
         )
-        enqueue_post(uow, digest, notice, at=now, incident_id=incident.id)
+        queue(uow, Post(digest, notice), at=now, incident_id=incident.id)
         said.append(("escalation_notice", f"Escalation reported to the {org} digest room"))
     return said
 
@@ -233,4 +233,4 @@ def _escalate(
 def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:
     """The war rooms of the person's org, else all of them."""
     mine = [link for link in links if link.org == org] or links
-    return [RoomRef(link.platform, link.workspace, link.room_id) for link in mine]
+    return [link.room for link in mine]

@@ -11,17 +11,17 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
 
 from warroom.bot.domain.clock import Clock
-from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
-from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import AdapterError, ChatAdapter
-from warroom.storage.models import Outbox
+from warroom.bot.operations.effects import effect_from
 from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -30,58 +30,7 @@ MAX_ATTEMPTS = 25
 MAX_BACKOFF_S = 300.0
 LANES_AT_ONCE = 8  # rooms delivered to concurrently; each room's items stay in order
 CLAIM_BATCH = 200
-
-
-def enqueue(
-    uow: UnitOfWork,
-    action: str,
-    *,
-    platform: str,
-    payload: dict[str, Any],
-    at: datetime,
-    incident_id: int | None = None,
-) -> Outbox:
-    return uow.outbox.add(
-        Outbox(
-            incident_id=incident_id,
-            platform=platform,
-            action=action,
-            payload=json.dumps(payload, sort_keys=True),
-            created_at=at,
-            next_attempt_at=at,
-        )
-    )
-
-
-def enqueue_post(
-    uow: UnitOfWork,
-    room: RoomRef,
-    message: Message,
-    *,
-    at: datetime,
-    incident_id: int | None = None,
-    pin: bool = False,
-) -> Outbox:
-    payload = {"room": room_dict(room), "message": message.to_dict(), "pin": pin}
-    return enqueue(
-        uow, "post", platform=room.platform, payload=payload, at=at, incident_id=incident_id
-    )
-
-
-def enqueue_notify(
-    uow: UnitOfWork, user: UserRef, room: RoomRef, message: Message, *, at: datetime
-) -> Outbox:
-    """A private answer that could not be given at once, kept until the platform is back."""
-    payload = {"room": room_dict(room), "user": asdict(user), "message": message.to_dict()}
-    return enqueue(uow, "notify", platform=room.platform, payload=payload, at=at)
-
-
-def room_dict(room: RoomRef) -> dict[str, str]:
-    return {"platform": room.platform, "workspace": room.workspace, "room_id": room.room_id}
-
-
-def room_of(data: dict[str, str]) -> RoomRef:
-    return RoomRef(data["platform"], data["workspace"], data["room_id"])
+E = TypeVar("E")
 
 
 @dataclass(frozen=True)
@@ -94,23 +43,53 @@ class Claimed:
     attempts: int
 
 
-Handler = Callable[["OutboxDispatcher", Claimed], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {}
+@dataclass(frozen=True)
+class Action(Generic[E]):
+    """How one kind of effect is delivered: `deliver(dispatcher, item, effect)`."""
+
+    effect: type[E]
+    deliver: Callable[[OutboxDispatcher, Claimed, E], Awaitable[None]]
+
+    @property
+    def kind(self) -> str:
+        return str(getattr(self.effect, "kind"))  # noqa: B009  (a ClassVar of every effect)
+
+    async def run(self, dispatcher: OutboxDispatcher, item: Claimed) -> None:
+        await self.deliver(dispatcher, item, effect_from(self.effect, item.payload))
 
 
-def handles(action: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[action] = handler
-        return handler
+class ActionTable:
+    """The actions this process delivers, by kind. Items of other kinds stay queued for a
+    process that knows them (a newer release during a rolling deploy)."""
 
-    return register
+    def __init__(self, actions: Sequence[Action[Any]]) -> None:
+        self._by_kind = {action.kind: action for action in actions}
+        if len(self._by_kind) != len(actions):
+            raise ValueError("two outbox actions deliver the same kind of effect")
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self._by_kind)
+
+    def get(self, kind: str) -> Action[Any] | None:
+        return self._by_kind.get(kind)
+
+    def __iter__(self) -> Iterator[Action[Any]]:
+        return iter(self._by_kind.values())
 
 
 class OutboxDispatcher:
-    def __init__(self, store: Store, clock: Clock, adapters: Mapping[str, ChatAdapter]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        adapters: Mapping[str, ChatAdapter],
+        actions: ActionTable,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.adapters = adapters
+        self.actions = actions
         self._lock = asyncio.Lock()
         self._lanes = asyncio.Semaphore(LANES_AT_ONCE)
 
@@ -171,10 +150,11 @@ class OutboxDispatcher:
     def _claim(self, uow: UnitOfWork) -> list[Claimed]:
         now = self.clock.now()
         claimed = []
-        for row in uow.outbox.due(now, limit=CLAIM_BATCH, for_update=True):
+        due = uow.outbox.due(now, CLAIM_BATCH, actions=self.actions.kinds, for_update=True)
+        for row in due:
             row.attempts += 1
             row.next_attempt_at = now + LEASE
-            uow.session.add(row)
+            uow.save(row)
             assert row.id is not None
             claimed.append(
                 Claimed(
@@ -189,13 +169,16 @@ class OutboxDispatcher:
         return claimed
 
     async def _deliver(self, item: Claimed) -> bool:
-        handler = HANDLERS.get(item.action)
+        action = self.actions.get(item.action)
         try:
-            if handler is None:
-                raise AdapterError(f"unknown outbox action {item.action!r}", retryable=False)
-            await handler(self, item)
+            if action is None:  # claimed by a process that knew it, then that one changed
+                raise AdapterError(f"unknown outbox action {item.action!r}")
+            await action.run(self, item)
         except Exception as exc:
-            retryable = not isinstance(exc, AdapterError) or exc.retryable
+            if isinstance(exc, AdapterError):
+                retryable = exc.retryable
+            else:  # a payload no release can read is not worth another try
+                retryable = not isinstance(exc, ValidationError)
             error = exc
             await self.store.transaction(lambda uow: self._failed(uow, item, error, retryable))
             return False
@@ -227,7 +210,7 @@ class OutboxDispatcher:
                 delay,
                 row.last_error,
             )
-        uow.session.add(row)
+        uow.save(row)
 
 
 def _lane(item: Claimed) -> str:
@@ -244,42 +227,4 @@ def _release(uow: UnitOfWork, *, item_id: int, retry_at: datetime) -> None:
     if row is not None:
         row.attempts -= 1
         row.next_attempt_at = retry_at
-        uow.session.add(row)
-
-
-@handles("post")
-async def _post(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = room_of(item.payload["room"])
-    adapter = dispatcher.adapter(room.platform)
-    ref = await adapter.post(room, Message.from_dict(item.payload["message"]))
-    if item.payload.get("pin"):
-        await adapter.pin(room, ref)
-
-
-@handles("notify")
-async def _notify(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = room_of(item.payload["room"])
-    user = UserRef(**item.payload["user"])
-    await dispatcher.adapter(room.platform).notify(
-        user, room, Message.from_dict(item.payload["message"])
-    )
-
-
-@handles("invite")
-async def _invite(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = room_of(item.payload["room"])
-    users = [UserRef(**u) for u in item.payload["users"]]
-    await dispatcher.adapter(room.platform).invite(room, users)
-
-
-@handles("archive")
-async def _archive(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = room_of(item.payload["room"])
-    await dispatcher.adapter(room.platform).archive(room)
-
-
-@handles("edit")
-async def _edit(dispatcher: OutboxDispatcher, item: Claimed) -> None:
-    room = room_of(item.payload["room"])
-    ref = MessageRef(room, item.payload["message_id"])
-    await dispatcher.adapter(room.platform).edit(ref, Message.from_dict(item.payload["message"]))
+        uow.save(row)

@@ -9,17 +9,17 @@ from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
 from warroom.bot.operations import cards
+from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
-from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher, enqueue, handles
+from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher
 from warroom.storage.models import RoomLink
 from warroom.storage.store import UnitOfWork
 
 
-@handles("create_room")
-async def create_room(dispatcher: OutboxDispatcher, item: Claimed) -> None:
+async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: CreateRoom) -> None:
     incident_id = item.incident_id
     assert incident_id is not None
-    org, workspace = item.payload["org"], item.payload["workspace"]
+    org, workspace = effect.org, effect.workspace
 
     def plan(uow: UnitOfWork) -> RoomSpec | None:
         incident = uow.incidents.get(incident_id)
@@ -60,7 +60,7 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed) -> None:
                 created_at=now,
             )
         )
-        enqueue(uow, "sync_rooms", incident_id=item.incident_id, platform="*", at=now, payload={})
+        queue(uow, SyncRooms(), incident_id=incident_id, at=now)
 
     await dispatcher.store.transaction(link)
 
@@ -74,8 +74,7 @@ class _RoomState:
     leads: tuple[UserRef, ...] = ()
 
 
-@handles("sync_rooms")
-async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
+async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRooms) -> None:
     """Bring every room's topic and pinned summary card in line with the incident."""
     incident_id = item.incident_id
     assert incident_id is not None
@@ -90,7 +89,7 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed) -> None:
         rooms = [
             _RoomState(
                 link.id or 0,
-                RoomRef(link.platform, link.workspace, link.room_id),
+                link.room,
                 link.card_message_id,
                 link.topic,
                 tuple(u for u in leads if u.platform == link.platform),
@@ -126,4 +125,4 @@ def _save(
         link.topic = topic
     if card is not None:
         link.card_message_id = card
-    uow.session.add(link)
+    uow.save(link)

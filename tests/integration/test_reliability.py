@@ -83,13 +83,14 @@ async def test_an_exception_in_a_handler_is_logged_answered_and_the_next_event_r
 ) -> None:
     import dataclasses
 
-    from warroom.commands import REGISTRY
-
     async def broken(ctx, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(
-        REGISTRY, "status", dataclasses.replace(REGISTRY["status"], handler=broken)
+    registry = bot.app.core.registry
+    monkeypatch.setattr(
+        bot.app.core,
+        "registry",
+        registry.replaced("status", dataclasses.replace(registry["status"], handler=broken)),
     )
     await bot.open()
     sent = await bot.send("status")

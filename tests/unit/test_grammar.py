@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import pytest
 
+from warroom.bot.app import command_registry
 from warroom.bot.domain.events import UserRef, command_text
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.grammar import CommandError, parse, tokenize
-from warroom.commands import REGISTRY
+
+REGISTRY = command_registry()
 
 
 def parse_user(token: str) -> UserRef | None:
