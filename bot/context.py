@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import LEAD_ROLES, IncidentChanged, State
 from warroom.bot.grammar import Command, CommandError, Permission
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
@@ -15,7 +16,6 @@ from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 T = TypeVar("T")
-LEAD_ROLES = ("commander", "deputy")
 
 
 class DuplicateEvent(Exception):
@@ -38,6 +38,7 @@ class Context:
     command: Command
     incident_key: str | None = None
     incident_id: int | None = None  # set once the command has found its incident
+    changes: list[IncidentChanged] = field(default_factory=list)  # what its changes did
 
     def parse_user(self, token: str) -> UserRef | None:
         adapter = self.services.adapters.get(self.room.platform)
@@ -48,7 +49,9 @@ class Context:
 
         def run(uow: UnitOfWork) -> T:
             self._claim(uow)
-            return work(uow)
+            result = work(uow)
+            self.changes += uow.changes
+            return result
 
         return await self.services.store.transaction(run)
 
@@ -57,11 +60,13 @@ class Context:
 
         def run(uow: UnitOfWork) -> T:
             incident = self._incident(uow, for_update=True)
-            if incident.state == "closed":
+            if incident.state == State.CLOSED:
                 raise CommandError(f"{incident.key} is closed; nothing can change it now")
             self._authorise(uow, incident, self.command.permission)
             self._claim(uow)
-            return work(uow, incident)
+            result = work(uow, incident)
+            self.changes += uow.changes
+            return result
 
         return await self.services.store.transaction(run)
 

@@ -18,6 +18,7 @@ from warroom.bot.domain.events import (
     ReactionAdded,
 )
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged, State
 from warroom.bot.grammar import Command, CommandError, parse, tokenize
 from warroom.bot.operations import incidents, relay
 from warroom.bot.operations.effects import Notify, Post, queue
@@ -32,9 +33,9 @@ APOLOGY = Message(body="Sorry, something went wrong handling that; it has been l
 
 
 class IncidentListener(Protocol):
-    """Told after a command changed or read an incident (reminders and relay plug in here)."""
+    """Told what a command changed, once it has answered (reminders and digests plug in)."""
 
-    async def after_command(self, verb: str, incident_id: int | None) -> None: ...
+    async def after_changes(self, changes: Sequence[IncidentChanged]) -> None: ...
     async def after_message(self, event: MessagePosted, incident_id: int) -> None: ...
 
 
@@ -89,8 +90,9 @@ class Core:
             log.info("event %s was handled before; dropped", event.event_id)
             return
         await self._answer(event, reply)
-        for listener in self.listeners:
-            await listener.after_command(command.verb, ctx.incident_id)
+        if ctx.changes:
+            for listener in self.listeners:
+                await listener.after_changes(ctx.changes)
         await self.services.outbox.drain_if_queued()
 
     async def _message(self, event: MessagePosted) -> None:
@@ -108,7 +110,7 @@ class Core:
                 uow,
                 incident,
                 at=now,
-                kind="message",
+                kind=EntryKind.MESSAGE,
                 actor=event.actor,
                 text=event.text,
                 source_event_id=event.ref.message_id,
@@ -138,7 +140,7 @@ class Core:
                 uow,
                 incident,
                 at=now,
-                kind="edited",
+                kind=EntryKind.EDITED,
                 actor=event.actor,
                 text=f"edited {what}: {event.text}",
                 source_event_id=event.event_id,
@@ -168,7 +170,7 @@ class Core:
                 uow,
                 incident,
                 at=now,
-                kind="deleted",
+                kind=EntryKind.DELETED,
                 actor=event.actor,
                 text=f"removed a message of {who} (#{source.seq}) from the chat"
                 + (f"; {copies} relayed copies deleted" if copies else ""),
@@ -206,7 +208,7 @@ class Core:
                 uow,
                 incident,
                 at=now,
-                kind="pinned",
+                kind=EntryKind.PINNED,
                 actor=event.actor,
                 text=f"📌 {said}",
                 source_event_id=event.event_id,
@@ -251,7 +253,7 @@ class Core:
 def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident | None:
     """The open incident whose war room `event` happened in, once per event id."""
     incident = uow.incidents.by_room(event.room, for_update=True)
-    if incident is None or incident.state == "closed":
+    if incident is None or incident.state == State.CLOSED:
         return None
     if not uow.events.claim(event.room.platform, event.event_id, now):
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.tlp import Tlp
-from warroom.storage.models import OPEN_STATES, ROLES
+from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
 
 
 class CommandError(Exception):
@@ -83,7 +83,7 @@ class Command:
 
 UserParser = Callable[[str], UserRef | None]
 _KEY = re.compile(r"^INC-(\d+)$", re.IGNORECASE)
-_STATES_FOR_UPDATE = (*OPEN_STATES, "resolved")
+_STATES_FOR_UPDATE = (*OPEN_STATES, State.RESOLVED)
 
 
 def tokenize(text: str) -> list[str]:
@@ -175,11 +175,11 @@ def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
     if kind == "state":
         if raw.lower() not in _STATES_FOR_UPDATE:
             raise CommandError(f"{what} must be one of {', '.join(_STATES_FOR_UPDATE)}")
-        return raw.lower()
+        return State(raw.lower())
     if kind == "role":
         if raw.lower() not in ROLES:
             raise CommandError(f"{what} must be one of {', '.join(ROLES)}, not {raw!r}")
-        return raw.lower()
+        return Role(raw.lower())
     if kind == "int":
         if not raw.isdigit() or int(raw) == 0:
             raise CommandError(f"{what} must be a positive whole number, not {raw!r}")

@@ -7,6 +7,7 @@ from datetime import datetime
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import EntryKind, State
 from warroom.bot.grammar import Arg, CommandError, Flag, Permission
 from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
@@ -51,7 +52,6 @@ async def open_incident(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
-        ctx.incident_id = incident.id  # listeners (reminders, digests) hear of the new incident
         return incident.key
 
     key = await ctx.transaction(work)
@@ -80,7 +80,7 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         if state:
             ctx.require_lead(uow, incident)
-        if incident.state == "resolved" and state in (None, "resolved"):
+        if incident.state == State.RESOLVED and state in (None, State.RESOLVED):
             raise CommandError(
                 f"{incident.key} is resolved; `update --state monitoring` reopens it"
             )
@@ -88,7 +88,7 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
             uow,
             incident,
             at=now,
-            kind="update",
+            kind=EntryKind.UPDATE,
             actor=ctx.actor,
             text=text,
             source_event_id=ctx.event_id,
@@ -98,7 +98,12 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
             old = incident.state
             incidents.set_state(incident, state, now)
             incidents.record(
-                uow, incident, at=now, kind="state", actor=ctx.actor, text=f"State {old} → {state}"
+                uow,
+                incident,
+                at=now,
+                kind=EntryKind.STATE,
+                actor=ctx.actor,
+                text=f"State {old} → {state}",
             )
         incidents.refresh_rooms(uow, incident, now)
         message = Message(
@@ -127,7 +132,7 @@ async def severity(ctx: Context, *, level: int) -> Reply:
             raise CommandError(f"{incident.key} is already SEV{level}")
         text = f"Severity SEV{incident.severity} → SEV{level}"
         incident.severity = level
-        return _changed(ctx, uow, incident, kind="severity", text=text, at=now)
+        return _changed(ctx, uow, incident, kind=EntryKind.SEVERITY, text=text, at=now)
 
     return Reply(await ctx.change(work), public=True)
 
@@ -146,13 +151,13 @@ async def tlp(ctx: Context, *, level: Tlp) -> Reply:
             raise CommandError(f"{incident.key} is already TLP:{level.label}")
         text = f"TLP:{incident.tlp} → TLP:{level.label}"
         incident.tlp = level.label
-        return _changed(ctx, uow, incident, kind="tlp", text=text, at=now)
+        return _changed(ctx, uow, incident, kind=EntryKind.TLP, text=text, at=now)
 
     return Reply(await ctx.change(work), public=True)
 
 
 def _changed(
-    ctx: Context, uow: UnitOfWork, incident: Incident, *, kind: str, text: str, at: datetime
+    ctx: Context, uow: UnitOfWork, incident: Incident, *, kind: EntryKind, text: str, at: datetime
 ) -> Message:
     """Record a change of setting, refresh every room's card and tell the other rooms."""
     incidents.record(
@@ -202,15 +207,15 @@ async def resolve(ctx: Context, *, text: str | None) -> Reply:
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        if incident.state == "resolved":
+        if incident.state == State.RESOLVED:
             raise CommandError(f"{incident.key} is already resolved; `close` archives it")
-        incidents.set_state(incident, "resolved", now)
+        incidents.set_state(incident, State.RESOLVED, now)
         incident.summary = text or ""
         incidents.record(
             uow,
             incident,
             at=now,
-            kind="resolved",
+            kind=EntryKind.RESOLVED,
             actor=ctx.actor,
             text=f"Resolved: {text}" if text else "Resolved",
             source_event_id=ctx.event_id,
@@ -232,14 +237,14 @@ async def close(ctx: Context) -> Reply:
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        if incident.state != "resolved":
+        if incident.state != State.RESOLVED:
             raise CommandError(f"{incident.key} is {incident.state}: `resolve` it first")
-        incidents.set_state(incident, "closed", now)
+        incidents.set_state(incident, State.CLOSED, now)
         incidents.record(
             uow,
             incident,
             at=now,
-            kind="closed",
+            kind=EntryKind.CLOSED,
             actor=ctx.actor,
             text="Closed",
             source_event_id=ctx.event_id,

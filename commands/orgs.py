@@ -8,6 +8,7 @@ from datetime import datetime
 from warroom.bot.context import Context
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.sharing import agreement_cap
+from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import CommandError
 from warroom.bot.operations import incidents
 from warroom.storage.models import Incident
@@ -50,7 +51,7 @@ def bring_in_orgs(
             uow,
             incident,
             at=at,
-            kind="org",
+            kind=EntryKind.ORG,
             actor=ctx.actor,
             text=f"Brought in {org.display} ({org.platform})",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, CommandError
 from warroom.bot.operations import incidents
 from warroom.bot.registry import command
@@ -40,7 +41,7 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
             uow,
             incident,
             at=now,
-            kind="invite",
+            kind=EntryKind.INVITE,
             actor=ctx.actor,
             text=f"Invited {user.name} ({org})",
             source_event_id=ctx.event_id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import ROLES
 from warroom.bot.grammar import Arg, CommandError, Permission
 from warroom.bot.operations import cards, incidents
 from warroom.bot.registry import command
-from warroom.storage.models import ROLES, Incident
+from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, Flag
 from warroom.bot.operations import cards, incidents
 from warroom.bot.registry import command
@@ -20,7 +21,7 @@ async def note(ctx: Context, *, text: str) -> Reply:
             uow,
             incident,
             at=now,
-            kind="note",
+            kind=EntryKind.NOTE,
             actor=ctx.actor,
             text=text,
             source_event_id=ctx.event_id,

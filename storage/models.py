@@ -8,10 +8,8 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from warroom.bot.domain.events import MessageRef, RoomRef
+from warroom.bot.domain.vocabulary import State
 
-OPEN_STATES = ("investigating", "identified", "contained", "monitoring")
-STATES = (*OPEN_STATES, "resolved", "closed")
-ROLES = ("commander", "deputy", "scribe", "comms", "tech-lead", "liaison")
 GENESIS_HASH = "0" * 64
 
 
@@ -21,7 +19,7 @@ class Incident(SQLModel, table=True):
     key: str = Field(unique=True, max_length=32)
     title: str = Field(max_length=500)
     severity: int
-    state: str = Field(default="investigating", max_length=32, index=True)
+    state: str = Field(default=State.INVESTIGATING.value, max_length=32, index=True)
     tlp: str = Field(max_length=16)
     exercise: bool = False
     summary: str = ""

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from warroom.bot.domain.vocabulary import LEAD_ROLES, OPEN_STATES, REMINDER_ANCHORS
 from warroom.storage.models import (
-    OPEN_STATES,
     DigestCursor,
     Incident,
     ReminderState,
@@ -18,8 +18,6 @@ from warroom.storage.models import (
     RoomLink,
     TimelineEntry,
 )
-
-ANCHOR_KINDS = ("opened", "update", "severity")
 
 
 class ReminderRepo:
@@ -98,7 +96,7 @@ class ReminderRepo:
             select(TimelineEntry.incident_id, func.max(TimelineEntry.at))
             .where(
                 col(TimelineEntry.incident_id).in_(ids),
-                col(TimelineEntry.kind).in_(ANCHOR_KINDS),
+                col(TimelineEntry.kind).in_(REMINDER_ANCHORS),
             )
             .group_by(col(TimelineEntry.incident_id))
         )
@@ -108,7 +106,7 @@ class ReminderRepo:
         """Current commanders and deputies, by (incident, role)."""
         query = select(RoleAssignment).where(
             col(RoleAssignment.incident_id).in_(ids),
-            col(RoleAssignment.role).in_(("commander", "deputy")),
+            col(RoleAssignment.role).in_(LEAD_ROLES),
             RoleAssignment.scope_org == "",
             col(RoleAssignment.released_at).is_(None),
         )

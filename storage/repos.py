@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from warroom.bot.domain.events import RoomRef, UserRef
+from warroom.bot.domain.vocabulary import DONE_STATES
 from warroom.storage.models import (
     BotState,
     Counter,
@@ -144,7 +145,7 @@ class IncidentRepo:
             .order_by(col(Incident.number))
         )
         if not include_closed:
-            query = query.where(col(Incident.state).notin_(("resolved", "closed")))
+            query = query.where(col(Incident.state).notin_(DONE_STATES))
         return self.session.exec(query).all()
 
     def all(self) -> Sequence[Incident]:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
+from warroom.bot.domain.vocabulary import IncidentChanged
 from warroom.storage.engine import is_sqlite, make_engine
 from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
@@ -56,7 +57,8 @@ class UnitOfWork:
         self.roles = RoleRepo(self.session)
         self.reminders = ReminderRepo(self.session)
         self.digests = DigestRepo(self.session)
-        self.timeline = TimelineRepo(self.session)
+        self.changes: list[IncidentChanged] = []
+        self.timeline = TimelineRepo(self.session, self.changes)
         self.events = EventRepo(self.session)
         self.outbox = OutboxRepo(self.session, self.hints)
         self.state = StateRepo(self.session)

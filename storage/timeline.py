@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from warroom.bot.domain.events import Actor
+from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import Incident, TimelineEntry
 
@@ -43,8 +44,9 @@ class NewEntry:
 
 
 class TimelineRepo:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, changes: list[IncidentChanged]) -> None:
         self.session = session
+        self.changes = changes  # what this unit of work's appends tell its listeners
 
     def append(
         self,
@@ -60,11 +62,12 @@ class TimelineRepo:
         """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
         `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
         assert incident.id is not None
+        what = EntryKind(kind)
         entry = NewEntry(
             incident_id=incident.id,
             seq=incident.timeline_seq + 1,
             at=at,
-            kind=kind,
+            kind=what.value,
             actor_platform=actor.user.platform,
             actor_workspace=actor.user.workspace,
             actor_user_id=actor.user.user_id,
@@ -85,6 +88,7 @@ class TimelineRepo:
         )
         set_committed_value(incident, "timeline_seq", entry.seq)
         set_committed_value(incident, "timeline_head", entry.hash)
+        self.changes.append(IncidentChanged(incident.id, what))
         return entry
 
     def entries(self, incident_id: int, *, last: int | None = None) -> Sequence[TimelineEntry]:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Field, Message
+from warroom.bot.domain.vocabulary import Role
 from warroom.bot.operations.metrics import duration
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
@@ -51,10 +52,10 @@ def summary_card(
         Field("Severity", f"SEV{incident.severity}"),
         Field("State", f"{STATE_ICONS.get(incident.state, '')} {incident.state}".strip()),
         Field("TLP", incident.tlp),
-        Field("Commander", holder_name(roles, "commander")),
+        Field("Commander", holder_name(roles, Role.COMMANDER)),
     ]
     fields += [
-        Field(_role_label(r), r.display or r.user_id) for r in roles if r.role != "commander"
+        Field(_role_label(r), r.display or r.user_id) for r in roles if r.role != Role.COMMANDER
     ]
     fields.append(Field("Opened", when(incident.opened_at)))
     if incident.resolved_at:

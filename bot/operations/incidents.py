@@ -13,6 +13,7 @@ from slugify import slugify
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.domain.vocabulary import CONTAINED_STATES, DONE_STATES, EntryKind, Role, State
 from warroom.bot.operations.effects import Archive, CreateRoom, Invite, Post, SyncRooms, queue
 from warroom.storage.models import Incident, RoleAssignment
 from warroom.storage.store import UnitOfWork
@@ -33,7 +34,7 @@ def record(
     incident: Incident,
     *,
     at: datetime,
-    kind: str,
+    kind: EntryKind,
     actor: Actor,
     text: str,
     source_event_id: str = "",
@@ -85,13 +86,13 @@ def open_incident(
         uow,
         incident,
         at=at,
-        kind="opened",
+        kind=EntryKind.OPENED,
         actor=actor,
         source_event_id=event_id,
         text=f"Opened{drill}: {title} (SEV{severity}, TLP:{tlp.label})",
     )
     assign_role(
-        uow, incident, role="commander", user=actor.user, user_org=actor.org, by=BOT, at=at
+        uow, incident, role=Role.COMMANDER, user=actor.user, user_org=actor.org, by=BOT, at=at
     )
     open_room(
         uow, incident, org=actor.org, platform=origin.platform, workspace=origin.workspace, at=at
@@ -150,7 +151,12 @@ def assign_role(
     label = f"{role} for {scope_org}" if scope_org else role
     handover = f" (was {previous.display or previous.user_id})" if previous else ""
     record(
-        uow, incident, at=at, kind="role", actor=by, text=f"{user.name} is now {label}{handover}"
+        uow,
+        incident,
+        at=at,
+        kind=EntryKind.ROLE,
+        actor=by,
+        text=f"{user.name} is now {label}{handover}",
     )
     if by is not BOT:
         acknowledge(incident, at)
@@ -174,13 +180,13 @@ def acknowledge(incident: Incident, at: datetime) -> None:
 
 def set_state(incident: Incident, state: str, at: datetime) -> None:
     incident.state = state
-    if state in ("contained", "monitoring", "resolved", "closed") and not incident.contained_at:
+    if state in CONTAINED_STATES and not incident.contained_at:
         incident.contained_at = at
-    if state in ("resolved", "closed") and not incident.resolved_at:
+    if state in DONE_STATES and not incident.resolved_at:
         incident.resolved_at = at
-    if state == "closed":
+    if state == State.CLOSED:
         incident.closed_at = at
-    if state in ("investigating", "identified"):
+    if state in (State.INVESTIGATING, State.IDENTIFIED):
         incident.resolved_at = None
 
 

@@ -17,6 +17,7 @@ from warroom.bot.domain.messages import Message
 from warroom.bot.domain.redact import redact
 from warroom.bot.domain.sharing import withheld_because
 from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Delete, Edit, RelayCopy, queue
 from warroom.storage.models import Incident
@@ -141,7 +142,7 @@ def _record(
     uow.timeline.append(
         incident,
         at=at,
-        kind="relay",
+        kind=EntryKind.RELAY,
         actor=decision,
         tlp=tlp.label,
         text=f"TLP:{tlp.label} {what} from {sender.user.name} ({sender.org}): " + "; ".join(parts),

@@ -9,6 +9,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.sharing import within_cap
+from warroom.bot.domain.vocabulary import DONE_STATES, Role
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.metrics import metrics
 from warroom.bot.reminders import say
@@ -33,7 +34,7 @@ def digest(
     if incident is None:
         return 0
     home = uow.reminders.home_orgs([incident_id]).get(incident_id, "")
-    commander = uow.roles.holder(incident_id, "commander")
+    commander = uow.roles.holder(incident_id, Role.COMMANDER)
     posted = 0
     for org in uow.incidents.orgs(incident_id):
         room = digest_room(config, org)
@@ -68,7 +69,7 @@ def _message(
     home: str,
     org: str,
 ) -> Message:
-    final = incident.state in ("resolved", "closed") and incident.resolved_at is not None
+    final = incident.state in DONE_STATES and incident.resolved_at is not None
     return say.digest(
         incident,
         shown,

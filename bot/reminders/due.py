@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from warroom.bot.config import Config
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.reminders import say
@@ -28,7 +29,7 @@ from warroom.bot.reminders.plan import (
     restart,
     visible_in_digest,
 )
-from warroom.storage.models import OPEN_STATES, Incident, ReminderState, RoleAssignment, RoomLink
+from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -154,17 +155,17 @@ def _act(uow: UnitOfWork, due: list[_Due], config: Config, now: datetime) -> Non
     leads = uow.reminders.leads(ids)
     rooms = uow.reminders.war_rooms(ids)
     homes = uow.reminders.home_orgs(ids)
-    entries: list[tuple[Incident, str, str]] = []
+    entries: list[tuple[Incident, EntryKind, str]] = []
     for item in due:
         incident_id = item.incident.id
         assert incident_id is not None
-        commander = leads.get((incident_id, "commander"))
+        commander = leads.get((incident_id, Role.COMMANDER))
         links = rooms.get(incident_id, [])
         if item.decision.action == "remind":
             text = _remind(uow, item, commander, links, now)
-            entries.append((item.incident, "reminder", text))
+            entries.append((item.incident, EntryKind.REMINDER, text))
         else:
-            deputy = leads.get((incident_id, "deputy"))
+            deputy = leads.get((incident_id, Role.DEPUTY))
             home = homes.get(incident_id, "")
             said = _escalate(uow, item, commander, deputy, links, home, config, now)
             entries += [(item.incident, kind, text) for kind, text in said]
@@ -201,7 +202,7 @@ def _escalate(
     home: str,
     config: Config,
     now: datetime,
-) -> list[tuple[str, str]]:
+) -> list[tuple[EntryKind, str]]:
     """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
     text) saying so."""
     incident = item.incident
@@ -213,7 +214,7 @@ def _escalate(
         )
         queue(uow, Post(room, message), at=now, incident_id=incident.id)
     mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
-    said = [("escalation", f"Escalated: the reminder went unanswered; {mentioned}")]
+    said = [(EntryKind.ESCALATION, f"Escalated: the reminder went unanswered; {mentioned}")]
     org = commander_role.org if commander_role else home
     digest = digest_room(config, org)
     if digest is not None:
@@ -226,7 +227,7 @@ def _escalate(
             show_title=visible_in_digest(incident.tlp, home, org),
         )
         queue(uow, Post(digest, notice), at=now, incident_id=incident.id)
-        said.append(("escalation_notice", f"Escalation reported to the {org} digest room"))
+        said.append((EntryKind.ESCALATION_NOTICE, f"Escalation reported to the {org} digest room"))
     return said
 
 

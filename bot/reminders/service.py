@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import itertools
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from warroom.bot.domain.events import MessagePosted
+from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations.services import Services
 from warroom.bot.reminders import digests, due, jobs
 from warroom.bot.reminders.due import Plan
@@ -25,8 +27,27 @@ from warroom.storage.engine import is_sqlite
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
-PLAN_VERBS = frozenset({"open", "update", "sev", "resolve", "close"})
-DIGEST_VERBS = frozenset({"open", "update", "resolve", "close", "invite"})
+# What makes the reminder plan change, and what managers' digest rooms hear of at once.
+REPLAN_ON = frozenset(
+    {
+        EntryKind.OPENED,
+        EntryKind.UPDATE,
+        EntryKind.SEVERITY,
+        EntryKind.STATE,
+        EntryKind.RESOLVED,
+        EntryKind.CLOSED,
+    }
+)
+DIGEST_ON = frozenset(
+    {
+        EntryKind.OPENED,
+        EntryKind.UPDATE,
+        EntryKind.RESOLVED,
+        EntryKind.CLOSED,
+        EntryKind.ORG,
+        EntryKind.INVITE,
+    }
+)
 BATCH = 100  # incidents checked per transaction
 PARALLEL = 3  # transactions of checks at once on PostgreSQL (SQLite has one writer)
 RETRY = timedelta(minutes=1)  # a check that failed is tried again this much later
@@ -67,20 +88,25 @@ class Reminders:
 
     # the core's listener
 
-    async def after_command(self, verb: str, incident_id: int | None) -> None:
+    async def after_changes(self, changes: Sequence[IncidentChanged]) -> None:
         """The command has succeeded and answered; a failure here is logged, not shown.
         (What it leaves undone, the periodic digest and the leader's next poll pick up.)"""
-        if incident_id is None:
-            return
-        try:
-            if verb in PLAN_VERBS:
-                await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
-                if self.timers.running:
-                    await self.replan(incident_id)
-            if verb in DIGEST_VERBS:
-                await self.digest(incident_id, periodic=False)
-        except Exception:
-            log.exception("reminders could not follow %s on incident %s", verb, incident_id)
+        kinds: dict[int, set[EntryKind]] = {}
+        for change in changes:
+            kinds.setdefault(change.incident_id, set()).add(change.kind)
+        for incident_id, changed in kinds.items():
+            try:
+                await self._follow(incident_id, changed)
+            except Exception:
+                log.exception("reminders could not follow changes to incident %s", incident_id)
+
+    async def _follow(self, incident_id: int, changed: set[EntryKind]) -> None:
+        if changed & REPLAN_ON:
+            await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
+            if self.timers.running:
+                await self.replan(incident_id)
+        if changed & DIGEST_ON:
+            await self.digest(incident_id, periodic=False)
 
     async def after_message(self, event: MessagePosted, incident_id: int) -> None:
         return

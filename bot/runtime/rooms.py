@@ -8,6 +8,7 @@ from functools import partial
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
+from warroom.bot.domain.vocabulary import LEAD_ROLES
 from warroom.bot.operations import cards
 from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
@@ -85,7 +86,7 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
         roles = uow.roles.current(incident.id)
         update = uow.timeline.latest(incident.id, "update")
         card = cards.summary_card(incident, roles, last_update=update.text if update else "")
-        leads = tuple(u for r in ("commander", "deputy") if (u := cards.holder(roles, r)))
+        leads = tuple(u for r in LEAD_ROLES if (u := cards.holder(roles, r)))
         rooms = [
             _RoomState(
                 link.id or 0,

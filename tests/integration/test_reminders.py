@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
 from tests.fakes.scheduler import job_times, on_clock, run_due
 from warroom.bot.config import Config, parse_config
+from warroom.bot.registry import Registry
 from warroom.bot.reminders import due, jobs
 from warroom.bot.reminders.service import Reminders
 
@@ -132,6 +134,18 @@ async def test_update_restarts_the_clock(rbot: TestBot) -> None:
     await advance(rbot, 1 * MIN)
     [sent] = reminders_sent(rbot)
     assert "for 30m" in sent.text
+
+
+async def test_reminders_follow_what_changed_not_which_verb_changed_it(rbot: TestBot) -> None:
+    registry = rbot.app.core.registry
+    renamed = dataclasses.replace(registry["update"], verb="sitrep")
+    rbot.app.core.registry = Registry([*registry.values(), renamed])
+    await rbot.open('open "DB leak" --sev 1')
+    await advance(rbot, 20 * MIN)
+    await rbot.send("sitrep keys rotated")
+    assert job_times(service(rbot))["remind:1"] == rbot.clock.now() + 30 * MIN
+    await rbot.send("note a note changes no plan")
+    assert job_times(service(rbot))["remind:1"] == rbot.clock.now() + 30 * MIN
 
 
 async def test_sev_change_replans_the_next_reminder(rbot: TestBot) -> None:

@@ -1,0 +1,74 @@
+"""The words of an incident: its states, its roles and the kinds of timeline entry.
+
+They are `StrEnum`s, so they are stored, compared and shown as the plain words they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class State(StrEnum):
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    CONTAINED = "contained"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATES = (State.INVESTIGATING, State.IDENTIFIED, State.CONTAINED, State.MONITORING)
+DONE_STATES = (State.RESOLVED, State.CLOSED)
+# reached once containment is done: the time to contain is measured up to the first of them
+CONTAINED_STATES = (State.CONTAINED, State.MONITORING, *DONE_STATES)
+
+
+class Role(StrEnum):
+    COMMANDER = "commander"
+    DEPUTY = "deputy"
+    SCRIBE = "scribe"
+    COMMS = "comms"
+    TECH_LEAD = "tech-lead"
+    LIAISON = "liaison"  # one per organisation
+
+
+ROLES = tuple(Role)
+LEAD_ROLES = (Role.COMMANDER, Role.DEPUTY)
+
+
+class EntryKind(StrEnum):
+    """What a timeline entry records."""
+
+    OPENED = "opened"
+    UPDATE = "update"
+    NOTE = "note"
+    MESSAGE = "message"
+    EDITED = "edited"
+    DELETED = "deleted"
+    PINNED = "pinned"
+    STATE = "state"
+    SEVERITY = "severity"
+    TLP = "tlp"
+    ROLE = "role"
+    ORG = "org"
+    INVITE = "invite"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    RELAY = "relay"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    ESCALATION_NOTICE = "escalation_notice"
+
+
+# The entries a status reminder's clock starts from: a reminder is due a cadence after them.
+REMINDER_ANCHORS = (EntryKind.OPENED, EntryKind.UPDATE, EntryKind.SEVERITY)
+
+
+@dataclass(frozen=True)
+class IncidentChanged:
+    """An operation changed an incident: `kind` is what its new timeline entry records.
+    Listeners (reminders, digests) react to what changed, not to which command ran."""
+
+    incident_id: int
+    kind: EntryKind
