@@ -19,11 +19,13 @@ from warroom.bot.operations import effects
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
+from warroom.bot.reminders.timers import Timers
 from warroom.bot.runtime import deliveries, rooms
+from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
-from warroom.storage.engine import is_sqlite
-from warroom.storage.migrate import upgrade
+from warroom.storage.engine import is_sqlite, job_store_engine
+from warroom.storage.migrate import current_revision, head_revision, upgrade
 from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -121,9 +123,34 @@ def build_app(
         adapters=adapters,
         outbox=dispatcher,
     )
-    reminders = Reminders(services)
+    settings = config.reminders
+    timers = Timers(
+        job_store_engine(config.storage.url),
+        digest_interval=settings.digest_interval,
+        grace=settings.misfire_grace,
+    )
+    leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
+    reminders = Reminders(services, leadership=leadership, timers=timers)
     core = Core(services, command_registry(), [*listeners, reminders])
     return App(config=config, services=services, outbox=dispatcher, core=core, reminders=reminders)
+
+
+class SchemaNotCurrent(Exception):
+    """The database is not at this release's schema, and this command does not change it."""
+
+
+def read_only_store(config: Config) -> Store:
+    """The store for commands that only read (`export`, `audit verify`): they never change
+    the schema, so one that is missing or older is reported, not upgraded."""
+    url = config.storage.url
+    found, wanted = current_revision(url), head_revision()
+    if found != wanted:
+        state = f"at revision {found}" if found else "empty"
+        raise SchemaNotCurrent(
+            f"the database is {state}, not at this release's schema ({wanted}): "
+            "run `warroom db upgrade` first"
+        )
+    return Store(url)
 
 
 def command_registry() -> Registry:

@@ -132,12 +132,14 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
+    from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.operations.export import ExportError, incident_export, markdown_report
-    from warroom.storage.migrate import upgrade
-    from warroom.storage.store import Store
 
-    upgrade(config.storage.url)
-    store = Store(config.storage.url)
+    try:
+        store = read_only_store(config)
+    except SchemaNotCurrent as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
     try:
         data = store.transaction_sync(
             lambda uow: incident_export(
@@ -157,12 +159,14 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
+    from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.operations.audit import verify
-    from warroom.storage.migrate import upgrade
-    from warroom.storage.store import Store
 
-    upgrade(config.storage.url)
-    store = Store(config.storage.url)
+    try:
+        store = read_only_store(config)
+    except SchemaNotCurrent as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
     try:
         checked, problems = store.transaction_sync(
             lambda uow: verify(uow, args.key.upper() if args.key else None)

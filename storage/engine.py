@@ -60,3 +60,23 @@ def _sqlite_begin(connection: Any) -> None:
     # writes after another connection (APScheduler's job store, `warroom export`) has
     # written fails at once with SQLITE_BUSY; an immediate one waits its turn instead.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def job_store_engine(url: str) -> Engine:
+    """The job store's own engine. On PostgreSQL its commits do not wait for the disk: the
+    job store only says when to wake up; what was sent, and so what is due, is in
+    reminderstate, committed durably, and a new leader re-plans from it. (Losing the last
+    few job-store writes in a crash costs a wake-up that finds nothing new to do.)"""
+    if is_sqlite(url):
+        return make_engine(url)
+    # Each job-store operation is one statement: autocommit saves a round trip or two.
+    engine = create_engine(
+        sync_url(url), pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT"
+    )
+    event.listen(engine, "connect", _no_wait_for_disk)
+    return engine
+
+
+def _no_wait_for_disk(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")

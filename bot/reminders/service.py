@@ -22,7 +22,7 @@ from warroom.bot.operations.services import Services
 from warroom.bot.reminders import digests, due, jobs
 from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
-from warroom.bot.runtime.leader import Leadership, leadership_for
+from warroom.bot.runtime.leader import Leadership
 from warroom.storage.engine import is_sqlite
 from warroom.storage.store import UnitOfWork
 
@@ -66,18 +66,11 @@ class _Pending:
 class Reminders:
     """Status reminders, escalation and digests; an IncidentListener of the core."""
 
-    def __init__(self, services: Services, *, leadership: Leadership | None = None) -> None:
+    def __init__(self, services: Services, *, leadership: Leadership, timers: Timers) -> None:
         self.services = services
         self.config = services.config
-        settings = self.config.reminders
-        self.leadership = leadership or leadership_for(
-            self.config.storage.url, retry=settings.leader_retry.total_seconds()
-        )
-        self.timers = Timers(
-            self.config.storage.url,
-            digest_interval=settings.digest_interval,
-            grace=settings.misfire_grace,
-        )
+        self.leadership = leadership
+        self.timers = timers
         self.leading = asyncio.Event()
         self._parallel = 1 if is_sqlite(self.config.storage.url) else PARALLEL
         self._queue: list[_Pending] = []

@@ -21,11 +21,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, select
 
 from warroom.bot.reminders import jobs
 from warroom.bot.reminders.due import Plan
-from warroom.storage.engine import is_sqlite, make_engine, sync_url
 
 log = logging.getLogger(__name__)
 JOB_TABLE = "apscheduler_jobs"
@@ -39,33 +38,12 @@ def digest_job_id(incident_id: int) -> str:
     return f"digest:{incident_id}"
 
 
-def job_store_engine(url: str) -> Engine:
-    """The job store's own engine. On PostgreSQL its commits do not wait for the disk: the
-    job store only says when to wake up; what was sent, and so what is due, is in
-    reminderstate, committed durably, and a new leader re-plans from it. (Losing the last
-    few job-store writes in a crash costs a wake-up that finds nothing new to do.)"""
-    if is_sqlite(url):
-        return make_engine(url)
-    # Each job-store operation is one statement: autocommit saves a round trip or two.
-    engine = create_engine(
-        sync_url(url), pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT"
-    )
-    event.listen(engine, "connect", _no_wait_for_disk)
-    return engine
-
-
-def _no_wait_for_disk(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.autocommit = True
-    dbapi_connection.execute("SET synchronous_commit TO off")
-
-
 class Timers:
-    def __init__(self, url: str, *, digest_interval: timedelta, grace: timedelta) -> None:
-        self.url = url
+    def __init__(self, engine: Engine, *, digest_interval: timedelta, grace: timedelta) -> None:
+        self.engine = engine  # the job store's (storage.engine.job_store_engine)
         self.digest_interval = digest_interval
         self.grace = max(1, int(grace.total_seconds()))
         self.scheduler: AsyncIOScheduler | None = None
-        self._engine: Engine | None = None
 
     @property
     def running(self) -> bool:
@@ -73,8 +51,7 @@ class Timers:
 
     def start(self) -> None:
         """Start paused: the caller plans, then `resume()` lets due jobs run."""
-        self._engine = job_store_engine(self.url)
-        store = SQLAlchemyJobStore(engine=self._engine, tablename=JOB_TABLE)
+        store = SQLAlchemyJobStore(engine=self.engine, tablename=JOB_TABLE)
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             jobstores={"default": store},
@@ -93,9 +70,7 @@ class Timers:
             # synchronous on purpose: once leadership is gone, no job may start here.
             scheduler._stop_timer()
             BaseScheduler.shutdown(scheduler, wait=False)
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        self.engine.dispose()  # a standby holds no job-store connection
 
     def arm(self, plans: Iterable[Plan], *, with_digest: Iterable[int] = ()) -> None:
         """Put each incident's jobs in line with its plan, as one burst of job-store writes."""
@@ -133,9 +108,9 @@ class Timers:
             self.scheduler.modify_job(remind_job_id(incident_id), next_run_time=at)
 
     def job_ids(self) -> set[str]:
-        assert self._engine is not None and self.scheduler is not None
+        assert self.scheduler is not None
         store = self.scheduler._lookup_jobstore("default")
-        with self._engine.connect() as conn:
+        with self.engine.connect() as conn:
             return set(conn.execute(select(store.jobs_t.c.id)).scalars())
 
     @contextlib.contextmanager

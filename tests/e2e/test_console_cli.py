@@ -160,6 +160,7 @@ def test_audit_verify_fails_naming_the_entry_altered_behind_the_bots_back(
 
 def test_cli_mistakes_are_one_line_errors(tmp_path: Path) -> None:
     config = write_config(tmp_path)
+    assert warroom("db", "upgrade", "-c", str(config), cwd=tmp_path).returncode == 0
     missing = warroom("export", "INC-9", "-c", str(config), cwd=tmp_path)
     assert (
         missing.returncode == 1 and missing.stderr.strip() == "warroom: there is no incident INC-9"
@@ -251,3 +252,19 @@ def test_a_killed_process_loses_nothing_it_acknowledged(tmp_path: Path) -> None:
     assert [e["seq"] for e in data["timeline"]] == list(range(1, len(texts) + 1))
     verified = warroom("audit", "verify", "-c", str(config), cwd=tmp_path)
     assert verified.returncode == 0, verified.stdout
+
+
+@pytest.mark.parametrize("command", [("export", "INC-1"), ("audit", "verify")])
+def test_read_only_commands_never_change_the_schema(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    config = write_config(tmp_path)
+    done = warroom(*command, "-c", str(config), cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "warroom: the database is empty, not at this release's schema (0004): "
+        "run `warroom db upgrade` first"
+    ]
+    database = tmp_path / "wr.db"
+    tables = sqlite3.connect(database).execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == []
