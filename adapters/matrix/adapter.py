@@ -15,12 +15,19 @@ from nio import AsyncClient, AsyncClientConfig, RoomPreset, RoomVisibility
 from warroom.adapters.matrix import powers, render
 from warroom.adapters.matrix.devices import DeviceAdmin
 from warroom.adapters.matrix.errors import checked, ok, reached
-from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, server_of, user_ref
+from warroom.adapters.matrix.inbound import PLATFORM, server_of, user_ref
 from warroom.adapters.matrix.state import BotMemory
 from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, AdapterMemory, PortDefaults, RoomSpec, Sink
+from warroom.bot.domain.port import (
+    AdapterError,
+    AdapterMemory,
+    OrgOf,
+    PortDefaults,
+    RoomSpec,
+    Sink,
+)
 
 log = logging.getLogger(__name__)
 ROOM_WAIT_S = 30.0  # how long a send waits for the sync to show a room just created

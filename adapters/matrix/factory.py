@@ -5,7 +5,6 @@ from __future__ import annotations
 from warroom.adapters.matrix.adapter import MatrixAdapter, MatrixSettings
 from warroom.bot.config import Config, ConfigError, secret
 from warroom.bot.directory import OrgDirectory
-from warroom.bot.domain.events import UserRef
 
 
 def settings_from(config: Config) -> MatrixSettings:
@@ -35,9 +34,4 @@ def settings_from(config: Config) -> MatrixSettings:
 
 
 def build_matrix_adapter(config: Config) -> MatrixAdapter:
-    directory = OrgDirectory(config)
-
-    def org_of(user: UserRef) -> str:
-        return directory.org_of(user) or user.workspace
-
-    return MatrixAdapter(settings_from(config), org_of=org_of)
+    return MatrixAdapter(settings_from(config), org_of=OrgDirectory(config).org_of)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from nio import (
     Event,
@@ -28,10 +27,10 @@ from warroom.bot.domain.events import (
     UserRef,
     command_text,
 )
+from warroom.bot.domain.port import OrgOf
 
 PLATFORM = "matrix"
 PILL = re.compile(r'<a href="https://matrix\.to/#/(@[^"?]+)[^"]*">([^<]*)</a>')
-OrgOf = Callable[[UserRef], str]
 
 
 def server_of(user_id: str) -> str:
@@ -62,7 +61,10 @@ def with_user_ids(body: str, formatted: str | None) -> str:
 def translate(event: Event, room: MatrixRoom, where: RoomRef, *, org_of: OrgOf) -> Inbound | None:
     """The neutral event for a timeline event, or None for what the core does not need."""
     sender = user_ref(event.sender, room.user_name(event.sender) or "")
-    actor = Actor(sender, org_of(sender))
+    org = org_of(sender)
+    if org is None:  # nobody of a configured organisation: not heard, as on Slack
+        return None
+    actor = Actor(sender, org)
     if isinstance(event, RoomMessageText | RoomMessageEmote):
         return _message(event, actor, where)
     if isinstance(event, RoomMessageMedia):

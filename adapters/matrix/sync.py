@@ -31,10 +31,10 @@ from nio import (
 
 from warroom.adapters.matrix.devices import is_admin_command
 from warroom.adapters.matrix.gaps import missed_events
-from warroom.adapters.matrix.inbound import PLATFORM, OrgOf, invite_allowed, translate
+from warroom.adapters.matrix.inbound import PLATFORM, invite_allowed, translate
 from warroom.adapters.matrix.state import BotMemory
 from warroom.bot.domain.events import Inbound, RoomRef
-from warroom.bot.domain.port import Sink
+from warroom.bot.domain.port import OrgOf, Sink
 
 log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"types": []}}

@@ -53,7 +53,8 @@ def test_users_map_to_orgs_by_server(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_core_never_imports_nio() -> None:
-    code = "import sys, bot.app, bot.cli, commands;print('nio' in sys.modules)"
+    modules = "warroom.bot.app, warroom.bot.cli, warroom.commands"
+    code = f"import sys, {modules}; print('nio' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -127,3 +127,8 @@ def test_a_closed_room_is_read_only_but_for_the_bot() -> None:
     assert levels["events_default"] == 100
     assert levels["state_default"] == 100
     assert levels["users"] == {"@lead:hs": 50}
+
+
+def test_people_of_no_configured_organisation_are_not_heard() -> None:
+    for ev in (text("!incident note hi"), text("hello")):
+        assert translate(ev, MatrixRoom("!abc", BOT), ROOM, org_of=lambda u: None) is None
