@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
-from warroom.bot.config import Config, ConfigError, secret
+from warroom.bot.config import Config, ConfigError, listen_address, secret
 from warroom.bot.directory import OrgDirectory
 
 
@@ -40,14 +40,6 @@ def slack_settings(config: Config) -> SlackSettings:
         port=port,
         modal_orgs=modal_orgs(config),
     )
-
-
-def listen_address(listen: str) -> tuple[str, int]:
-    """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT")
-    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def modal_orgs(config: Config) -> dict[str, tuple[tuple[str, str], ...]]:
