@@ -17,6 +17,7 @@ from warroom.bot.domain.port import ChatAdapter
 from warroom.bot.operations.services import Services
 from warroom.bot.reminders import Reminders
 from warroom.bot.runtime import rooms  # noqa: F401  (registers the room outbox handlers)
+from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import OutboxDispatcher
 from warroom.storage.engine import is_sqlite
@@ -41,6 +42,7 @@ class App:
     core: Core
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
+    http: HttpServer | None = None  # `/healthz` and the adapters' routes, when asked for
     # Set when this process lost the leadership it needed for a leader-only adapter (the
     # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
     deposed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -58,6 +60,8 @@ class App:
         self.tasks.append(asyncio.create_task(self.services.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
+        if self.http is not None:
+            await self.http.start()
 
     def _leader_only(self, adapter: ChatAdapter) -> bool:
         """Adapters that must run in one process only (a Matrix device syncs in one place)
@@ -79,6 +83,8 @@ class App:
         self.deposed.set()
 
     async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
         if self.reminders is not None:
             await self.reminders.stop()
         for task in self.tasks:
@@ -100,7 +106,9 @@ def build_app(
     adapters: Mapping[str, ChatAdapter],
     clock: Clock | None = None,
     listeners: Sequence[IncidentListener] = (),
+    serve_http: bool = False,
 ) -> App:
+    """Everything wired; with `serve_http`, `start` also serves `[http] listen` (`warroom run`)."""
     if config.storage.auto_upgrade:
         upgrade(config.storage.url)
     store = Store(config.storage.url)
@@ -119,7 +127,8 @@ def build_app(
     )
     reminders = Reminders(services)
     core = Core(services, [*listeners, reminders])
-    return App(config=config, services=services, core=core, reminders=reminders)
+    http = HttpServer(config.http.listen, adapters) if serve_http else None
+    return App(config=config, services=services, core=core, reminders=reminders, http=http)
 
 
 def platform_adapters(config: Config) -> dict[str, ChatAdapter]:
