@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
-from warroom.bot.config import Config, ConfigError, listen_address, secret
+from warroom.bot.config import Config, ConfigError, secret
 from warroom.bot.directory import OrgDirectory
 
 
@@ -29,15 +29,12 @@ def slack_settings(config: Config) -> SlackSettings:
         signing_secret = secret(slack.signing_secret_env, "slack.signing_secret_env")
     else:
         app_token = secret(slack.app_token_env, "slack.app_token_env")
-    host, port = listen_address(config.http.listen)
     return SlackSettings(
         mode=slack.mode,
         api_url=slack.api_url,
         bot_tokens=tokens,
         signing_secret=signing_secret,
         app_token=app_token,
-        host=host,
-        port=port,
         modal_orgs=modal_orgs(config),
     )
 

@@ -27,7 +27,6 @@ def test_settings_come_from_config_and_the_named_environment_variables(
     assert settings.bot_tokens == {"T1": "xoxb-1", "T2": "xoxb-2"}
     assert (settings.mode, settings.signing_secret, settings.app_token) == ("http", "s3cret", "")
     assert settings.api_url == "https://slack-gov.com/api/"
-    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
     assert settings.modal_orgs["acme"] == (("cloud", "cloud"),)
 
 
