@@ -135,9 +135,10 @@ async def warroom_server(
         ),
     )
     adapter = build_slack_adapter(config)
-    app = build_app(config, adapters={"slack": adapter})
+    app = build_app(config, adapters={"slack": adapter}, serve_http=True)
     await app.start()
-    url = f"http://127.0.0.1:{adapter.transport.port}/slack/events"
+    assert app.http is not None
+    url = f"http://127.0.0.1:{app.http.port}/slack/events"
     return url, "", app.stop
 
 

@@ -21,6 +21,7 @@ from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
 from warroom.bot.runtime import deliveries, rooms
+from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
@@ -47,6 +48,7 @@ class App:
     core: Core
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
+    http: HttpServer | None = None  # `/healthz` and the adapters' routes, when asked for
     # Set when this process lost the leadership it needed for a leader-only adapter (the
     # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
     deposed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -64,6 +66,8 @@ class App:
         self.tasks.append(asyncio.create_task(self.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
+        if self.http is not None:
+            await self.http.start()
 
     def _leader_only(self, adapter: ChatAdapter) -> bool:
         """Adapters that must run in one process only (a Matrix device syncs in one place)
@@ -85,6 +89,8 @@ class App:
         self.deposed.set()
 
     async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
         if self.reminders is not None:
             await self.reminders.stop()
         for task in self.tasks:
@@ -106,7 +112,9 @@ def build_app(
     adapters: Mapping[str, ChatAdapter],
     clock: Clock | None = None,
     listeners: Sequence[IncidentListener] = (),
+    serve_http: bool = False,
 ) -> App:
+    """Everything wired; with `serve_http`, `start` also serves `[http] listen` (`warroom run`)."""
     if config.storage.auto_upgrade:
         upgrade(config.storage.url)
     store = Store(config.storage.url)
@@ -132,7 +140,15 @@ def build_app(
     leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
     reminders = Reminders(services, leadership=leadership, timers=timers)
     core = Core(services, command_registry(), [*listeners, reminders])
-    return App(config=config, services=services, outbox=dispatcher, core=core, reminders=reminders)
+    http = HttpServer(config.http.listen, adapters) if serve_http else None
+    return App(
+        config=config,
+        services=services,
+        outbox=dispatcher,
+        core=core,
+        reminders=reminders,
+        http=http,
+    )
 
 
 class SchemaNotCurrent(Exception):

@@ -105,13 +105,13 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     single_process_notice(config)
 
     async def serve() -> int:
-        app = build_app(config, adapters=adapters)
+        app = build_app(config, adapters=adapters, serve_http=True)
         stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopped.set)
-        await app.start()
         try:
+            await app.start()
             done = {asyncio.create_task(stopped.wait()), asyncio.create_task(app.deposed.wait())}
             _, pending = await asyncio.wait(done, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:

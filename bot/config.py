@@ -61,6 +61,14 @@ class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
 
+def listen_address(listen: str) -> tuple[str, int]:
+    """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
 @dataclass(frozen=True)
 class SlackConfig:
     mode: str = "socket"
@@ -264,6 +272,7 @@ def _check(config: Config) -> None:
                         f"{a} and {b} already have an agreement in sharing[{pairs[pair]}]",
                     )
                 pairs.setdefault(pair, i)
+    listen_address(config.http.listen)
     if config.slack and config.slack.mode not in ("socket", "http"):
         raise ConfigError("slack.mode", "must be socket or http")
     if config.orgs and config.console.org not in ids and config.console.org != "local":

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -16,34 +15,29 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from warroom.adapters.slack import channels
 from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
+from warroom.adapters.slack.events import events_route
 from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
 from warroom.adapters.slack.render import escape, render
 from warroom.adapters.slack.replies import ResponseUrls
-from warroom.adapters.slack.transport import Transport
+from warroom.adapters.slack.settings import SlackSettings
+from warroom.adapters.slack.transport import SocketMode
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, OrgOf, PortDefaults, RoomSpec, Sink
+from warroom.bot.domain.port import (
+    AdapterError,
+    Health,
+    HttpRoute,
+    OrgOf,
+    PortDefaults,
+    RoomSpec,
+    Sink,
+)
 
 log = logging.getLogger(__name__)
 
 TOPIC_LIMIT = 250
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>$")
 GONE = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel", "is_archived"})
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    """Everything the adapter needs, secrets resolved (see factory.py)."""
-
-    mode: str  # "socket" or "http"
-    api_url: str
-    bot_tokens: dict[str, str]  # team id -> bot token
-    signing_secret: str = ""
-    app_token: str = ""
-    host: str = "127.0.0.1"
-    port: int = 8080
-    ping_interval: float = 10.0
-    modal_orgs: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 class SlackAdapter(PortDefaults):
@@ -80,7 +74,7 @@ class SlackAdapter(PortDefaults):
             process_before_response=True,
         )
         self.inbound.register(self.bolt)
-        self.transport = Transport(self.bolt, settings, self.api)
+        self.socket_mode = SocketMode(self.bolt, settings, self.api)
         self._rooms: dict[tuple[str, str, str], str] = {}
 
     # lifecycle
@@ -90,10 +84,11 @@ class SlackAdapter(PortDefaults):
         await self.api.open()
         for team in self.settings.bot_tokens:
             self._identify_soon(team)
-        await self.transport.start()
+        if self.settings.mode == "socket":
+            await self.socket_mode.start()
 
     async def stop(self) -> None:
-        await self.transport.stop()
+        await self.socket_mode.stop()
         for task in list(self._identifying.values()):
             task.cancel()
         await self.inbound.idle()
@@ -137,6 +132,15 @@ class SlackAdapter(PortDefaults):
             task = asyncio.create_task(self._identify(team))
             self._identifying[team] = task
             task.add_done_callback(lambda _: self._identifying.pop(team, None))
+
+    def http_routes(self) -> Sequence[HttpRoute]:
+        """In HTTP mode Slack posts its requests to `/slack/events`."""
+        return (events_route(self.bolt),) if self.settings.mode == "http" else ()
+
+    def health(self) -> Health:
+        if self.settings.mode == "socket" and not self.socket_mode.connected:
+            return Health(ok=False, details={"mode": "socket", "connected": False})
+        return Health(ok=True, details={"mode": self.settings.mode})
 
     def _org_choices(self, org_id: str) -> Sequence[tuple[str, str]]:
         return self.settings.modal_orgs.get(org_id, ())

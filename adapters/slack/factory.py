@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
+from warroom.adapters.slack.adapter import SlackAdapter
+from warroom.adapters.slack.settings import SlackSettings
 from warroom.bot.config import Config, ConfigError, secret
 from warroom.bot.directory import OrgDirectory
 
@@ -29,25 +30,14 @@ def slack_settings(config: Config) -> SlackSettings:
         signing_secret = secret(slack.signing_secret_env, "slack.signing_secret_env")
     else:
         app_token = secret(slack.app_token_env, "slack.app_token_env")
-    host, port = listen_address(config.http.listen)
     return SlackSettings(
         mode=slack.mode,
         api_url=slack.api_url,
         bot_tokens=tokens,
         signing_secret=signing_secret,
         app_token=app_token,
-        host=host,
-        port=port,
         modal_orgs=modal_orgs(config),
     )
-
-
-def listen_address(listen: str) -> tuple[str, int]:
-    """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
-    host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT")
-    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def modal_orgs(config: Config) -> dict[str, tuple[tuple[str, str], ...]]:

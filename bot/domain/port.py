@@ -50,6 +50,9 @@ class AdapterMemory(Protocol):
 
 @dataclass(frozen=True)
 class HttpRequest:
+    """A request as the HTTP server hands it to a route: raw body, raw query string, header
+    names in lower case (repeated headers joined with ", ")."""
+
     method: str
     path: str
     body: bytes = b""
@@ -59,6 +62,8 @@ class HttpRequest:
 
 @dataclass(frozen=True)
 class HttpResponse:
+    """A route's answer; `headers` carries the content type."""
+
     status: int
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -75,6 +80,8 @@ class HttpRoute:
 
 @dataclass(frozen=True)
 class Health:
+    """An adapter's part of `/healthz`: `details` are JSON values (mode, connected, ...)."""
+
     ok: bool
     details: Mapping[str, object] = field(default_factory=dict)
 

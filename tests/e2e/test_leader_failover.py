@@ -41,6 +41,8 @@ def write_config(tmp_path: Path, name: str, url: str) -> Path:
         f"""
 [storage]
 url = "{url}"
+[http]
+listen = "127.0.0.1:0"
 [reminders]
 sev1 = "{CADENCE}s"
 leader_retry = "1s"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from warroom.bot.config import ConfigError, parse_config, parse_duration
+from warroom.bot.config import ConfigError, listen_address, parse_config, parse_duration
 from warroom.bot.domain.tlp import Tlp, marking_in
 
 
@@ -14,6 +14,14 @@ def test_durations() -> None:
     assert parse_duration("1d") == timedelta(days=1)
     with pytest.raises(ValueError):
         parse_duration("soon")
+
+
+def test_listen_addresses() -> None:
+    assert listen_address("127.0.0.1:8080") == ("127.0.0.1", 8080)
+    assert listen_address("[::1]:9") == ("::1", 9)
+    assert listen_address(":8080") == ("0.0.0.0", 8080)
+    with pytest.raises(ConfigError, match=r"http\.listen"):
+        listen_address("8080")
 
 
 def test_the_example_config_loads() -> None:
@@ -58,6 +66,7 @@ SLACK = {"slack": {}}
             "sharing[0].max_tlp",
         ),
         ({"slack": {"mode": "carrier-pigeon"}}, "slack.mode"),
+        ({"http": {"listen": "8080"}}, "http.listen"),
         (
             {"orgs": [{"id": "a"}, {"id": "b"}], "sharing": [{"orgs": ["a", "a"]}]},
             "sharing[0].orgs",

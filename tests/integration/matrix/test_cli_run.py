@@ -20,6 +20,9 @@ def write_config(path: Path, server: Homeserver, account: Account, env: str) -> 
 [storage]
 url = "sqlite:///{path.parent / "warroom.db"}"
 
+[http]
+listen = "127.0.0.1:0"
+
 [matrix]
 homeserver = "{server.url}"
 user_id = "{account.user_id}"

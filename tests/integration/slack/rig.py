@@ -108,7 +108,9 @@ class SlackRig:
         settings = replace(slack_settings(config), ping_interval=ping_interval)
         self.adapter = SlackAdapter(settings, org_of=OrgDirectory(config).org_of)
         self.clock = FakeClock(datetime.now(UTC))
-        self.app: App = build_app(config, adapters={"slack": self.adapter}, clock=self.clock)
+        self.app: App = build_app(
+            config, adapters={"slack": self.adapter}, clock=self.clock, serve_http=True
+        )
         self.http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
 
@@ -127,8 +129,14 @@ class SlackRig:
         await self.app.stop()
 
     @property
+    def base_url(self) -> str:
+        """warroom's HTTP server, as `warroom run` serves it."""
+        assert self.app.http is not None
+        return f"http://127.0.0.1:{self.app.http.port}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.adapter.transport.port}/slack/events"
+        return f"{self.base_url}/slack/events"
 
     async def retry_later(self) -> None:
         """Let the outbox's backoff pass, then deliver what is due."""

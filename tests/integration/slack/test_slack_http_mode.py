@@ -17,10 +17,13 @@ async def test_slack_url_verification_is_answered(http_rig: SlackRig) -> None:
 
 
 async def test_health_answers(http_rig: SlackRig) -> None:
-    url = f"http://127.0.0.1:{http_rig.adapter.transport.port}/healthz"
+    url = f"{http_rig.base_url}/healthz"
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         assert response.status == 200
-        assert await response.json() == {"ok": True, "mode": "http"}
+        assert await response.json() == {
+            "ok": True,
+            "adapters": {"slack": {"ok": True, "mode": "http"}},
+        }
 
 
 async def test_a_note_lands_on_the_timeline_on_this_storage_backend(http_rig: SlackRig) -> None:

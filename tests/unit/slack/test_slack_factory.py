@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from warroom.adapters.slack.factory import listen_address, slack_settings
+from warroom.adapters.slack.factory import slack_settings
 from warroom.bot.config import ConfigError, parse_config
 
 RAW = {
@@ -27,7 +27,6 @@ def test_settings_come_from_config_and_the_named_environment_variables(
     assert settings.bot_tokens == {"T1": "xoxb-1", "T2": "xoxb-2"}
     assert (settings.mode, settings.signing_secret, settings.app_token) == ("http", "s3cret", "")
     assert settings.api_url == "https://slack-gov.com/api/"
-    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
     assert settings.modal_orgs["acme"] == (("cloud", "cloud"),)
 
 
@@ -41,10 +40,3 @@ def test_a_missing_secret_names_the_config_key(monkeypatch: pytest.MonkeyPatch) 
     socket = {**RAW, "slack": {"mode": "socket"}}
     with pytest.raises(ConfigError, match=r"slack\.app_token_env"):
         slack_settings(parse_config(socket))
-
-
-def test_listen_addresses() -> None:
-    assert listen_address("127.0.0.1:8080") == ("127.0.0.1", 8080)
-    assert listen_address("[::1]:9") == ("::1", 9)
-    with pytest.raises(ConfigError, match=r"http\.listen"):
-        listen_address("8080")

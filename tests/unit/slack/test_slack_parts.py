@@ -10,14 +10,16 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from warroom.adapters.slack.adapter import SlackAdapter, SlackSettings
+from warroom.adapters.slack.adapter import SlackAdapter
 from warroom.adapters.slack.api import BoundedRateLimitHandler
 from warroom.adapters.slack.channels import NAME_LIMIT, channel_name, with_suffix
 from warroom.adapters.slack.modal import open_view, read_submission
 from warroom.adapters.slack.replies import USES, ResponseUrls
+from warroom.adapters.slack.settings import SlackSettings
 from warroom.bot.config import Config
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.port import Health
 
 
 def test_channel_names_are_what_slack_accepts() -> None:
@@ -81,6 +83,19 @@ def test_slack_mentions_are_parsed_and_nothing_else() -> None:
     assert adapter.parse_user("<@W0BOB>", workspace="T1") == UserRef("slack", "T1", "W0BOB")
     assert adapter.parse_user("@bob", workspace="T1") is None
     assert adapter.parse_user("<!channel>", workspace="T1") is None
+
+
+def test_health_and_http_routes_follow_the_connection_mode() -> None:
+    def adapter(mode: str) -> SlackAdapter:
+        settings = SlackSettings(mode=mode, api_url="http://127.0.0.1:9/api/", bot_tokens={})
+        return SlackAdapter(settings, org_of=OrgDirectory(Config()).org_of)
+
+    socket = adapter("socket")  # not started: not connected
+    assert socket.health() == Health(ok=False, details={"mode": "socket", "connected": False})
+    assert socket.http_routes() == ()
+    http = adapter("http")
+    assert http.health() == Health(ok=True, details={"mode": "http"})
+    assert [(r.method, r.path) for r in http.http_routes()] == [("POST", "/slack/events")]
 
 
 def test_a_response_url_is_used_at_most_five_times() -> None:

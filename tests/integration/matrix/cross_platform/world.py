@@ -133,7 +133,10 @@ class World(SlackRig):
         self.matrix: MatrixAdapter = build_matrix_adapter(config)
         self.clock = FakeClock(datetime.now(UTC))
         self.app = build_app(
-            config, adapters={"slack": self.adapter, "matrix": self.matrix}, clock=self.clock
+            config,
+            adapters={"slack": self.adapter, "matrix": self.matrix},
+            clock=self.clock,
+            serve_http=True,
         )
         self.http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
