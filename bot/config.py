@@ -14,6 +14,7 @@ from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 
 SharingConfig = Agreement  # a `[[sharing]]` table is the domain's sharing agreement
+CONSOLE_WORKSPACE = "console"  # the console adapter keeps every room in it
 PLATFORMS = ("slack", "matrix", "console")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -103,6 +104,16 @@ class OrgConfig:
     @property
     def display(self) -> str:
         return self.name or self.id
+
+    @property
+    def room_workspace(self) -> str:
+        """Where its rooms are: a Slack team, a Matrix server; the console has one for all."""
+        return self.workspace or (CONSOLE_WORKSPACE if self.platform == "console" else "")
+
+    @property
+    def user_workspace(self) -> str:
+        """Where its people are: a console person carries their organisation as theirs."""
+        return self.id if self.platform == "console" else self.workspace
 
 
 @dataclass(frozen=True)

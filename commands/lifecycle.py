@@ -7,7 +7,7 @@ from datetime import datetime
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.domain.vocabulary import EntryKind, State
+from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, EntryKind, State
 from warroom.bot.grammar import Arg, CommandError, Flag, Permission
 from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
@@ -15,9 +15,6 @@ from warroom.bot.registry import command
 from warroom.commands.orgs import bring_in_orgs, check_orgs
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
-
-DEFAULT_SEVERITY = 3
-DEFAULT_TLP = Tlp.AMBER
 
 
 @command(

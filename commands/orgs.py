@@ -55,10 +55,8 @@ def bring_in_orgs(
             actor=ctx.actor,
             text=f"Brought in {org.display} ({org.platform})",
         )
-        workspace = org.workspace or ("console" if org.platform == "console" else "")
         if org.liaison:
-            liaison_workspace = org.workspace if org.platform != "console" else org.id
-            liaison = UserRef(org.platform, liaison_workspace, org.liaison, org.liaison)
+            liaison = UserRef(org.platform, org.user_workspace, org.liaison, org.liaison)
             incidents.assign_role(
                 uow,
                 incident,
@@ -70,5 +68,5 @@ def bring_in_orgs(
                 scope_org=org.id,
             )
         incidents.open_room(
-            uow, incident, org=org.id, platform=org.platform, workspace=workspace, at=at
+            uow, incident, org=org.id, platform=org.platform, workspace=org.room_workspace, at=at
         )

@@ -69,6 +69,7 @@ class MatrixAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True
     leader_only = True  # one device, one sync loop: only the leader process syncs
+    command_word = "!incident"
 
     def __init__(self, settings: MatrixSettings, *, org_of: OrgOf) -> None:
         self.settings = settings

@@ -46,7 +46,7 @@ SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
 NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
 FORM_FAILED = Message(
     body="⚠ Slack could not open the incident form just now.",
-    footer='usage: open TITLE [--sev 1-4] [--tlp LEVEL] [--org ORG]... e.g. `open "DB leak"`',
+    footer="type it instead: `/incident help open` shows how",
 )
 
 Sink = Callable[[Inbound], Awaitable[None]]

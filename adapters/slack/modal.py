@@ -8,17 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, SEVERITY_NAMES
+
 CALLBACK_ID = "warroom_open"
 TITLE_LIMIT = 150
-SEVERITIES = (
-    ("1", "SEV1 — critical"),
-    ("2", "SEV2 — major"),
-    ("3", "SEV3 — minor"),
-    ("4", "SEV4 — low"),
-)
-TLPS = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
-DEFAULT_SEVERITY = "3"
-DEFAULT_TLP = "AMBER"
+SEVERITIES = tuple((str(n), f"SEV{n} — {name}") for n, name in SEVERITY_NAMES.items())
+TLPS = tuple(level.label for level in Tlp)
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -55,7 +51,7 @@ def open_view(*, channel: str, orgs: Sequence[tuple[str, str]]) -> dict[str, Any
             {
                 "type": "static_select",
                 "options": sev_options,
-                "initial_option": sev_options[int(DEFAULT_SEVERITY) - 1],
+                "initial_option": sev_options[DEFAULT_SEVERITY - 1],
             },
         ),
         _input(
@@ -64,7 +60,7 @@ def open_view(*, channel: str, orgs: Sequence[tuple[str, str]]) -> dict[str, Any
             {
                 "type": "static_select",
                 "options": tlp_options,
-                "initial_option": tlp_options[TLPS.index(DEFAULT_TLP)],
+                "initial_option": tlp_options[TLPS.index(DEFAULT_TLP.label)],
             },
         ),
     ]
@@ -122,10 +118,12 @@ def read_submission(view: dict[str, Any], *, allowed_orgs: Sequence[str]) -> Sub
         errors["title"] = "Give the incident a title."
     elif len(title) > TITLE_LIMIT:
         errors["title"] = f"Keep the title within {TITLE_LIMIT} characters."
-    sev = str((element("sev").get("selected_option") or {}).get("value", DEFAULT_SEVERITY))
+    sev = str((element("sev").get("selected_option") or {}).get("value", str(DEFAULT_SEVERITY)))
     if sev not in {v for v, _ in SEVERITIES}:
         errors["sev"] = "Pick a severity from 1 to 4."
-    tlp = str((element("tlp").get("selected_option") or {}).get("value", DEFAULT_TLP)).upper()
+    tlp = str(
+        (element("tlp").get("selected_option") or {}).get("value", DEFAULT_TLP.label)
+    ).upper()
     if tlp not in TLPS:
         errors["tlp"] = "Pick a TLP level."
     orgs = [str(o.get("value")) for o in element("orgs").get("selected_options") or []]

@@ -93,6 +93,8 @@ class ChatAdapter(Protocol):
     leader_only: bool
     # Its war rooms admit only invited people, so being in one is enough to take part.
     private_rooms: bool
+    # How people there start a command, as the bot says it in reminders: `/incident`.
+    command_word: str
 
     async def start(self, sink: Sink) -> None: ...
     async def stop(self) -> None: ...
@@ -132,6 +134,7 @@ class PortDefaults:
 
     leader_only: bool = False
     private_rooms: bool = False
+    command_word: str = "/incident"
 
     async def set_leads(self, room: RoomRef, leads: Sequence[UserRef]) -> None:
         return

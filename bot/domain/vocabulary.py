@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from warroom.bot.domain.tlp import Tlp
+
 
 class State(StrEnum):
     INVESTIGATING = "investigating"
@@ -22,6 +24,12 @@ OPEN_STATES = (State.INVESTIGATING, State.IDENTIFIED, State.CONTAINED, State.MON
 DONE_STATES = (State.RESOLVED, State.CLOSED)
 # reached once containment is done: the time to contain is measured up to the first of them
 CONTAINED_STATES = (State.CONTAINED, State.MONITORING, *DONE_STATES)
+
+
+# Severity 1 is the worst.
+SEVERITY_NAMES = {1: "critical", 2: "major", 3: "minor", 4: "low"}
+DEFAULT_SEVERITY = 3
+DEFAULT_TLP = Tlp.AMBER
 
 
 class Role(StrEnum):

@@ -22,7 +22,7 @@ def digest_room(config: Config, org_id: str) -> RoomRef | None:
     org = config.org(org_id)
     if org is None or not org.digest_room:
         return None
-    return RoomRef(org.platform, org.workspace or "console", org.digest_room)
+    return RoomRef(org.platform, org.room_workspace, org.digest_room)
 
 
 def digest(

@@ -9,7 +9,7 @@ catch-up racing a job, finds the slot already handled: the lock serialises them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -65,6 +65,7 @@ def check(
     *,
     now: datetime,
     config: Config,
+    words: Mapping[str, str],
 ) -> list[Plan | None]:
     """For each (incident id, mark): send what is due now and say what follows. `mark`
     records that the scheduler is about to plan the incident's current version."""
@@ -88,7 +89,7 @@ def check(
             if acted is not None:
                 due.append(acted)
     if due:
-        _act(uow, due, config, now)
+        _act(uow, due, config, now, words)
     return plans
 
 
@@ -148,7 +149,9 @@ def _decide(
     return plan, None
 
 
-def _act(uow: UnitOfWork, due: list[_Due], config: Config, now: datetime) -> None:
+def _act(
+    uow: UnitOfWork, due: list[_Due], config: Config, now: datetime, words: Mapping[str, str]
+) -> None:
     """Queue every message first, then write the timeline entries: one flush per queued
     message stays small, and the entries go in at commit, together."""
     ids = [d.incident.id for d in due if d.incident.id is not None]
@@ -162,12 +165,12 @@ def _act(uow: UnitOfWork, due: list[_Due], config: Config, now: datetime) -> Non
         commander = leads.get((incident_id, Role.COMMANDER))
         links = rooms.get(incident_id, [])
         if item.decision.action == "remind":
-            text = _remind(uow, item, commander, links, now)
+            text = _remind(uow, item, commander, links, now, words)
             entries.append((item.incident, EntryKind.REMINDER, text))
         else:
             deputy = leads.get((incident_id, Role.DEPUTY))
             home = homes.get(incident_id, "")
-            said = _escalate(uow, item, commander, deputy, links, home, config, now)
+            said = _escalate(uow, item, commander, deputy, links, home, config, now, words)
             entries += [(item.incident, kind, text) for kind, text in said]
     for incident, kind, text in entries:
         incidents.record(uow, incident, at=now, kind=kind, actor=incidents.BOT, text=text)
@@ -179,14 +182,16 @@ def _remind(
     commander_role: RoleAssignment | None,
     links: list[RoomLink],
     now: datetime,
+    words: Mapping[str, str],
 ) -> str:
     """Queue the reminder; the timeline entry's text."""
     incident = item.incident
     commander = say.user_of(commander_role)
     for room in _rooms_of(links, commander_role.org if commander_role else None):
         who = commander if commander and commander.platform == room.platform else None
+        word = words.get(room.platform, say.COMMAND_WORD)
         message = say.reminder(
-            incident, who, since=item.anchor, cadence=item.cadence, now=now, platform=room.platform
+            incident, who, since=item.anchor, cadence=item.cadence, now=now, word=word
         )
         queue(uow, Post(room, message), at=now, incident_id=incident.id)
     name = commander.name if commander else "nobody (no commander)"
@@ -202,6 +207,7 @@ def _escalate(
     home: str,
     config: Config,
     now: datetime,
+    words: Mapping[str, str],
 ) -> list[tuple[EntryKind, str]]:
     """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
     text) saying so."""
@@ -209,9 +215,8 @@ def _escalate(
     commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
     for room in _rooms_of(links, deputy_role.org if deputy_role else None):
         who = deputy if deputy and deputy.platform == room.platform else None
-        message = say.escalation(
-            incident, who, commander, since=item.anchor, now=now, platform=room.platform
-        )
+        word = words.get(room.platform, say.COMMAND_WORD)
+        message = say.escalation(incident, who, commander, since=item.anchor, now=now, word=word)
         queue(uow, Post(room, message), at=now, incident_id=incident.id)
     mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
     said = [(EntryKind.ESCALATION, f"Escalated: the reminder went unanswered; {mentioned}")]

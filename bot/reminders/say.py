@@ -22,8 +22,7 @@ def user_of(role: RoleAssignment | None) -> UserRef | None:
     return UserRef(role.platform, role.workspace, role.user_id, role.display)
 
 
-def command_word(platform: str) -> str:
-    return "!incident" if platform == "matrix" else "/incident"
+COMMAND_WORD = "/incident"  # where the platform's adapter names none of its own
 
 
 def reminder(
@@ -33,10 +32,10 @@ def reminder(
     since: datetime,
     cadence: timedelta,
     now: datetime,
-    platform: str,
+    word: str,
 ) -> Message:
+    """`word` is the command word of the room's platform (`/incident`, `!incident`)."""
     who = f"{commander.name}, " if commander else "Commander (nobody holds the role), "
-    word = command_word(platform)
     body = (
         f"{who}no status update on {incident.key} for {overdue_for(since, now)}: "
         f"SEV{incident.severity} asks for one every {cadence_text(cadence)}.\n"
@@ -58,11 +57,10 @@ def escalation(
     *,
     since: datetime,
     now: datetime,
-    platform: str,
+    word: str,
 ) -> Message:
     boss = commander.name if commander else "the commander"
     who = f"{deputy.name}, " if deputy else "No deputy is assigned; "
-    word = command_word(platform)
     body = (
         f"{who}the reminder to {boss} went unanswered: no status update on {incident.key} "
         f"for {overdue_for(since, now)}. Please post one with `{word} update ...`."

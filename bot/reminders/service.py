@@ -71,6 +71,7 @@ class Reminders:
         self.config = services.config
         self.leadership = leadership
         self.timers = timers
+        self._words = {p: a.command_word for p, a in services.adapters.items()}
         self.leading = asyncio.Event()
         self._parallel = 1 if is_sqlite(self.config.storage.url) else PARALLEL
         self._queue: list[_Pending] = []
@@ -165,7 +166,9 @@ class Reminders:
         try:
             return list(
                 await self.services.store.transaction(
-                    lambda uow: due.check(uow, requests, now=now, config=self.config)
+                    lambda uow: due.check(
+                        uow, requests, now=now, config=self.config, words=self._words
+                    )
                 )
             )
         except Exception:
