@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from warroom.adapters.console import ConsoleAdapter
 from warroom.bot.app import build_app
@@ -142,6 +142,8 @@ def seed(app_url: str, count: int) -> None:
                     for n in numbers
                 ],
             )
+        # incident numbers come from the counter, which a bulk insert does not move
+        conn.execute(text("UPDATE counter SET value = :n WHERE name = 'incident'"), {"n": count})
     engine.dispose()
 
 

@@ -122,7 +122,7 @@ def build_app(
     for adapter in adapters.values():
         adapter.bind_memory(memory)
     clock = clock or SystemClock()
-    dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions())
+    dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
     services = Services(
         store=store,
         clock=clock,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from warroom.bot.context import Context, Reply
+from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, EntryKind, State
 from warroom.bot.grammar import Arg, CommandError, Flag, Permission
 from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
 from warroom.commands.orgs import bring_in_orgs, check_orgs
-from warroom.storage.models import Incident
+from warroom.storage.models import Incident, RoomLink, TimelineEntry
 from warroom.storage.store import UnitOfWork
 
 
@@ -81,6 +84,7 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
             raise CommandError(
                 f"{incident.key} is resolved; `update --state monitoring` reopens it"
             )
+        said = Said(text, effective_tlp(text, Tlp.parse(incident.tlp)), ctx.actor.org)
         incidents.record(
             uow,
             incident,
@@ -91,7 +95,8 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
             source_event_id=ctx.event_id,
         )
         incidents.acknowledge(incident, now)
-        if state and state != incident.state:
+        moved = bool(state and state != incident.state)
+        if state and moved:
             old = incident.state
             incidents.set_state(incident, state, now)
             incidents.record(
@@ -101,18 +106,29 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
                 kind=EntryKind.STATE,
                 actor=ctx.actor,
                 text=f"State {old} → {state}",
+                tlp=Tlp.CLEAR,  # a state every card shows says nothing secret
             )
         incidents.refresh_rooms(uow, incident, now)
-        message = Message(
-            title=f"{incident.key} status update from {ctx.actor.user.name}",
-            body=text,
-            fields=(Field("State", incident.state), Field("Severity", f"SEV{incident.severity}")),
-            tlp=incident.tlp,
-        )
-        incidents.announce(uow, incident, message, now, exclude=ctx.room)
-        return message
+        seen = Visibility.of(uow, ctx.services.config, incident)
+
+        def for_room(link: RoomLink) -> Message | None:
+            shown = seen.show(said, link.org, Where.ROOM)
+            return None if shown is None and not moved else _update(ctx, incident, shown, said)
+
+        incidents.announce(uow, incident, for_room, now, exclude=ctx.room)
+        return _update(ctx, incident, redacted(text), said)
 
     return Reply(await ctx.change(work), public=True)
+
+
+def _update(ctx: Context, incident: Incident, text: str | None, said: Said) -> Message:
+    """A status update as one room sees it: without its text where that is withheld."""
+    return Message(
+        title=f"{incident.key} status update from {ctx.actor.user.name}",
+        body=text or "",
+        fields=(Field("State", incident.state), Field("Severity", f"SEV{incident.severity}")),
+        tlp=(said.tlp if text is not None else Tlp.parse(incident.tlp)).label,
+    )
 
 
 @command(
@@ -158,7 +174,14 @@ def _changed(
 ) -> Message:
     """Record a change of setting, refresh every room's card and tell the other rooms."""
     incidents.record(
-        uow, incident, at=at, kind=kind, actor=ctx.actor, text=text, source_event_id=ctx.event_id
+        uow,
+        incident,
+        at=at,
+        kind=kind,
+        actor=ctx.actor,
+        text=text,
+        source_event_id=ctx.event_id,
+        tlp=Tlp.CLEAR,  # a setting every card shows says nothing secret
     )
     incidents.refresh_rooms(uow, incident, at)
     message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
@@ -170,12 +193,9 @@ def _changed(
 async def status(ctx: Context) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        update_entry = uow.timeline.latest(incident.id, "update")
-        return cards.summary_card(
-            incident,
-            uow.roles.current(incident.id),
-            last_update=update_entry.text if update_entry else "",
-        )
+        seen = Visibility.of(uow, ctx.services.config, incident)
+        updates = uow.timeline.of_kind(incident.id, EntryKind.UPDATE)
+        return cards.room_card(seen, uow.roles.current(incident.id), updates, ctx.actor.org)
 
     return Reply(await ctx.read(work))
 
@@ -187,10 +207,14 @@ async def status(ctx: Context) -> Reply:
     needs_incident=False,
 )
 async def list_incidents(ctx: Context) -> Reply:
-    found = await ctx.services.store.transaction(
-        lambda uow: list(uow.incidents.linked_to_org(ctx.actor.org))
-    )
-    return Reply(cards.incident_list(found))
+    def work(uow: UnitOfWork) -> list[tuple[Incident, str]]:
+        config, org = ctx.services.config, ctx.actor.org
+        return [
+            (i, Visibility.of(uow, config, i).title(org, Where.VIEW))
+            for i in uow.incidents.linked_to_org(org)
+        ]
+
+    return Reply(cards.incident_list(await ctx.services.store.transaction(work)))
 
 
 @command(
@@ -218,12 +242,28 @@ async def resolve(ctx: Context, *, text: str | None) -> Reply:
             source_event_id=ctx.event_id,
         )
         incidents.refresh_rooms(uow, incident, now)
+        seen = Visibility.of(uow, ctx.services.config, incident)
         entries = uow.timeline.entries(incident.id)
-        final = cards.final_report(incident, entries, metrics(incident))
-        incidents.announce(uow, incident, final, now, exclude=ctx.room)
-        return final
+
+        def for_room(link: RoomLink) -> Message:
+            return final_report(seen, entries, link.org)
+
+        incidents.announce(uow, incident, for_room, now, exclude=ctx.room)
+        return final_report(seen, entries, ctx.actor.org)
 
     return Reply(await ctx.change(work), public=True)
+
+
+def final_report(seen: Visibility, entries: Sequence[TimelineEntry], org: str) -> Message:
+    """The timeline and metrics as `org`'s rooms may see them."""
+    shown = seen.entries(entries, org, Where.ROOM)
+    return cards.final_report(
+        seen.incident,
+        shown,
+        metrics(seen.incident),
+        title=seen.title(org, Where.ROOM),
+        tlp=max(seen.highest_tlp(e for e, _ in shown), Tlp.parse(seen.incident.tlp)),
+    )
 
 
 @command(

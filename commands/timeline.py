@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
+from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, Flag
 from warroom.bot.operations import cards, incidents
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
@@ -26,7 +28,7 @@ async def note(ctx: Context, *, text: str) -> Reply:
             text=text,
             source_event_id=ctx.event_id,
         )
-        return Message(body=f"📝 {ctx.actor.user.name} noted (#{seq}): {text}")
+        return Message(body=f"📝 {ctx.actor.user.name} noted (#{seq}): {redacted(text)}")
 
     return Reply(await ctx.change(work), public=True)
 
@@ -37,6 +39,9 @@ async def note(ctx: Context, *, text: str) -> Reply:
 async def timeline(ctx: Context, *, last: int | None) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        return cards.timeline_message(incident, uow.timeline.entries(incident.id, last=last))
+        seen = Visibility.of(uow, ctx.services.config, incident)
+        entries = uow.timeline.entries(incident.id, last=last)
+        shown = seen.entries(entries, ctx.actor.org, Where.VIEW)
+        return cards.timeline_message(incident, shown, tlp=seen.highest_tlp(e for e, _ in shown))
 
     return Reply(await ctx.read(work))

@@ -105,6 +105,12 @@ class TimelineRepo:
         )
         return self.session.exec(query).first()
 
+    def of_kind(self, incident_id: int, kind: str) -> Sequence[TimelineEntry]:
+        query = select(TimelineEntry).where(
+            TimelineEntry.incident_id == incident_id, TimelineEntry.kind == kind
+        )
+        return self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
+
     def latest(self, incident_id: int, kind: str) -> TimelineEntry | None:
         query = (
             select(TimelineEntry)

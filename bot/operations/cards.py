@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Field, Message
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import Role
 from warroom.bot.operations.metrics import duration
+from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 STATE_ICONS = {
@@ -46,8 +49,15 @@ def topic(incident: Incident, roles: Sequence[RoleAssignment]) -> str:
 
 
 def summary_card(
-    incident: Incident, roles: Sequence[RoleAssignment], *, last_update: str = ""
+    incident: Incident,
+    roles: Sequence[RoleAssignment],
+    *,
+    title: str,
+    last_update: str = "",
+    tlp: Tlp | None = None,
 ) -> Message:
+    """`title` and `last_update` as the room's organisation may see them (visibility.py);
+    `tlp`, the banner, the highest of what the card holds."""
     fields = [
         Field("Severity", f"SEV{incident.severity}"),
         Field("State", f"{STATE_ICONS.get(incident.state, '')} {incident.state}".strip()),
@@ -63,9 +73,8 @@ def summary_card(
     if last_update:
         fields.append(Field("Last update", last_update))
     drill = " [EXERCISE]" if incident.exercise else ""
-    return Message(
-        title=f"{incident.key}: {incident.title}{drill}", fields=tuple(fields), tlp=incident.tlp
-    )
+    banner = (tlp or Tlp.parse(incident.tlp)).label
+    return Message(title=f"{title}{drill}", fields=tuple(fields), tlp=banner)
 
 
 def _role_label(role: RoleAssignment) -> str:
@@ -83,42 +92,61 @@ def roles_message(incident: Incident, roles: Sequence[RoleAssignment]) -> Messag
     return Message(title=f"{incident.key} roles", fields=fields)
 
 
-def timeline_line(entry: TimelineEntry) -> str:
+Shown = Sequence[tuple[TimelineEntry, str]]  # entries with the text the reader may see
+
+
+def timeline_line(entry: TimelineEntry, text: str) -> str:
     who = entry.actor_display or entry.actor_user_id
     org = f"@{entry.actor_org}" if entry.actor_org else ""
-    return f"#{entry.seq} {entry.at:%H:%M:%S} [{entry.kind}] {who}{org}: {entry.text}"
+    return f"#{entry.seq} {entry.at:%H:%M:%S} [{entry.kind}] {who}{org}: {text}"
 
 
-def timeline_message(incident: Incident, entries: Sequence[TimelineEntry]) -> Message:
-    body = "\n".join(timeline_line(e) for e in entries) or "The timeline is empty."
-    return Message(
-        title=f"{incident.key} timeline ({len(entries)} shown)", body=body, tlp=incident.tlp
-    )
+def timeline_message(incident: Incident, shown: Shown, *, tlp: Tlp) -> Message:
+    body = "\n".join(timeline_line(e, t) for e, t in shown) or "The timeline is empty."
+    return Message(title=f"{incident.key} timeline ({len(shown)} shown)", body=body, tlp=tlp.label)
 
 
-def incident_list(incidents: Sequence[Incident]) -> Message:
-    if not incidents:
+def incident_list(listed: Sequence[tuple[Incident, str]]) -> Message:
+    """Open incidents with their titles as the reader may see them (`INC-1: ...`)."""
+    if not listed:
         return Message(title="Open incidents", body="No open incidents.")
     lines = [
-        f"{i.key}  SEV{i.severity}  {i.state:<13} TLP:{i.tlp:<12} {i.title}"
+        f"{i.key}  SEV{i.severity}  {i.state:<13} TLP:{i.tlp:<12} "
+        + title.removeprefix(f"{i.key}: ")
         + ("  [EXERCISE]" if i.exercise else "")
-        for i in incidents
+        for i, title in listed
     ]
     return Message(title="Open incidents", body="\n".join(lines))
 
 
 def final_report(
-    incident: Incident, entries: Sequence[TimelineEntry], metrics: dict[str, float | None]
+    incident: Incident,
+    shown: Shown,
+    metrics: dict[str, float | None],
+    *,
+    title: str,
+    tlp: Tlp,
 ) -> Message:
     fields = (
         Field("Time to acknowledge", duration(metrics["time_to_acknowledge_s"])),
         Field("Time to contain", duration(metrics["time_to_contain_s"])),
         Field("Time to resolve", duration(metrics["time_to_resolve_s"])),
     )
-    body = "\n".join(timeline_line(e) for e in entries)
-    return Message(
-        title=f"{incident.key} resolved: {incident.title}",
-        body=body,
-        fields=fields,
-        tlp=incident.tlp,
+    body = "\n".join(timeline_line(e, t) for e, t in shown)
+    resolved = title.replace(f"{incident.key}: ", f"{incident.key} resolved: ", 1)
+    return Message(title=resolved, body=body, fields=fields, tlp=tlp.label)
+
+
+def room_card(
+    seen: Visibility, roles: Sequence[RoleAssignment], updates: Sequence[TimelineEntry], org: str
+) -> Message:
+    """The summary card in `org`'s rooms: its title and last update as it may see them."""
+    last = seen.latest(updates, org, Where.ROOM)
+    held = [seen.title_said, *([seen.said(last[0])] if last else [])]
+    return summary_card(
+        seen.incident,
+        roles,
+        title=seen.title(org, Where.ROOM),
+        last_update=last[1] if last else "",
+        tlp=max(max(s.tlp for s in held), parse_tlp(seen.incident.tlp)),
     )

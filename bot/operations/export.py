@@ -8,9 +8,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warroom.bot.config import Config
-from warroom.bot.domain.sharing import withheld_because
-from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.disclosure import Said, Where, withheld_title
+from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations.metrics import duration, metrics
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -23,42 +24,26 @@ def iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
 
 
-def visible_to(
-    config: Config, entry: TimelineEntry, viewer: str, incident_orgs: list[str]
-) -> bool:
-    """May `viewer` see this entry? Its own org's entries and the bot's record of the shared
-    incident always; others' by the TLP rules a relay would apply."""
-    if entry.actor_org in ("", viewer):
-        return True
-    reason = withheld_because(
-        config.sharing,
-        Tlp.parse(entry.tlp),
-        from_org=entry.actor_org,
-        to_org=viewer,
-        incident_orgs=incident_orgs,
-    )
-    return reason is None
-
-
 def incident_export(
     uow: UnitOfWork, key: str, *, config: Config | None = None, as_org: str | None = None
 ) -> dict[str, Any]:
-    """The public export shape; with `as_org`, only what that organisation may see."""
+    """The public export shape, secrets redacted (exports travel); with `as_org`, only what
+    that organisation may see, and a withheld entry as the stub that keeps the chain."""
     incident = uow.incidents.by_key(key)
     if incident is None or incident.id is None:
         raise ExportError(f"there is no incident {key}")
     orgs = uow.incidents.orgs(incident.id)
     if as_org is not None and as_org not in orgs:
         raise ExportError(f"{as_org} does not take part in {key}")
+    seen = Visibility.of(uow, config or Config(), incident)
     entries = list(uow.timeline.entries(incident.id))
     links = list(uow.rooms.for_incident(incident.id))
     if as_org is not None:
-        entries = [e for e in entries if visible_to(config or Config(), e, as_org, orgs)]
         links = [link for link in links if link.org == as_org]
     roles = uow.roles.current(incident.id)
     return {
         "key": incident.key,
-        "title": incident.title,
+        "title": _title(seen, as_org),
         "severity": incident.severity,
         "state": incident.state,
         "tlp": incident.tlp,
@@ -68,7 +53,7 @@ def incident_export(
         "contained_at": iso(incident.contained_at),
         "resolved_at": iso(incident.resolved_at),
         "closed_at": iso(incident.closed_at),
-        "summary": incident.summary,
+        "summary": _summary(uow, seen, as_org),
         "orgs": orgs,
         "view": as_org,
         "rooms": [
@@ -100,25 +85,50 @@ def incident_export(
             {"platform": p.platform, "user_id": p.user_id, "org": p.org, "display": p.display}
             for p in uow.participants.for_incident(incident.id)
         ],
-        "timeline": [
-            {
-                "seq": e.seq,
-                "at": iso(e.at),
-                "kind": e.kind,
-                "actor": {
-                    "platform": e.actor_platform,
-                    "user_id": e.actor_user_id,
-                    "org": e.actor_org,
-                    "display": e.actor_display,
-                },
-                "text": e.text,
-                "tlp": e.tlp,
-                "hash": e.hash,
-            }
-            for e in entries
-        ],
+        "timeline": [_entry(seen, e, as_org) for e in entries],
         "metrics": metrics(incident),
     }
+
+
+def _entry(seen: Visibility, e: TimelineEntry, as_org: str | None) -> dict[str, Any]:
+    text = redacted(e.text) if as_org is None else seen.text(e, as_org, Where.VIEW)
+    if text is None:
+        return {"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, "withheld": True}
+    return {
+        "seq": e.seq,
+        "at": iso(e.at),
+        "kind": e.kind,
+        "actor": {
+            "platform": e.actor_platform,
+            "user_id": e.actor_user_id,
+            "org": e.actor_org,
+            "display": e.actor_display,
+        },
+        "text": text,
+        "tlp": seen.said(e).tlp.label,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }
+
+
+def _title(seen: Visibility, as_org: str | None) -> str:
+    if as_org is None:
+        return redacted(seen.incident.title)
+    shown = seen.bare_title(as_org, Where.VIEW)
+    return shown if shown is not None else withheld_title(seen.incident.key, seen.title_said.tlp)
+
+
+def _summary(uow: UnitOfWork, seen: Visibility, as_org: str | None) -> str:
+    """How it ended, as said with `resolve`: under that entry's TLP."""
+    summary = seen.incident.summary
+    if not summary or as_org is None:
+        return redacted(summary)
+    assert seen.incident.id is not None
+    resolved = uow.timeline.latest(seen.incident.id, EntryKind.RESOLVED)
+    if resolved is None:
+        return ""
+    said = seen.said(resolved)
+    return seen.show(Said(summary, said.tlp, said.org), as_org, Where.VIEW) or ""
 
 
 _templates = Environment(

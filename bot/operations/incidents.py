@@ -6,16 +6,18 @@ They change state, append to the timeline and queue what must be said on the pla
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from slugify import slugify
 
+from warroom.bot.domain.disclosure import effective_tlp
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import CONTAINED_STATES, DONE_STATES, EntryKind, Role, State
 from warroom.bot.operations.effects import Archive, CreateRoom, Invite, Post, SyncRooms, queue
-from warroom.storage.models import Incident, RoleAssignment
+from warroom.storage.models import Incident, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
 
 BOT = Actor(UserRef("warroom", "", "warroom", "warroom"), "")
@@ -38,17 +40,19 @@ def record(
     actor: Actor,
     text: str,
     source_event_id: str = "",
+    tlp: Tlp | None = None,
 ) -> int:
-    """Append a timeline entry marked with the text's TLP, else the incident's; its seq."""
-    marking = marking_in(text)
-    tlp = incident.tlp if marking is None else marking.label
+    """Append a timeline entry marked with the text's TLP, else the incident's (or `tlp`,
+    for what is said at another's: a highlight, a setting every card shows); its seq."""
+    if tlp is None:
+        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
     entry = uow.timeline.append(
         incident,
         at=at,
         kind=kind,
         actor=actor,
         text=text,
-        tlp=tlp,
+        tlp=tlp.label,
         source_event_id=source_event_id,
     )
     return entry.seq
@@ -199,17 +203,19 @@ def refresh_rooms(uow: UnitOfWork, incident: Incident, at: datetime) -> None:
 def announce(
     uow: UnitOfWork,
     incident: Incident,
-    message: Message,
+    message: Message | Callable[[RoomLink], Message | None],
     at: datetime,
     *,
     exclude: RoomRef | None = None,
 ) -> None:
     """Queue a message to every war room of the incident but `exclude` (where the command
-    was typed and answered directly)."""
+    was typed and answered directly). A message with timeline text in it is composed for
+    each room, as the room's organisation may see it; None says nothing there."""
     assert incident.id is not None
     for link in uow.rooms.for_incident(incident.id):
-        if link.room != exclude:
-            queue(uow, Post(link.room, message), at=at, incident_id=incident.id)
+        said = message(link) if callable(message) else message
+        if link.room != exclude and said is not None:
+            queue(uow, Post(link.room, said), at=at, incident_id=incident.id)
 
 
 def archive_rooms(uow: UnitOfWork, incident: Incident, at: datetime) -> None:

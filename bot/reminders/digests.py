@@ -6,15 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.sharing import within_cap
 from warroom.bot.domain.vocabulary import DONE_STATES, Role
+from warroom.bot.operations.cards import Shown
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.metrics import metrics
+from warroom.bot.operations.visibility import Visibility
 from warroom.bot.reminders import say
-from warroom.bot.reminders.plan import visible_in_digest
-from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
+from warroom.storage.models import RoleAssignment
 from warroom.storage.store import UnitOfWork
 
 
@@ -33,7 +34,7 @@ def digest(
     incident = uow.incidents.get(incident_id, for_update=True)
     if incident is None:
         return 0
-    home = uow.reminders.home_orgs([incident_id]).get(incident_id, "")
+    seen = Visibility.of(uow, config, incident)
     commander = uow.roles.holder(incident_id, Role.COMMANDER)
     posted = 0
     for org in uow.incidents.orgs(incident_id):
@@ -45,14 +46,9 @@ def digest(
         if not (changed or periodic):
             continue
         new = uow.digests.entries_after(incident_id, cursor.last_seq if cursor else 0)
-        shown = [
-            e
-            for e in new
-            if visible_in_digest(e.tlp, e.actor_org or home, org)
-            and within_cap(config.sharing, e.tlp, e.actor_org or home, org)
-        ]
+        shown = seen.entries(new, org, Where.DIGEST)
         if changed or shown:
-            message = _message(incident, shown, commander, home=home, org=org)
+            message = _message(seen, shown, commander, org=org)
             queue(uow, Post(room, message), at=now, incident_id=incident_id)
             posted += 1
         uow.digests.advance(
@@ -61,19 +57,24 @@ def digest(
     return posted
 
 
+def digest_title(seen: Visibility, org: str) -> str:
+    """`INC-1 digest: the title`, or the withheld-title line."""
+    key, shown = seen.incident.key, seen.bare_title(org, Where.DIGEST)
+    if shown is not None:
+        return f"{key} digest: {shown}"
+    return f"{key} digest (title withheld: TLP:{seen.title_said.tlp.label})"
+
+
 def _message(
-    incident: Incident,
-    shown: list[TimelineEntry],
-    commander: RoleAssignment | None,
-    *,
-    home: str,
-    org: str,
+    seen: Visibility, shown: Shown, commander: RoleAssignment | None, *, org: str
 ) -> Message:
+    incident = seen.incident
     final = incident.state in DONE_STATES and incident.resolved_at is not None
     return say.digest(
         incident,
         shown,
         commander=(commander.display or commander.user_id) if commander else "",
-        show_title=visible_in_digest(incident.tlp, home, org),
+        title=digest_title(seen, org),
+        banner=seen.highest_tlp(e for e, _ in shown),
         metrics=metrics(incident) if final else None,
     )

@@ -14,10 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, queue
+from warroom.bot.operations.visibility import Visibility
 from warroom.bot.reminders import say
 from warroom.bot.reminders.digests import digest_room
 from warroom.bot.reminders.plan import (
@@ -27,7 +29,6 @@ from warroom.bot.reminders.plan import (
     decide,
     overdue_for,
     restart,
-    visible_in_digest,
 )
 from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
@@ -229,7 +230,7 @@ def _escalate(
             deputy=deputy,
             since=item.anchor,
             now=now,
-            show_title=visible_in_digest(incident.tlp, home, org),
+            title=Visibility.of(uow, config, incident).title(org, Where.DIGEST),
         )
         queue(uow, Post(digest, notice), at=now, incident_id=incident.id)
         said.append((EntryKind.ESCALATION_NOTICE, f"Escalation reported to the {org} digest room"))

@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from warroom.bot.domain.tlp import Tlp
-
 Action = Literal["remind", "escalate", "skip", "none"]
 ON_TIME = timedelta(minutes=1)
 
@@ -88,19 +86,6 @@ def restart(slots: Slots | None, anchor: datetime, cadence: timedelta) -> Slots:
     if slots is not None and slots.anchor == anchor and slots.cadence == cadence:
         return slots
     return Slots(anchor, cadence)
-
-
-def visible_in_digest(tlp: str, sender_org: str, digest_org: str) -> bool:
-    """TLP 2.0 for digests: nothing RED; AMBER+STRICT only to the sender's own org."""
-    try:
-        level = Tlp.parse(tlp)
-    except ValueError:
-        return False  # an unknown marking is treated as the most restrictive
-    if level is Tlp.RED:
-        return False
-    if level is Tlp.AMBER_STRICT:
-        return sender_org == digest_org
-    return True
 
 
 def overdue_for(since: datetime, now: datetime) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.cards import timeline_line
+from warroom.bot.operations.cards import Shown, timeline_line
 from warroom.bot.operations.metrics import duration
 from warroom.bot.reminders.plan import cadence_text, overdue_for
-from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
+from warroom.storage.models import Incident, RoleAssignment
 
 DIGEST_LINES = 100
 
@@ -80,10 +79,10 @@ def escalation_notice(
     deputy: UserRef | None,
     since: datetime,
     now: datetime,
-    show_title: bool,
+    title: str,
 ) -> Message:
-    """For the org's digest room, where managers read: no mentions, no TLP-restricted text."""
-    title = f": {incident.title}" if show_title else ""
+    """For the org's digest room, where managers read: no mentions, no TLP-restricted text.
+    `title` is `INC-1: ...` as the disclosure rule lets that org see it."""
     fields = (
         Field("Severity", f"SEV{incident.severity}"),
         Field("State", incident.state),
@@ -91,21 +90,20 @@ def escalation_notice(
         Field("Deputy", deputy.name if deputy else "none assigned"),
         Field("Last status update", f"{overdue_for(since, now)} ago"),
     )
-    return Message(
-        title=f"⚠ {incident.key}{title} — status update overdue, escalated", fields=fields
-    )
+    return Message(title=f"⚠ {title} — status update overdue, escalated", fields=fields)
 
 
 def digest(
     incident: Incident,
-    entries: Sequence[TimelineEntry],
+    entries: Shown,
     *,
     commander: str,
-    show_title: bool,
+    title: str,
+    banner: Tlp | None,
     metrics: dict[str, float | None] | None = None,
 ) -> Message:
-    """The timeline since the last digest, already filtered for the reading org."""
-    title = incident.title if show_title else "(title withheld under TLP)"
+    """The timeline since the last digest as the reading org may see it (visibility.py);
+    `title` is `INC-1 digest: ...`, or the withheld-title line."""
     fields = [
         Field("Severity", f"SEV{incident.severity}"),
         Field("State", incident.state),
@@ -118,15 +116,13 @@ def digest(
             Field("Time to resolve", duration(metrics["time_to_resolve_s"])),
         ]
     shown = list(entries)[-DIGEST_LINES:]
-    lines = [timeline_line(e) for e in shown]
+    lines = [timeline_line(e, text) for e, text in shown]
     if len(entries) > len(shown):
         lines.insert(0, f"… {len(entries) - len(shown)} earlier entries in `export`")
     body = "\n".join(lines) if lines else "No new timeline entries you may see."
-    levels = [Tlp.parse(e.tlp) for e in shown]
-    banner = max(levels).label if levels else None
     return Message(
-        title=f"📋 {incident.key} digest: {title}",
+        title=f"📋 {title}",
         body=body,
         fields=tuple(fields),
-        tlp=banner,
+        tlp=banner.label if banner is not None and shown else None,
     )

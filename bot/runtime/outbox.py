@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from warroom.bot.config import Config
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import AdapterError, ChatAdapter
 from warroom.bot.operations.effects import effect_from
@@ -85,7 +86,9 @@ class OutboxDispatcher:
         clock: Clock,
         adapters: Mapping[str, ChatAdapter],
         actions: ActionTable,
+        config: Config,
     ) -> None:
+        self.config = config  # what deliveries that render per organisation need
         self.store = store
         self.clock = clock
         self.adapters = adapters

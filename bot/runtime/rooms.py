@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
-from warroom.bot.domain.vocabulary import LEAD_ROLES
+from warroom.bot.domain.vocabulary import LEAD_ROLES, EntryKind
 from warroom.bot.operations import cards
 from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
+from warroom.bot.operations.visibility import Visibility
 from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher
 from warroom.storage.models import RoomLink
 from warroom.storage.store import UnitOfWork
@@ -28,19 +30,20 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
         if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
             return None  # delivered before a crash; the link is already stored
         roles = uow.roles.current(incident.id)
+        title = Visibility.of(uow, dispatcher.config, incident).bare_title(org, Where.ROOM)
         invitees = tuple(
             UserRef(p.platform, p.workspace, p.user_id, p.display)
             for p in uow.participants.for_incident(incident.id)
             if p.org == org and p.platform == item.platform
         )
         return RoomSpec(
-            name=room_name(incident.key, incident.title),
+            name=room_name(incident.key, title or ""),
             topic=cards.topic(incident, roles),
             org=org,
             workspace=workspace,
             invitees=invitees,
             incident_key=incident.key,
-            title=incident.title,
+            title=title or "",
         )
 
     spec = await dispatcher.store.transaction(plan)
@@ -72,6 +75,7 @@ class _RoomState:
     room: RoomRef
     card_message_id: str | None
     topic: str
+    card: Message  # as the room's organisation may see it
     leads: tuple[UserRef, ...] = ()
 
 
@@ -80,12 +84,12 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
     incident_id = item.incident_id
     assert incident_id is not None
 
-    def read(uow: UnitOfWork) -> tuple[Message, str, list[_RoomState]]:
+    def read(uow: UnitOfWork) -> tuple[str, list[_RoomState]]:
         incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
         roles = uow.roles.current(incident.id)
-        update = uow.timeline.latest(incident.id, "update")
-        card = cards.summary_card(incident, roles, last_update=update.text if update else "")
+        seen = Visibility.of(uow, dispatcher.config, incident)
+        updates = uow.timeline.of_kind(incident.id, EntryKind.UPDATE)
         leads = tuple(u for r in LEAD_ROLES if (u := cards.holder(roles, r)))
         rooms = [
             _RoomState(
@@ -93,14 +97,16 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
                 link.room,
                 link.card_message_id,
                 link.topic,
+                cards.room_card(seen, roles, updates, link.org),
                 tuple(u for u in leads if u.platform == link.platform),
             )
             for link in uow.rooms.for_incident(incident.id)
         ]
-        return card, cards.topic(incident, roles), rooms
+        return cards.topic(incident, roles), rooms
 
-    card, topic, rooms = await dispatcher.store.transaction(read)
+    topic, rooms = await dispatcher.store.transaction(read)
     for state in rooms:
+        card = state.card
         adapter = dispatcher.adapter(state.room.platform)
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)

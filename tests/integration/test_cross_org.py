@@ -88,7 +88,9 @@ async def test_the_agreement_cap_between_cert_and_cloud(orgs: CrossOrgBot) -> No
     assert orgs.posts_in("acme") == ["[CERT] cora: TLP:AMBER from the CERT"]
 
 
-async def test_secrets_are_redacted_from_copies_only(orgs: CrossOrgBot) -> None:
+async def test_secrets_are_redacted_from_copies_and_exports_but_kept_in_the_chain(
+    orgs: CrossOrgBot,
+) -> None:
     await orgs.say(
         "TLP:GREEN the leaked key was AKIAIOSFODNN7EXAMPLE, password: hunter22",
         name="alice",
@@ -97,8 +99,12 @@ async def test_secrets_are_redacted_from_copies_only(orgs: CrossOrgBot) -> None:
     copy = orgs.posts_in("cert")[0]
     assert "AKIAIOSFODNN7EXAMPLE" not in copy and "hunter22" not in copy
     assert copy.count("[redacted]") == 2
-    original = [e for e in export(orgs)["timeline"] if e["kind"] == "message"][-1]
-    assert "AKIAIOSFODNN7EXAMPLE" in original["text"]
+    exported = [e for e in export(orgs)["timeline"] if e["kind"] == "message"][-1]
+    assert "AKIAIOSFODNN7EXAMPLE" not in exported["text"], "exports travel: redacted too"
+    stored = orgs.app.store.transaction_sync(
+        lambda uow: [e.text for e in uow.timeline.entries(1) if e.kind == "message"][-1]
+    )
+    assert "AKIAIOSFODNN7EXAMPLE" in stored, "the hash chain keeps what was said"
 
 
 async def test_messages_keep_their_order_in_every_room(orgs: CrossOrgBot) -> None:
@@ -155,7 +161,7 @@ async def test_each_org_exports_only_what_it_may_see(orgs: CrossOrgBot) -> None:
     await orgs.say("TLP:AMBER for partners", name="alice", org="acme")
     await orgs.say("TLP:GREEN for everyone", name="alice", org="acme")
     texts = {
-        org: [e["text"] for e in export(orgs, org)["timeline"]]
+        org: [e["text"] for e in export(orgs, org)["timeline"] if not e.get("withheld")]
         for org in ("acme", "cert", "cloud")
     }
     assert "TLP:RED acme eyes only" in texts["acme"]

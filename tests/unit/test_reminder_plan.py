@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from warroom.bot.reminders.plan import Slots, decide, restart, visible_in_digest
+from warroom.bot.reminders.plan import Slots, decide, restart
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 CADENCE = timedelta(minutes=30)
@@ -82,19 +80,3 @@ def test_a_new_anchor_restarts_the_counters() -> None:
     assert restart(old, T0, CADENCE) is old
     fresh = restart(old, T0 + 100 * MIN, CADENCE)
     assert (fresh.anchor, fresh.reminded, fresh.escalated) == (T0 + 100 * MIN, 0, 0)
-
-
-@pytest.mark.parametrize(
-    ("tlp", "sender", "reader", "shown"),
-    [
-        ("RED", "acme", "acme", False),
-        ("AMBER+STRICT", "acme", "acme", True),
-        ("AMBER+STRICT", "acme", "cert", False),
-        ("AMBER", "acme", "cert", True),
-        ("GREEN", "acme", "cert", True),
-        ("CLEAR", "acme", "cert", True),
-        ("PURPLE", "acme", "acme", False),
-    ],
-)
-def test_digest_visibility_follows_tlp(tlp: str, sender: str, reader: str, shown: bool) -> None:
-    assert visible_in_digest(tlp, sender, reader) is shown

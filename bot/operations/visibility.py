@@ -1,0 +1,142 @@
+"""One incident's timeline as the disclosure rule reads it, for the views that show it.
+
+Every view (cards, answers, reports, digests, exports) builds one `Visibility` per request
+and asks it for each text; it asks the domain's one rule (`domain/disclosure.py`) and knows
+what the rule needs from storage: the incident's organisations and agreements, who opened
+it (the title's sayer), each entry's effective TLP after edits, and each org's rooms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import (
+    SHARED_RECORD,
+    Said,
+    Sharing,
+    Where,
+    effective_tlp,
+    may_see,
+    withheld_title,
+)
+from warroom.bot.domain.redact import redact
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import EntryKind
+from warroom.storage.models import Incident, TimelineEntry
+from warroom.storage.store import UnitOfWork
+
+EDIT_OF = re.compile(r"^edited #(\d+): ")
+
+
+@lru_cache(maxsize=8192)
+def redacted(text: str) -> str:
+    """Secrets out of a view; the same text is scanned once (views repeat entries)."""
+    return redact(text)[0]
+
+
+def parse_tlp(label: str) -> Tlp:
+    try:
+        return Tlp.parse(label)
+    except ValueError:
+        return Tlp.RED  # an unknown marking is treated as the most restrictive
+
+
+@dataclass(frozen=True)
+class Visibility:
+    incident: Incident
+    sharing: Sharing
+    home: str  # the organisation that opened the incident: its title's sayer
+    edited_to: dict[int, Tlp]  # entry seq -> the TLP its latest edit gave it
+    single_room_orgs: frozenset[str]  # orgs whose one war room is where they speak
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> Visibility:
+        assert incident.id is not None
+        orgs = uow.incidents.orgs(incident.id)
+        home = uow.reminders.home_orgs([incident.id]).get(incident.id, "")
+        edits = uow.timeline.of_kind(incident.id, EntryKind.EDITED)
+        rooms = [link.org for link in uow.rooms.for_incident(incident.id)]
+        return cls(
+            incident=incident,
+            sharing=Sharing(config.sharing, frozenset(orgs)),
+            home=home or (orgs[0] if orgs else ""),
+            edited_to=edited_to(edits),
+            single_room_orgs=frozenset(o for o in set(rooms) if rooms.count(o) == 1),
+        )
+
+    def said(self, entry: TimelineEntry) -> Said:
+        tlp = self.edited_to.get(entry.seq, parse_tlp(entry.tlp))
+        return Said(entry.text, tlp, entry.actor_org or SHARED_RECORD)
+
+    def where(self, said: Said, reader: str, where: Where) -> Where:
+        """A post in an org's only war room is a post where that org speaks."""
+        if where is Where.ROOM and said.org == reader and reader in self.single_room_orgs:
+            return Where.SAID_ROOM
+        return where
+
+    def may_see(self, said: Said, reader: str, where: Where) -> bool:
+        return may_see(said, reader, self.where(said, reader, where), self.sharing)
+
+    def show(self, said: Said, reader: str, where: Where) -> str | None:
+        """The text as `reader` may see it there (secrets redacted), or None."""
+        return redacted(said.text) if self.may_see(said, reader, where) else None
+
+    def text(self, entry: TimelineEntry, reader: str, where: Where) -> str | None:
+        return self.show(self.said(entry), reader, where)
+
+    def entries(
+        self, entries: Iterable[TimelineEntry], reader: str, where: Where
+    ) -> list[tuple[TimelineEntry, str]]:
+        """The entries `reader` may see there, each with the text to show."""
+        shown = []
+        for entry in entries:
+            text = self.text(entry, reader, where)
+            if text is not None:
+                shown.append((entry, text))
+        return shown
+
+    def latest(
+        self, entries: Sequence[TimelineEntry], reader: str, where: Where
+    ) -> tuple[TimelineEntry, str] | None:
+        """The newest of `entries` that `reader` may see there (a card's last update)."""
+        for entry in reversed(entries):
+            text = self.text(entry, reader, where)
+            if text is not None:
+                return entry, text
+        return None
+
+    def highest_tlp(self, entries: Iterable[TimelineEntry]) -> Tlp:
+        """The banner over a view: the highest TLP of what it holds."""
+        return max((self.said(e).tlp for e in entries), default=Tlp.CLEAR)
+
+    @property
+    def title_said(self) -> Said:
+        incident = self.incident
+        return Said(
+            incident.title, effective_tlp(incident.title, parse_tlp(incident.tlp)), self.home
+        )
+
+    def title(self, reader: str, where: Where) -> str:
+        """`INC-1: the title`, or `INC-1 (title withheld: TLP:RED)`."""
+        said = self.title_said
+        shown = self.show(said, reader, where)
+        key = self.incident.key
+        return f"{key}: {shown}" if shown is not None else withheld_title(key, said.tlp)
+
+    def bare_title(self, reader: str, where: Where) -> str | None:
+        """The title alone (room names), or None where it is withheld."""
+        return self.show(self.title_said, reader, where)
+
+
+def edited_to(edits: Sequence[TimelineEntry]) -> dict[int, Tlp]:
+    """An edit gives the entry it edits its own TLP: the latest edit wins."""
+    found: dict[int, Tlp] = {}
+    for edit in edits:
+        match = EDIT_OF.match(edit.text)
+        if match:
+            found[int(match.group(1))] = parse_tlp(edit.tlp)
+    return found
