@@ -2,7 +2,8 @@
 
 Lines starting with `/incident`, `!incident` or `!inc` are commands; `:as USER@ORG` and
 `:room NAME` change who you are and where you speak; anything else is a message in the
-current room.
+current room. Every message shown gets a number N, and `:reply N TEXT`, `:edit N TEXT`,
+`:delete N` and `:react N EMOJI` play the other chat events on it (console_lines.py).
 """
 
 from __future__ import annotations
@@ -14,11 +15,25 @@ import uuid
 from collections.abc import Sequence
 from typing import TextIO
 
+from warroom.adapters.console_lines import (
+    CONSOLE_HELP,
+    FORMS,
+    MessageBook,
+    Play,
+    Shown,
+    parse_play,
+    refusal,
+    who,
+)
 from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
+    Inbound,
+    MessageDeleted,
+    MessageEdited,
     MessagePosted,
     MessageRef,
+    ReactionAdded,
     RoomRef,
     UserRef,
     command_text,
@@ -28,14 +43,7 @@ from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink, parse_mention
 
 WORKSPACE = "console"
 LOBBY = "lobby"
-CONSOLE_HELP = """console commands:
-  /incident VERB ...   a command (also !incident, !inc); `/incident help` lists them
-  :as USER[@ORG]       speak as someone else
-  :room NAME           move to another room
-  :rooms               list rooms
-  :whoami              who and where you are
-  :quit                leave (end of input does too)
-  anything else        a message in the current room (captured on war-room timelines)"""
+__all__ = ["CONSOLE_HELP", "ConsoleAdapter"]  # the help text moved to console_lines.py
 
 
 class ConsoleAdapter(PortDefaults):
@@ -59,7 +67,7 @@ class ConsoleAdapter(PortDefaults):
         self._out = stdout
         self.interactive = stdin.isatty() if interactive is None else interactive
         self._sink: Sink | None = None
-        self._ids = itertools.count(1)
+        self.book = MessageBook()
         self._stopped = False
 
     # the port
@@ -88,14 +96,21 @@ class ConsoleAdapter(PortDefaults):
         self._print(f"* {names} invited to #{room.room_id}")
 
     async def post(self, room: RoomRef, message: Message) -> MessageRef:
-        self._print(_indent(f"[#{room.room_id}] warroom: ", message.plain_text()))
-        return MessageRef(room, f"m{next(self._ids)}")
+        shown = self.book.add(room, None)
+        self._print(_indent(self._head(shown, message.reply_to), message.plain_text()))
+        return shown.ref
 
     async def edit(self, ref: MessageRef, message: Message) -> None:
-        self._print(f"[#{ref.room.room_id}] (card updated) {message.title}")
+        # A card is shown by its title; anything else (a relayed copy) in full.
+        self._print(
+            _indent(f"* {self._label(ref)} edited: ", message.title or message.plain_text())
+        )
 
     async def delete(self, ref: MessageRef) -> None:
-        self._print(f"[#{ref.room.room_id}] (message {ref.message_id} deleted)")
+        shown = self.book.find(ref)
+        if shown is not None:
+            shown.deleted = True
+        self._print(f"* {self._label(ref)} deleted")
 
     async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
         self._print(_indent(f"[#{room.room_id}] (only {user.name}) ", message.plain_text()))
@@ -105,7 +120,7 @@ class ConsoleAdapter(PortDefaults):
         self._print(f"* #{room.room_id} topic: {topic}")
 
     async def pin(self, room: RoomRef, ref: MessageRef) -> None:
-        self._print(f"* #{room.room_id}: card pinned")
+        self._print(f"* {self._label(ref)} pinned in #{room.room_id}")
 
     async def archive(self, room: RoomRef) -> None:
         self.archived.add(room.room_id)
@@ -135,29 +150,71 @@ class ConsoleAdapter(PortDefaults):
             if not await self.feed(line):
                 break
 
+    @property
+    def here(self) -> RoomRef:
+        return RoomRef(self.platform, WORKSPACE, self.room)
+
     async def feed(self, line: str) -> bool:
         """Handle one line; False when the user asked to quit."""
         line = line.strip()
         if not line or line.startswith("#"):
             return True
         if line.startswith(":"):
-            return self._console_command(line)
-        assert self._sink is not None, "start() first"
-        room = RoomRef(self.platform, WORKSPACE, self.room)
-        event_id = f"console-{uuid.uuid4().hex}"
+            return await self._console_command(line)
         text = command_text(line)
         if text is not None:
-            await self._sink(CommandReceived(self.actor, room, text, event_id))
+            await self._send(CommandReceived(self.actor, self.here, text, _event_id()))
         else:
-            await self._sink(MessagePosted(self.actor, room, line, event_id))
+            await self._say(line)
         return True
 
-    def _console_command(self, line: str) -> bool:
+    async def _say(self, text: str, reply_to: Shown | None = None) -> None:
+        """A message typed in the current room: shown with its number, then sent."""
+        shown = self.book.add(self.here, self.actor)
+        replied = reply_to.message_id if reply_to else ""
+        self._print(_indent(self._head(shown, replied), text))
+        event = MessagePosted(
+            self.actor, self.here, text, _event_id(), message_id=shown.message_id, reply_to=replied
+        )
+        await self._send(event)
+
+    async def _play(self, play: Play) -> None:
+        """`:reply`, `:edit`, `:delete` or `:react` on a numbered message."""
+        shown = self.book.get(play.number)
+        error = refusal(play, shown, actor=self.actor, room=self.here)
+        if error is not None or shown is None:
+            self._print(f"⚠ {error}")
+            return
+        actor, event_id = self.actor, _event_id()
+        if play.verb == "reply":
+            await self._say(play.text, reply_to=shown)
+        elif play.verb == "edit":
+            self._print(_indent(f"* {shown.label} edited: ", play.text))
+            await self._send(MessageEdited(actor, shown.room, shown.ref, play.text, event_id))
+        elif play.verb == "delete":
+            shown.deleted = True
+            self._print(f"* {shown.label} deleted")
+            await self._send(MessageDeleted(actor, shown.room, shown.ref, event_id))
+        else:
+            self._print(f"* {shown.label} {who(actor)} reacted {play.text}")
+            await self._send(ReactionAdded(actor, self.here, shown.ref, play.text, event_id))
+
+    async def _send(self, event: Inbound) -> None:
+        assert self._sink is not None, "start() first"
+        await self._sink(event)
+
+    async def _console_command(self, line: str) -> bool:
         word, _, rest = line[1:].partition(" ")
         rest = rest.strip()
         if word in ("quit", "q", "exit"):
             return False
-        if word == "as" and rest:
+        if word in FORMS:
+            play = parse_play(word, rest)
+            if isinstance(play, str):
+                self._print(f"⚠ {play}")
+            else:
+                await self._play(play)
+        elif word == "as" and rest:
             user, _, org = rest.lstrip("@").partition("@")
             self.user, self.org = user, org or self.org
             self._print(f"* you are {self.user} of {self.org}")
@@ -175,9 +232,26 @@ class ConsoleAdapter(PortDefaults):
             self._print(CONSOLE_HELP)
         return True
 
+    def _head(self, shown: Shown, reply_to: str) -> str:
+        """`[12] #room alice@acme: `, with the message it answers: `... (reply to [9]): `."""
+        head = f"{shown.label} #{shown.room.room_id} {who(shown.author)}"
+        if reply_to:
+            answered = self.book.find(MessageRef(shown.room, reply_to))
+            head += f" (reply to {answered.label if answered else 'an earlier message'})"
+        return head + ": "
+
+    def _label(self, ref: MessageRef) -> str:
+        """`[12]`, or the room and id of a message shown before this session."""
+        shown = self.book.find(ref)
+        return shown.label if shown else f"#{ref.room.room_id} message {ref.message_id}"
+
     def _print(self, text: str) -> None:
         self._out.write(text + "\n")
         self._out.flush()
+
+
+def _event_id() -> str:
+    return f"console-{uuid.uuid4().hex}"
 
 
 def _indent(prefix: str, text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -268,3 +269,49 @@ def test_read_only_commands_never_change_the_schema(
     database = tmp_path / "wr.db"
     tables = sqlite3.connect(database).execute("SELECT name FROM sqlite_master").fetchall()
     assert tables == []
+
+
+def test_the_console_plays_replies_reactions_edits_and_deletions(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "warroom", "console", "-c", str(config), "--user", "alice"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert proc.stdin and proc.stdout
+    deadline = time.monotonic() + 30
+
+    def typed(line: str, needle: str) -> str:
+        assert proc.stdin and proc.stdout
+        proc.stdin.write(line + "\n")
+        proc.stdin.flush()
+        return read_until(proc.stdout, needle, deadline)
+
+    typed('/incident open "played events" --sev 2', "Opened INC-1")
+    seen = typed("we see logins from 203.0.113.9", ": we see logins from 203.0.113.9")
+    said = int(re.findall(r"^\[(\d+)\] #inc-1-played-events alice@", seen, re.M)[-1])
+    seen = typed(f":reply {said} blocked at the edge", f"(reply to [{said}]): blocked at the edge")
+    reply = int(re.findall(r"^\[(\d+)\] .*blocked at the edge$", seen, re.M)[-1])
+    typed(f":react {said} 📌", f"* [{said}] alice@local reacted 📌")
+    typed(f":edit {said} we see logins from 203.0.113.9 and .10", f"* [{said}] edited: we see")
+    typed(f":delete {reply}", f"* [{reply}] deleted")
+    typed(":edit 999 x", "⚠ :edit: there is no message [999]")
+    _, errors = proc.communicate(timeout=30)
+    assert proc.returncode == 0, errors
+    assert "Traceback" not in errors
+
+    data = json.loads(warroom("export", "INC-1", "-c", str(config), cwd=tmp_path).stdout)
+    entries = [(e["kind"], e["text"]) for e in data["timeline"]][-5:]
+    assert entries == [
+        ("message", "we see logins from 203.0.113.9"),
+        ("message", "blocked at the edge"),
+        ("pinned", "📌 alice: we see logins from 203.0.113.9"),
+        ("edited", "edited #3: we see logins from 203.0.113.9 and .10"),
+        ("deleted", "removed a message of alice (#4) from the chat"),
+    ]
+    verified = warroom("audit", "verify", "-c", str(config), cwd=tmp_path)
+    assert verified.returncode == 0, verified.stdout
