@@ -1,9 +1,10 @@
-"""Secrets out of relayed copies: detect-secrets' detectors, plus the few shapes it misses
-in chat (`password: hunter2`, a pasted private key block)."""
+"""Secrets out of relayed copies: detect-secrets' detectors, plus the shapes it misses in chat
+(`password: "two words"`, `Bearer <token>`, `admin/S3cret!`, `user:pass@host`, key blocks)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -13,8 +14,8 @@ from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
 from detect_secrets.settings import transient_settings
 
 REDACTED = "[redacted]"
-# Entropy detectors are applied below with their thresholds; public IPs are indicators of
-# compromise that responders must share, not secrets.
+# Entropy is judged below, on whole words, so hex hashes (at most 4 bits a character) pass;
+# public IPs are indicators of compromise that responders must share, not secrets.
 _SKIPPED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
 _ENTROPY_LIMIT = 4.5
 _ENTROPY_MIN_LENGTH = 20
@@ -22,11 +23,69 @@ _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
     re.DOTALL,
 )
-_KEYWORD = re.compile(
-    r"(?i)\b(pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key)"
-    r"(\s*(?:is|[:=])\s*)([\"']?)([^\s\"']{4,})\3"
+_NAME = (
+    r"pass(?:word|wd|phrase|code)?|pwd|pw|secret|token|api[ _-]?key|apikey"
+    r"|(?:access|auth|private|secret)[_-]?key"
 )
+# In every shape the group `secret` is what goes; the rest of the match stays.
+# `db_password: x`, `"api-key": "x"`, `the password is x`, `password='two words'`.
+_KEYWORD = re.compile(
+    rf"(?i)(?<![a-z0-9])(?:[a-z0-9]+[_-])*(?:{_NAME})[\"']?(?:\s*(?:=>|:=|[:=])\s*|\s+is\s+)"
+    r"(?P<q>[\"'])?(?P<secret>(?(q)[^\"'\n]{1,200}|[^\s\"'`,;&]{3,}))(?(q)(?P=q))"
+)
+# `api key 0123456789abcdef0123`: no separator, so only a value that looks like a key.
+_KEYWORD_SPACED = re.compile(
+    rf"(?i)(?<![a-z0-9])(?:{_NAME})\s+(?P<secret>(?=[\w./+=-]*\d)[\w./+=-]{{12,}})"
+)
+# `Authorization: Bearer x`, `Authorization: x`, and `Bearer x`/`Basic x` anywhere.
+_AUTH = re.compile(
+    r"(?i)(?:\bauthorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token)\s+)?"
+    r"|(?P<scheme>(?<![a-z0-9])(?:bearer|basic)\s+))(?P<secret>[\w.~+/=-]{6,})"
+)
+_URL_CREDENTIALS = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@]*:(?P<secret>[^\s/@]+)(?=@)")
+# `root:toor@host`, `curl -u admin:S3cret!`; not `From:alice@example.com`.
+_PAIR_AT = re.compile(
+    r"(?<![\w.@/:%-])(?P<user>[\w.-]{1,64}):(?P<secret>[^\s:/@]{1,128})(?=@[\w\[])"
+)
+_CURL_USER = re.compile(r"(?<!\S)(?:-u|--user)[ =][\"']?[^\s:]+:(?P<secret>[^\s\"']+)")
+_PAIR_SLASH = re.compile(
+    r"(?<![\w/.:\\\[\]-])(?P<user>[A-Za-z][\w-]{0,31})/(?P<secret>[^\s/]{3,64})(?![\w/])"
+)
+_SHAPES = (_URL_CREDENTIALS, _CURL_USER, _PAIR_AT, _AUTH, _KEYWORD, _KEYWORD_SPACED, _PAIR_SLASH)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_LABELS = _words(
+    "mailto from to cc bcc reply-to sender email e-mail mail smtp sip contact author owner"
+    " account login user username"
+)
+_ACCOUNTS = _words(
+    "admin administrator root user guest test sa postgres oracle ubuntu pi support operator"
+    " sysadmin ec2-user"
+)
+# Words after `password is`, `token:`, `root/` that say something about it, not what it is.
+_ORDINARY = _ACCOUNTS | _words(
+    "pass password passwd pwd pw secret token wrong invalid expired revoked rotated changed"
+    " reset required missing empty correct incorrect unknown compromised leaked weak strong"
+    " same different still now not the and none null n/a yes no set valid gone here below"
+    " above attached group groups users prod production staging dev read write only home"
+    " local that this out in on at to also being both very too what safe ok fine known shared"
+    " stored kept encrypted hashed public private long short"
+)
+_SYMBOLS = set("!@#$%^&*+=?~")
 _TOKEN = re.compile(r"[^\s\"'`<>()\[\]{},;]+")
+# Words the entropy rule leaves alone: URLs (credentials are out already), e-mail addresses,
+# host names (random DGA domains among them), file paths, Bitcoin and Monero addresses (ransom
+# notes) and subresource-integrity hashes.
+_INDICATOR = re.compile(
+    r"(?i)[a-z][a-z0-9+.-]*://\S*|[^@\s]+@[\w.-]+|(?:[a-z0-9-]+\.)+[a-z]{2,24}\.?"
+    r"|(?:~|\.{1,2})?/\S*|[a-z]:\\\S*|\S*\\\S*|sha(?:256|384|512)-[a-z0-9+/]+=*"
+    r"|(?-i:bc1[ac-hj-np-z02-9]{11,71}|[13][1-9A-HJ-NP-Za-km-z]{25,34}"
+    r"|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93}(?:[1-9A-HJ-NP-Za-km-z]{11})?)"
+)
 
 
 @cache
@@ -40,34 +99,77 @@ def _entropy(text: str) -> float:
     return float(Base64HighEntropyString().calculate_shannon_entropy(text))
 
 
+def _password_like(value: str) -> bool:
+    return (
+        any(c.isalpha() for c in value)
+        and any(c.isdigit() for c in value)
+        and any(c in _SYMBOLS for c in value)
+    )
+
+
+def _keep(match: re.Match[str]) -> bool:
+    """Whether a matched shape holds no secret after all."""
+    secret, groups = match.group("secret"), match.groupdict()
+    if REDACTED in secret:
+        return True
+    if match.re is _PAIR_SLASH:
+        if groups["user"].lower() in _ACCOUNTS:
+            return secret.lower().rstrip(".!?,") in _ORDINARY
+        return not _password_like(secret)
+    if match.re is _PAIR_AT:
+        return groups["user"].lower() in _LABELS
+    if groups.get("scheme"):
+        return not re.search(r"\d|=$", secret)
+    unquoted = match.re in (_KEYWORD, _KEYWORD_SPACED) and not groups.get("q")
+    return unquoted and secret.lower().rstrip(".!?") in _ORDINARY
+
+
+def _redactor(counter: list[int]) -> Callable[[re.Match[str]], str]:
+    def replace(match: re.Match[str]) -> str:
+        if _keep(match):
+            return match.group(0)
+        counter[0] += 1
+        start, end = match.span("secret")
+        return f"{match.string[match.start() : start]}{REDACTED}{match.string[end : match.end()]}"
+
+    return replace
+
+
+def _where(values: set[str]) -> re.Pattern[str]:
+    """Where detect-secrets' findings occur: anywhere if long, as whole words if short."""
+    return re.compile(
+        "|".join(
+            re.escape(v) if len(v) >= 8 else rf"(?<![\w.-]){re.escape(v)}(?![\w-])"
+            for v in sorted(values, key=len, reverse=True)
+        )
+    )
+
+
 def redact(text: str) -> tuple[str, int]:
     """The text with every secret replaced by `[redacted]`, and how many were found."""
-    count = 0
-
-    def keyword(match: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return f"{match.group(1)}{match.group(2)}{match.group(3)}{REDACTED}{match.group(3)}"
-
+    counter = [0]
+    replace = _redactor(counter)
     text, blocks = _PRIVATE_KEY.subn(REDACTED, text)
-    count += blocks
-    text = _KEYWORD.sub(keyword, text)
+    counter[0] += blocks
+    for shape in _SHAPES:
+        text = shape.sub(replace, text)
     found: set[str] = set()
     with transient_settings(_settings()):
         for line in text.splitlines():
             found.update(s.secret_value for s in scan_line(line) if s.secret_value)
+    found = {value for value in found if len(value) >= 3 and REDACTED not in value}
+    if found:
+        text, hits = _where(found).subn(REDACTED, text)
+        counter[0] += hits
     out = []
     last = 0
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        if token == REDACTED:
+        if len(token) < _ENTROPY_MIN_LENGTH or _INDICATOR.fullmatch(token):
             continue
-        hit = any(value in token for value in found if len(value) >= 3) or (
-            len(token) >= _ENTROPY_MIN_LENGTH and _entropy(token) > _ENTROPY_LIMIT
-        )
-        if hit:
+        if _entropy(token) > _ENTROPY_LIMIT:
             out.append(text[last : match.start()] + REDACTED)
             last = match.end()
-            count += 1
+            counter[0] += 1
     out.append(text[last:])
-    return "".join(out), count
+    return "".join(out), counter[0]
