@@ -38,6 +38,7 @@ class Context:
     command: Command
     incident_key: str | None = None
     incident_id: int | None = None  # set once the command has found its incident
+    in_its_room: bool = False  # typed in a war room of that incident (not elsewhere, --id)
     changes: list[IncidentChanged] = field(default_factory=list)  # what its changes did
 
     def parse_user(self, token: str) -> UserRef | None:
@@ -98,6 +99,8 @@ class Context:
                     usage=self.command.usage(),
                 )
         self.incident_id = incident.id
+        here = uow.incidents.by_room(self.room) if self.incident_key else incident
+        self.in_its_room = here is not None and here.id == incident.id
         return incident
 
     def _authorise(self, uow: UnitOfWork, incident: Incident, needed: Permission) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from warroom.bot.config import Config
 from warroom.bot.context import Context, DuplicateEvent, Reply
 from warroom.bot.domain.events import (
     Actor,
@@ -18,11 +19,13 @@ from warroom.bot.domain.events import (
     ReactionAdded,
 )
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged, State
 from warroom.bot.grammar import Command, CommandError, parse, tokenize
 from warroom.bot.operations import incidents, relay
 from warroom.bot.operations.effects import Notify, Post, queue
 from warroom.bot.operations.services import Services
+from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.bot.registry import Registry
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
@@ -89,6 +92,9 @@ class Core:
         except DuplicateEvent:
             log.info("event %s was handled before; dropped", event.event_id)
             return
+        if reply.public and ctx.incident_id is not None and not ctx.in_its_room:
+            # aimed at another incident with --id: its text is not for the people here
+            reply = Reply(reply.message, public=False)
         await self._answer(event, reply)
         if ctx.changes:
             for listener in self.listeners:
@@ -175,6 +181,7 @@ class Core:
                 text=f"removed a message of {who} (#{source.seq}) from the chat"
                 + (f"; {copies} relayed copies deleted" if copies else ""),
                 source_event_id=event.event_id,
+                tlp=parse_tlp(source.tlp),  # the removal of a message is as secret as it
             )
 
         await self.services.store.transaction(work)
@@ -183,10 +190,13 @@ class Core:
     async def _tell_withheld(
         self, event: MessagePosted | MessageEdited, outcome: relay.RelayOutcome
     ) -> None:
-        if not outcome.withheld:
-            return
+        """The sender learns privately where their message did not go; after an edit, where
+        it goes now too (a raised marking withdraws copies, a lowered one sends them)."""
         lines = [f"not relayed to {org}: {reason}" for org, reason in outcome.withheld]
-        await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
+        if outcome.newly_reached:
+            lines.append("relayed now to " + ", ".join(outcome.newly_reached))
+        if lines:
+            await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
 
     async def _reaction(self, event: ReactionAdded) -> None:
         """A 📌 on a captured message puts it on the timeline as a highlight."""
@@ -198,20 +208,16 @@ class Core:
             incident = _live_incident(uow, event, now)
             if incident is None or incident.id is None:
                 return
-            source = uow.timeline.by_source(incident.id, event.target.message_id)
-            said = (
-                f"{source.actor_display or source.actor_user_id}: {source.text}"
-                if source
-                else f"message {event.target.message_id}"
-            )
+            text, tlp = pinned(uow, self.services.config, incident, event)
             incidents.record(
                 uow,
                 incident,
                 at=now,
                 kind=EntryKind.PINNED,
                 actor=event.actor,
-                text=f"📌 {said}",
+                text=text,
                 source_event_id=event.event_id,
+                tlp=tlp,
             )
 
         await self.services.store.transaction(work)
@@ -258,6 +264,27 @@ def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident |
     if not uow.events.claim(event.room.platform, event.event_id, now):
         return None
     return incident
+
+
+def pinned(
+    uow: UnitOfWork, config: Config, incident: Incident, event: ReactionAdded
+) -> tuple[str, Tlp | None]:
+    """A highlight's text and TLP: those of the message it highlights (a 📌 on a relayed
+    copy highlights its original). Someone of another org than the sayer's names the entry
+    and does not copy its text, so nothing passes under the highlighter's agreements."""
+    assert incident.id is not None
+    target = event.target
+    copy = uow.relays.copy_of(target.room, target.message_id)
+    if copy is not None:
+        target = copy.source
+    source = uow.timeline.by_source(incident.id, target.message_id)
+    if source is None:
+        return f"📌 message {event.target.message_id}", None
+    said = Visibility.of(uow, config, incident).said(source)
+    who = source.actor_display or source.actor_user_id
+    if event.actor.org != said.org:
+        return f"📌 #{source.seq} of {who} ({said.org})", said.tlp
+    return f"📌 {who}: {source.text}", said.tlp
 
 
 def _error_message(command: Command, exc: CommandError) -> Message:

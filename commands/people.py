@@ -35,6 +35,9 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
+        already = uow.incidents.orgs(incident.id)
+        if org not in already:  # a person is what their organisation is
+            check_orgs(ctx, [org], already=already)
         if not uow.participants.ensure(incident.id, user, org, now):
             raise CommandError(f"{user.name} already takes part in {incident.key}")
         incidents.record(

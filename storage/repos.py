@@ -280,6 +280,23 @@ class OutboxRepo:
             query = query.with_for_update(skip_locked=True)
         return self.session.exec(query).all()
 
+    def waiting(self, incident_id: int, action: str) -> Sequence[Outbox]:
+        """Items of `action` not delivered yet (one may be on its way: its delivery checks
+        afterwards whether it was changed or withdrawn meanwhile)."""
+        query = select(Outbox).where(
+            Outbox.incident_id == incident_id,
+            Outbox.action == action,
+            col(Outbox.done_at).is_(None),
+            col(Outbox.failed_at).is_(None),
+        )
+        return self.session.exec(query.order_by(col(Outbox.id)).with_for_update()).all()
+
+    def withdraw(self, item: Outbox, at: datetime, why: str) -> None:
+        """Never deliver `item`: what it carried may no longer go there."""
+        item.done_at = at
+        item.last_error = f"withdrawn: {why}"
+        self.session.add(item)
+
     def mark_done(self, item_id: int, at: datetime) -> None:
         self.session.connection().execute(_MARK_DONE, {"item": item_id, "at": at})
 

@@ -8,19 +8,21 @@ entry; copies are remembered so that edits and deletions of the original follow 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import Said, Sharing, Where, effective_tlp, may_see
 from warroom.bot.domain.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.redact import redact
 from warroom.bot.domain.sharing import withheld_because
-from warroom.bot.domain.tlp import Tlp, marking_in
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import incidents
-from warroom.bot.operations.effects import Delete, Edit, RelayCopy, queue
-from warroom.storage.models import Incident
+from warroom.bot.operations.effects import Delete, Edit, RelayCopy, effect_from, payload_of, queue
+from warroom.bot.operations.visibility import redacted
+from warroom.storage.models import Incident, Outbox
 from warroom.storage.store import UnitOfWork
 
 
@@ -28,16 +30,34 @@ from warroom.storage.store import UnitOfWork
 class RelayOutcome:
     relayed_to: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str]] = field(default_factory=list)  # (org, reason)
+    newly_reached: list[str] = field(default_factory=list)  # an edit lowered the marking
 
 
 def message_tlp(text: str, incident: Incident) -> Tlp:
-    marking = marking_in(text)
-    return Tlp.parse(incident.tlp) if marking is None else marking
+    return effective_tlp(text, Tlp.parse(incident.tlp))
 
 
 def copy_text(actor: Actor, text: str) -> str:
-    clean, _ = redact(text)
-    return f"[{actor.org.upper()}] {actor.user.name}: {clean}"
+    return f"[{actor.org.upper()}] {actor.user.name}: {redacted(text)}"
+
+
+def _why_not(config: Config, said: Said, org: str, sharing: Sharing) -> str | None:
+    """None when the one rule lets `org`'s room have a copy; else the reason to tell."""
+    if may_see(said, org, Where.ROOM, sharing):
+        return None
+    reason = withheld_because(
+        config.sharing,
+        said.tlp,
+        from_org=said.org,
+        to_org=org,
+        incident_orgs=sharing.incident_orgs,
+    )
+    return reason or f"TLP:{said.tlp.label} may not reach {org}"
+
+
+def _sharing(uow: UnitOfWork, config: Config, incident: Incident) -> Sharing:
+    assert incident.id is not None
+    return Sharing(config.sharing, frozenset(uow.incidents.orgs(incident.id)))
 
 
 def plan_relay(
@@ -46,65 +66,100 @@ def plan_relay(
     """Queue the copies `event` may have and record the decision; in the capture's transaction."""
     assert incident.id is not None
     outcome = RelayOutcome()
-    tlp = message_tlp(event.text, incident)
-    orgs = uow.incidents.orgs(incident.id)
+    said = Said(event.text, message_tlp(event.text, incident), event.actor.org)
+    sharing = _sharing(uow, config, incident)
     source = event.ref
     for link in uow.rooms.for_incident(incident.id):
-        room = link.room
-        if room == event.room:
+        if link.room == event.room:
             continue
-        reason = withheld_because(
-            config.sharing, tlp, from_org=event.actor.org, to_org=link.org, incident_orgs=orgs
-        )
+        reason = _why_not(config, said, link.org, sharing)
         if reason:
             outcome.withheld.append((link.org, reason))
             continue
-        message = Message(
-            body=copy_text(event.actor, event.text),
-            tlp=None if marking_in(event.text) is None else tlp.label,
-            reply_to=_reply_in(uow, event, room),
-        )
-        copy = RelayCopy(room, message, link.org, source.room, source.message_id)
+        message = _copy(event.actor, said, reply_to=_reply_in(uow, event, link.room))
+        copy = RelayCopy(link.room, message, link.org, source.room, source.message_id)
         queue(uow, copy, at=at, incident_id=incident.id)
         outcome.relayed_to.append(link.org)
     if outcome.relayed_to or outcome.withheld:
-        _record(uow, incident, event.actor, tlp, outcome, at, what="message")
+        _record(uow, incident, event.actor, said.tlp, outcome, at, what="message")
     return outcome
+
+
+def _copy(actor: Actor, said: Said, *, reply_to: str = "") -> Message:
+    """The copy: its banner is the TLP of what it holds."""
+    return Message(body=copy_text(actor, said.text), tlp=said.tlp.label, reply_to=reply_to)
 
 
 def plan_edit(
     uow: UnitOfWork, config: Config, incident: Incident, event: MessageEdited, at: datetime
 ) -> RelayOutcome:
-    """Edit each copy of the original, or delete a copy the new marking no longer allows."""
+    """Copies follow the edited original under the one rule: each copy, delivered or still
+    queued, is edited or withdrawn; a room that may see it only now gets its first copy."""
     assert incident.id is not None
     outcome = RelayOutcome()
-    tlp = message_tlp(event.text, incident)
-    orgs = uow.incidents.orgs(incident.id)
-    for copy in uow.relays.copies_of(event.target.room.platform, event.target.message_id):
-        reason = withheld_because(
-            config.sharing, tlp, from_org=event.actor.org, to_org=copy.org, incident_orgs=orgs
-        )
+    said = Said(event.text, message_tlp(event.text, incident), event.actor.org)
+    sharing = _sharing(uow, config, incident)
+    target = event.target
+    reached: set[RoomRef] = set()
+    for copy in uow.relays.copies_of(target.room.platform, target.message_id):
+        reached.add(copy.room)
+        reason = _why_not(config, said, copy.org, sharing)
         if reason:
             queue(uow, Delete(copy.room, copy.message_id), at=at, incident_id=incident.id)
             outcome.withheld.append((copy.org, reason))
             continue
-        message = Message(
-            body=copy_text(event.actor, event.text),
-            tlp=None if marking_in(event.text) is None else tlp.label,
-        )
+        message = _copy(event.actor, said)
         queue(uow, Edit(copy.room, copy.message_id, message), at=at, incident_id=incident.id)
         outcome.relayed_to.append(copy.org)
+    for item, queued in _queued_copies(uow, incident.id, target):
+        reached.add(queued.room)
+        reason = _why_not(config, said, queued.org, sharing)
+        if reason:
+            uow.outbox.withdraw(item, at, "the original was edited out of this room's reach")
+            outcome.withheld.append((queued.org, reason))
+            continue
+        message = _copy(event.actor, said, reply_to=queued.message.reply_to)
+        changed = replace(queued, message=message)
+        item.payload = json.dumps(payload_of(changed), sort_keys=True)
+        uow.save(item)
+        outcome.relayed_to.append(queued.org)
+    for link in uow.rooms.for_incident(incident.id):
+        if link.room in reached or link.room == target.room:
+            continue
+        if _why_not(config, said, link.org, sharing) is None:  # the edit lowered the marking
+            message = _copy(event.actor, said)
+            first = RelayCopy(link.room, message, link.org, target.room, target.message_id)
+            queue(uow, first, at=at, incident_id=incident.id)
+            outcome.relayed_to.append(link.org)
+            outcome.newly_reached.append(link.org)
     if outcome.relayed_to or outcome.withheld:
-        _record(uow, incident, event.actor, tlp, outcome, at, what="edit")
+        _record(uow, incident, event.actor, said.tlp, outcome, at, what="edit")
     return outcome
 
 
+def _queued_copies(
+    uow: UnitOfWork, incident_id: int, source: MessageRef
+) -> list[tuple[Outbox, RelayCopy]]:
+    """Copies of `source` still waiting in the outbox."""
+    found = []
+    for item in uow.outbox.waiting(incident_id, RelayCopy.kind):
+        queued = effect_from(RelayCopy, json.loads(item.payload))
+        if (queued.source, queued.source_message_id) == (source.room, source.message_id):
+            found.append((item, queued))
+    return found
+
+
 def plan_delete(uow: UnitOfWork, incident: Incident, target: MessageRef, at: datetime) -> int:
-    """Delete every relayed copy of a deleted original; how many there were."""
+    """Delete every relayed copy of a deleted original, and withdraw those still queued;
+    how many there were."""
+    assert incident.id is not None
     copies = uow.relays.copies_of(target.room.platform, target.message_id)
     for copy in copies:
         queue(uow, Delete(copy.room, copy.message_id), at=at, incident_id=incident.id)
-    return len(copies)
+    queued = _queued_copies(uow, incident.id, target)
+    for item, _ in queued:
+        uow.outbox.withdraw(item, at, "the original was deleted")
+    return len(copies) + len(queued)
 
 
 def _reply_in(uow: UnitOfWork, event: MessagePosted, room: RoomRef) -> str:

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 from warroom.bot.domain.events import MessageRef
-from warroom.bot.operations.effects import Archive, Delete, Edit, Invite, Notify, Post, RelayCopy
+from warroom.bot.operations.effects import (
+    Archive,
+    Delete,
+    Edit,
+    Invite,
+    Notify,
+    Post,
+    RelayCopy,
+    effect_from,
+    queue,
+)
 from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher
 from warroom.storage.models import RelayCopy as StoredCopy
+from warroom.storage.store import UnitOfWork
 
 
 async def post(dispatcher: OutboxDispatcher, item: Claimed, effect: Post) -> None:
@@ -56,4 +69,22 @@ async def relay_copy(dispatcher: OutboxDispatcher, item: Claimed, effect: RelayC
         message_id=ref.message_id,
         created_at=dispatcher.clock.now(),
     )
-    await dispatcher.store.transaction(lambda uow: uow.relays.add(copy))
+
+    def remember(uow: UnitOfWork) -> None:
+        uow.relays.add(copy)
+        # the original may have been edited or deleted while this copy was on its way
+        row = uow.outbox.get(item.id)
+        if row is None or row.last_error.startswith("withdrawn"):
+            queue(
+                uow,
+                Delete(effect.room, ref.message_id),
+                at=copy.created_at,
+                incident_id=copy.incident_id,
+            )
+            return
+        now = effect_from(RelayCopy, json.loads(row.payload))
+        if now.message != effect.message:
+            edit = Edit(effect.room, ref.message_id, now.message)
+            queue(uow, edit, at=copy.created_at, incident_id=copy.incident_id)
+
+    await dispatcher.store.transaction(remember)

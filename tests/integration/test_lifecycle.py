@@ -113,7 +113,7 @@ async def test_commands_from_elsewhere_take_an_incident_id(bot: TestBot) -> None
     await bot.open()
     lobby = bot.room.__class__(bot.room.platform, "W1", "lobby")
     sent = await bot.send("note from the lobby --id inc-1", room=lobby)
-    assert sent[0].kind == "post" and sent[0].room == lobby
+    assert sent[0].kind == "notify" and sent[0].room == lobby, "only the caller is told there"
     assert export(bot)["timeline"][-1]["text"] == "from the lobby"
 
 
