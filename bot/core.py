@@ -284,7 +284,7 @@ def pinned(
     who = source.actor_display or source.actor_user_id
     if event.actor.org != said.org:
         return f"📌 #{source.seq} of {who} ({said.org})", said.tlp
-    return f"📌 {who}: {source.text}", said.tlp
+    return f"📌 #{source.seq} {who}: {source.text}", said.tlp
 
 
 def _error_message(command: Command, exc: CommandError) -> Message:

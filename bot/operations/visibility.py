@@ -30,6 +30,7 @@ from warroom.storage.models import Incident, TimelineEntry
 from warroom.storage.store import UnitOfWork
 
 EDIT_OF = re.compile(r"^edited #(\d+): ")
+PIN_OF = re.compile(r"^📌 #(\d+) ")
 
 
 @lru_cache(maxsize=8192)
@@ -69,7 +70,11 @@ class Visibility:
         )
 
     def said(self, entry: TimelineEntry) -> Said:
+        """The entry as the rule reads it. An edit gives the entry it edits its TLP; a
+        highlight follows what it highlights."""
         tlp = self.edited_to.get(entry.seq, parse_tlp(entry.tlp))
+        if entry.kind == EntryKind.PINNED and (match := PIN_OF.match(entry.text)):
+            tlp = self.edited_to.get(int(match.group(1)), tlp)
         return Said(entry.text, tlp, entry.actor_org or SHARED_RECORD)
 
     def where(self, said: Said, reader: str, where: Where) -> Where:

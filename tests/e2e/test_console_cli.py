@@ -309,7 +309,7 @@ def test_the_console_plays_replies_reactions_edits_and_deletions(tmp_path: Path)
     assert entries == [
         ("message", "we see logins from 203.0.113.9"),
         ("message", "blocked at the edge"),
-        ("pinned", "📌 alice: we see logins from 203.0.113.9"),
+        ("pinned", "📌 #3 alice: we see logins from 203.0.113.9"),
         ("edited", "edited #3: we see logins from 203.0.113.9 and .10"),
         ("deleted", "removed a message of alice (#4) from the chat"),
     ]

@@ -170,7 +170,8 @@ async def test_a_pushpin_pins_the_message_on_the_timeline(console: Console, emoj
     assert printed == [f"* [{mine}] bob@acme reacted {emoji.strip(':')}"]
     pinned = console.timeline()[-1]
     assert pinned["kind"] == "pinned"
-    assert pinned["text"] == "📌 alice: TLP:GREEN the key was rotated at 09:12"
+    seq = next(e["seq"] for e in console.timeline() if e["text"].endswith("rotated at 09:12"))
+    assert pinned["text"] == f"📌 #{seq} alice: TLP:GREEN the key was rotated at 09:12"
     assert pinned["actor"]["user_id"] == "bob"
 
 
