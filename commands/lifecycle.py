@@ -59,7 +59,7 @@ async def open_incident(
     rooms = await ctx.services.store.transaction(lambda uow: _room_ids(uow, key))
     where = ", ".join(rooms) if rooms else "being created (the platform is slow to answer)"
     body = f"You are the commander. War room: {where}"
-    return Reply(Message(title=f"Opened {key}: {title}", body=body))
+    return Reply(Message(title=f"Opened {key}: {redacted(title)}", body=body))
 
 
 def _room_ids(uow: UnitOfWork, key: str) -> list[str]:
