@@ -173,7 +173,7 @@ class MatrixAdapter(PortDefaults):
 
     async def create_room(self, spec: RoomSpec) -> RoomRef:
         invitees = [u.user_id for u in spec.invitees if u.platform == PLATFORM]
-        name = f"{spec.incident_key}: {spec.title}" if spec.incident_key else spec.name
+        name = spec.heading or spec.name
         alias = spec.name
         for attempt in range(1, ALIAS_TRIES + 1):
             result = await reached(

@@ -29,7 +29,8 @@ class RoomSpec:
     workspace: str
     invitees: tuple[UserRef, ...] = ()
     incident_key: str = ""
-    title: str = ""
+    title: str = ""  # as the room's organisation may see it; "" where it is withheld
+    heading: str = ""  # `INC-1: title`, or `INC-1 (title withheld: TLP:RED)`: a room's name
 
 
 class AdapterError(Exception):

@@ -52,7 +52,7 @@ class Visibility:
     sharing: Sharing
     home: str  # the organisation that opened the incident: its title's sayer
     edited_to: dict[int, Tlp]  # entry seq -> the TLP its latest edit gave it
-    single_room_orgs: frozenset[str]  # orgs whose one war room is where they speak
+    multi_room_orgs: frozenset[str]  # orgs with several war rooms: one is not all they say
 
     @classmethod
     def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> Visibility:
@@ -66,7 +66,7 @@ class Visibility:
             sharing=Sharing(config.sharing, frozenset(orgs)),
             home=home or (orgs[0] if orgs else ""),
             edited_to=edited_to(edits),
-            single_room_orgs=frozenset(o for o in set(rooms) if rooms.count(o) == 1),
+            multi_room_orgs=frozenset(o for o in set(rooms) if rooms.count(o) > 1),
         )
 
     def said(self, entry: TimelineEntry) -> Said:
@@ -79,7 +79,7 @@ class Visibility:
 
     def where(self, said: Said, reader: str, where: Where) -> Where:
         """A post in an org's only war room is a post where that org speaks."""
-        if where is Where.ROOM and said.org == reader and reader in self.single_room_orgs:
+        if where is Where.ROOM and said.org == reader and reader not in self.multi_room_orgs:
             return Where.SAID_ROOM
         return where
 

@@ -30,7 +30,8 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
         if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
             return None  # delivered before a crash; the link is already stored
         roles = uow.roles.current(incident.id)
-        title = Visibility.of(uow, dispatcher.config, incident).bare_title(org, Where.ROOM)
+        seen = Visibility.of(uow, dispatcher.config, incident)
+        title = seen.bare_title(org, Where.ROOM)
         invitees = tuple(
             UserRef(p.platform, p.workspace, p.user_id, p.display)
             for p in uow.participants.for_incident(incident.id)
@@ -44,6 +45,7 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
             invitees=invitees,
             incident_key=incident.key,
             title=title or "",
+            heading=seen.title(org, Where.ROOM),
         )
 
     spec = await dispatcher.store.transaction(plan)
