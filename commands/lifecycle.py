@@ -184,7 +184,9 @@ def _changed(
         tlp=Tlp.CLEAR,  # a setting every card shows says nothing secret
     )
     incidents.refresh_rooms(uow, incident, at)
-    message = Message(title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}")
+    message = Message(
+        title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}", tlp=Tlp.CLEAR.label
+    )
     incidents.announce(uow, incident, message, at, exclude=ctx.room)
     return message
 

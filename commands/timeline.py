@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
-from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.disclosure import Where, effective_tlp
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, Flag
 from warroom.bot.operations import cards, incidents
@@ -28,7 +29,10 @@ async def note(ctx: Context, *, text: str) -> Reply:
             text=text,
             source_event_id=ctx.event_id,
         )
-        return Message(body=f"📝 {ctx.actor.user.name} noted (#{seq}): {redacted(text)}")
+        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+        return Message(
+            body=f"📝 {ctx.actor.user.name} noted (#{seq}): {redacted(text)}", tlp=tlp.label
+        )
 
     return Reply(await ctx.change(work), public=True)
 

@@ -532,10 +532,6 @@ async def test_a_red_message_is_never_bannered_below_red(console: Console) -> No
     assert any(s.kind == "notify" and s.banner == "RED" for s in holding), "the timeline"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='LEAK: the confirmation of `note "TLP:RED ..."` is posted with no TLP banner at all',
-)
 async def test_a_red_note_is_confirmed_under_a_red_banner(console: Console) -> None:
     await open_incident(console, '"Leaked keys" --tlp amber --org cert')
     await console.type('/incident note "TLP:RED board informed"')
