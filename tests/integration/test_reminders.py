@@ -280,3 +280,12 @@ async def test_a_change_made_in_another_process_is_planned_by_the_leader(
         assert await service(rbot).sync() == 0
     finally:
         await standby.close()
+
+
+async def test_an_escalation_notice_names_a_red_title_to_no_digest_room(rbot: TestBot) -> None:
+    await rbot.open('open "TLP:RED board member phished" --sev 1')
+    await advance(rbot, 30 * MIN)
+    await advance(rbot, 15 * MIN)
+    [notice] = [s for s in posts(rbot, "digest-acme") if "escalated" in s.text]
+    assert "board member" not in notice.text
+    assert "INC-1 (title withheld: TLP:RED)" in notice.text
