@@ -58,6 +58,11 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    message_chars: int = 40_000  # Slack's own limit on a message's text
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -128,6 +133,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -152,7 +158,8 @@ def load_config(path: str | Path | None) -> Config:
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"storage", "reminders", "http", "slack", "matrix", "console", "orgs", "sharing"}
+    known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
+    known.add("sharing")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -162,6 +169,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         storage=_section(raw, "storage", StorageConfig),
         reminders=reminders,
         http=_section(raw, "http", HttpConfig),
+        limits=_section(raw, "limits", LimitsConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -205,6 +213,10 @@ def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = F
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(where, "must be a list of strings")
             values[key] = tuple(value)
+        elif kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 2**31:
+                raise ConfigError(where, "must be a whole number from 1 to 2147483648")
+            values[key] = value
         elif kind == "bool":
             if not isinstance(value, bool):
                 raise ConfigError(where, "must be true or false")
