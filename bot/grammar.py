@@ -100,7 +100,7 @@ def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[s
     """Turn the words after the verb into keyword arguments for the handler."""
     if not all(encodable(token) for token in tokens):
         raise CommandError(
-            "the command holds characters that are not valid text (a lone surrogate?)",
+            "the command is not valid text (invalid UTF-8 or a lone surrogate)",
             usage=command.usage(),
         )
     flags = {f.name: f for f in command.all_flags}
