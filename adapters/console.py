@@ -9,6 +9,7 @@ current room. Every message shown gets a number N, and `:reply N TEXT`, `:edit N
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import sys
 import uuid
@@ -40,6 +41,7 @@ from warroom.bot.domain.events import (
 )
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink, parse_mention
+from warroom.bot.domain.text import visible_text, well_formed
 
 WORKSPACE = "console"
 LOBBY = "lobby"
@@ -138,11 +140,14 @@ class ConsoleAdapter(PortDefaults):
     async def repl(self) -> None:
         """Read lines until end of input or `:quit`, handling each before the next."""
         loop = asyncio.get_running_loop()
+        if isinstance(self._in, io.TextIOWrapper):
+            # bytes that are not UTF-8 arrive as lone surrogates, which the core refuses
+            self._in.reconfigure(errors="surrogateescape")
         if self.interactive:
             import readline  # noqa: F401  (line editing and history at the prompt)
         while not self._stopped:
             if self.interactive:
-                self._out.write(f"{self.user}@{self.org} #{self.room}> ")
+                self._out.write(visible_text(f"{self.user}@{self.org} #{self.room}> "))
                 self._out.flush()
             line = await loop.run_in_executor(None, self._in.readline)
             if not line:
@@ -246,7 +251,8 @@ class ConsoleAdapter(PortDefaults):
         return shown.label if shown else f"#{ref.room.room_id} message {ref.message_id}"
 
     def _print(self, text: str) -> None:
-        self._out.write(text + "\n")
+        """Every line the console shows: no escape sequence reaches the terminal."""
+        self._out.write(visible_text(well_formed(text)) + "\n")
         self._out.flush()
 
 

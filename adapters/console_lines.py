@@ -96,7 +96,7 @@ def parse_play(verb: str, rest: str) -> Play | str:
     number, _, text = rest.strip().partition(" ")
     number = number.strip("[]#")
     text = text.strip()
-    if not number.isdecimal():
+    if not (number.isascii() and number.isdecimal()):
         return error
     if verb == "delete":
         return Play(verb, int(number)) if not text else error

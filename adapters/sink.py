@@ -16,6 +16,7 @@ from typing import Any
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink, parse_mention
+from warroom.bot.domain.text import visible_text
 
 log = logging.getLogger(__name__)
 WORKSPACE = "console"
@@ -70,7 +71,8 @@ class SinkAdapter(PortDefaults):
 
     def _write(self, action: str, room: str, data: dict[str, Any]) -> None:
         record = {"at": datetime.now(UTC).isoformat(), "pid": os.getpid(), "action": action}
-        line = json.dumps(record | {"room": room} | data, ensure_ascii=False)
+        shown = {k: visible_text(v) if isinstance(v, str) else v for k, v in data.items()}
+        line = json.dumps(record | {"room": room} | shown, ensure_ascii=False)
         if not self.path:
             log.info("console: %s", line)
             return

@@ -7,6 +7,8 @@ sqlite3 inserting one row per transaction with the same durability settings (WAL
 synchronous=NORMAL).
 
     python bench/core.py [--notes 3000] [--opens 300] [--big 100000]
+
+A third row per store size times the longest note `[limits] message_chars` lets in.
 """
 
 from __future__ import annotations
@@ -188,9 +190,17 @@ async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[t
         out.seek(0)
         out.truncate()
 
+    big = ("we saw 203.0.113.9 try password: hunter2x then " * 1000)[:39_990]
+
+    async def big_note(n: int) -> None:  # the longest command the default limit lets in
+        await app.core.handle(CommandReceived(actor, room, f"note {big}", f"big-{n}"))
+        out.seek(0)
+        out.truncate()
+
     rows = [
         await measure(f"note, {stored:,} incidents stored", notes, note),
         await measure(f"open, {stored:,} incidents stored", opens, open_),
+        await measure(f"note of 40,000 chars, {stored:,} stored", max(10, notes // 30), big_note),
     ]
     await app.stop()
     return rows

@@ -31,6 +31,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        reason = _store_unreachable(exc)
+        if reason is None:
+            raise
+        print(f"warroom: config: storage.url: {reason}", file=sys.stderr)
+        return 2
+
+
+def _store_unreachable(exc: Exception) -> str | None:
+    """Why the configured database could not be reached, in one line; None: another fault."""
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError
+
+    if isinstance(exc, NoSuchModuleError):
+        return f"no driver for it: {exc}"
+    if not isinstance(exc, OperationalError):
+        return None
+    first = str(exc.orig or exc).strip().splitlines()
+    return f"cannot reach the database: {first[0] if first else type(exc).__name__}"
 
 
 def _parser() -> argparse.ArgumentParser:

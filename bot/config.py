@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -16,7 +17,17 @@ from warroom.bot.domain.tlp import Tlp
 SharingConfig = Agreement  # a `[[sharing]]` table is the domain's sharing agreement
 CONSOLE_WORKSPACE = "console"  # the console adapter keeps every room in it
 PLATFORMS = ("slack", "matrix", "console")
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_DURATION = re.compile(r"^\s*([0-9]{1,12})\s*([smhd])\s*$")  # ASCII digits only
+_HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62}\.?)*$")
+DRIVERS = (
+    "sqlite",
+    "sqlite+pysqlite",
+    "sqlite+aiosqlite",
+    "postgresql",
+    "postgresql+psycopg",
+    "postgresql+psycopg2",
+    "postgresql+asyncpg",
+)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -33,7 +44,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"{text!r} is not a duration like 45s, 30m, 1h or 1d")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise ValueError(f"{text!r} is longer than any duration can be") from None
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,11 @@ class RemindersConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    message_chars: int = 40_000  # Slack's own limit on a message's text
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -65,9 +84,27 @@ class HttpConfig:
 def listen_address(listen: str) -> tuple[str, int]:
     """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
     host, sep, port = listen.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT")
-    return host.strip("[]") or "0.0.0.0", int(port)
+    if not sep or not (port.isascii() and port.isdigit()) or int(port) > 65535:
+        raise ConfigError("http.listen", f"{listen!r} is not HOST:PORT (a port 0 to 65535)")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not _valid_host(bare, bracketed=bare != host):
+        raise ConfigError("http.listen", f"{host!r} is neither an IP address nor a host name")
+    return bare or "0.0.0.0", int(port)
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    if bracketed or ":" in host:
+        return bracketed and _is_ip(host, 6)
+    if host and all(c.isdigit() or c == "." for c in host):
+        return _is_ip(host, 4)
+    return not host or (host.isascii() and bool(_HOSTNAME.match(host)))
+
+
+def _is_ip(host: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == version
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -128,6 +165,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -146,13 +184,18 @@ def load_config(path: str | Path | None) -> Config:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(str(path), "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), f"not valid TOML: {exc}") from None
     return parse_config(raw)
 
 
 def parse_config(raw: dict[str, Any]) -> Config:
-    known = {"storage", "reminders", "http", "slack", "matrix", "console", "orgs", "sharing"}
+    known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
+    known.add("sharing")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -162,6 +205,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         storage=_section(raw, "storage", StorageConfig),
         reminders=reminders,
         http=_section(raw, "http", HttpConfig),
+        limits=_section(raw, "limits", LimitsConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -205,6 +249,10 @@ def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = F
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(where, "must be a list of strings")
             values[key] = tuple(value)
+        elif kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 2**31:
+                raise ConfigError(where, "must be a whole number from 1 to 2147483648")
+            values[key] = value
         elif kind == "bool":
             if not isinstance(value, bool):
                 raise ConfigError(where, "must be true or false")
@@ -288,9 +336,26 @@ def _check(config: Config) -> None:
         raise ConfigError("slack.mode", "must be socket or http")
     if config.orgs and config.console.org not in ids and config.console.org != "local":
         raise ConfigError("console.org", f"unknown org {config.console.org!r}")
-    url = config.storage.url
-    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+    _check_store_url(config.storage.url)
+
+
+def _check_store_url(url: str) -> None:
+    """A driver we serve, and for SQLite a file whose folder exists."""
+    driver, sep, rest = url.partition("://")
+    if not sep or not (driver.startswith("sqlite") or driver.startswith("postgresql")):
         raise ConfigError("storage.url", "must be a sqlite:/// or postgresql+... URL")
+    if driver not in DRIVERS:
+        raise ConfigError("storage.url", f"unknown driver {driver!r}; one of {', '.join(DRIVERS)}")
+    if not driver.startswith("sqlite"):
+        return
+    database = rest.partition("?")[0].removeprefix("/")
+    if database in ("", ":memory:"):
+        return
+    where = Path(database)
+    if where.is_dir():
+        raise ConfigError("storage.url", f"{database!r} is a folder, not a database file")
+    if not where.parent.is_dir():
+        raise ConfigError("storage.url", f"the folder {str(where.parent)!r} does not exist")
 
 
 def secret(env_name: str, key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from warroom.bot.domain.events import (
     ReactionAdded,
 )
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.text import clipped, well_formed
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged, State
 from warroom.bot.grammar import Command, CommandError, parse, tokenize
@@ -56,6 +58,7 @@ class Core:
     async def handle(self, event: Inbound) -> None:
         """The sink every adapter feeds. One failing event never stops the next."""
         try:
+            event = self._bounded(event)
             if isinstance(event, CommandReceived):
                 await self._command(event)
             elif isinstance(event, MessagePosted):
@@ -70,7 +73,22 @@ class Core:
             log.exception("failed to handle %s %s", type(event).__name__, event.event_id)
             await self._say_privately(event.actor, event, APOLOGY)
 
+    def _bounded(self, event: Inbound) -> Inbound:
+        """A message as it is captured: valid text, cut to the size limit with a marker."""
+        if isinstance(event, MessagePosted | MessageEdited):
+            limit = self.services.config.limits.message_chars
+            return replace(event, text=clipped(well_formed(event.text), limit))
+        return event
+
     async def _command(self, event: CommandReceived) -> None:
+        limit = self.services.config.limits.message_chars
+        if len(event.text) > limit:
+            error = Message(
+                body=f"⚠ that command is {len(event.text):,} characters long; "
+                f"the limit is {limit:,} (limits.message_chars)"
+            )
+            await self._say_privately(event.actor, event, error)
+            return
         tokens = tokenize(event.text)
         verb = tokens[0].lower() if tokens else "help"
         command = self.registry.get(verb)

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.text import encodable
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
 
@@ -82,7 +83,8 @@ class Command:
 
 
 UserParser = Callable[[str], UserRef | None]
-_KEY = re.compile(r"^INC-(\d+)$", re.IGNORECASE)
+_KEY = re.compile(r"^INC-([0-9]+)$", re.IGNORECASE)
+MAX_NUMBER = 2**31 - 1  # the largest number a PostgreSQL integer column holds
 _STATES_FOR_UPDATE = (*OPEN_STATES, State.RESOLVED)
 
 
@@ -96,6 +98,11 @@ def tokenize(text: str) -> list[str]:
 
 def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[str, Any]:
     """Turn the words after the verb into keyword arguments for the handler."""
+    if not all(encodable(token) for token in tokens):
+        raise CommandError(
+            "the command is not valid text (invalid UTF-8 or a lone surrogate)",
+            usage=command.usage(),
+        )
     flags = {f.name: f for f in command.all_flags}
     values: dict[str, Any] = {f.name: ([] if f.repeat else None) for f in command.all_flags}
     positional: list[str] = []
@@ -163,7 +170,7 @@ def _bind_positional(
 def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
     """Check and convert one value; a CommandError names what was wrong with it."""
     if kind == "sev":
-        digits = raw.upper().removeprefix("SEV")
+        digits = raw.upper().removeprefix("SEV")  # ASCII 1-4 only, like every number
         if digits not in ("1", "2", "3", "4"):
             raise CommandError(f"{what} must be 1 to 4 (1 is the worst), not {raw!r}")
         return int(digits)
@@ -181,14 +188,18 @@ def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
             raise CommandError(f"{what} must be one of {', '.join(ROLES)}, not {raw!r}")
         return Role(raw.lower())
     if kind == "int":
-        if not raw.isdigit() or int(raw) == 0:
-            raise CommandError(f"{what} must be a positive whole number, not {raw!r}")
-        return int(raw)
+        number = _number(raw)
+        if number is None:
+            raise CommandError(
+                f"{what} must be a positive whole number (at most {MAX_NUMBER:,}), not {raw!r}"
+            )
+        return number
     if kind == "key":
         match = _KEY.match(raw)
-        if not match:
+        number = _number(match.group(1)) if match else None
+        if number is None:
             raise CommandError(f"{what} must be an incident key like INC-7, not {raw!r}")
-        return f"INC-{int(match.group(1))}"
+        return f"INC-{number}"
     if kind == "user":
         user = parse_user(raw)
         if user is None:
@@ -197,3 +208,11 @@ def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
     if kind == "target":
         return parse_user(raw) or raw.lower()
     return raw
+
+
+def _number(raw: str) -> int | None:
+    """`raw` as a number from 1 to MAX_NUMBER in ASCII digits (`５` and `٨` are not), or None."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_NUMBER)):
+        return None
+    number = int(raw)
+    return number if 1 <= number <= MAX_NUMBER else None

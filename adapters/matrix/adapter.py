@@ -180,8 +180,8 @@ class MatrixAdapter(PortDefaults):
                 self.client.room_create(
                     visibility=RoomVisibility.private,
                     alias=alias,
-                    name=name,
-                    topic=spec.topic,
+                    name=render.defuse(name),
+                    topic=render.defuse(spec.topic),
                     preset=RoomPreset.private_chat,
                     invite=invitees,
                     initial_state=powers.initial_state(encrypt=self.settings.encrypt_rooms),
@@ -228,7 +228,7 @@ class MatrixAdapter(PortDefaults):
         await self._send(room, render.private_notice(user.user_id, user.name, message))
 
     async def set_topic(self, room: RoomRef, topic: str) -> None:
-        await self._put_state(room, "m.room.topic", {"topic": topic})
+        await self._put_state(room, "m.room.topic", {"topic": render.defuse(topic)})
 
     async def pin(self, room: RoomRef, ref: MessageRef) -> None:
         current = await self._get_state(room, "m.room.pinned_events")

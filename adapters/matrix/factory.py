@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from warroom.adapters.matrix.adapter import MatrixAdapter, MatrixSettings
 from warroom.bot.config import Config, ConfigError, secret
 from warroom.bot.directory import OrgDirectory
@@ -21,6 +24,7 @@ def settings_from(config: Config) -> MatrixSettings:
         else ""
     )
     password = "" if token else secret(matrix.password_env, "matrix.password_env")
+    _check_creatable(matrix.store_dir)
     return MatrixSettings(
         homeserver=matrix.homeserver.rstrip("/"),
         user_id=matrix.user_id,
@@ -35,3 +39,13 @@ def settings_from(config: Config) -> MatrixSettings:
 
 def build_matrix_adapter(config: Config) -> MatrixAdapter:
     return MatrixAdapter(settings_from(config), org_of=OrgDirectory(config).org_of)
+
+
+def _check_creatable(store_dir: str) -> None:
+    """The key store's folder exists, or its nearest existing parent lets us create it."""
+    path = Path(store_dir).absolute()
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if existing == path and not path.is_dir():
+        raise ConfigError("matrix.store_dir", f"{store_dir!r} is a file, not a folder")
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError("matrix.store_dir", f"{store_dir!r} cannot be created in {existing}")

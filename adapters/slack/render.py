@@ -11,6 +11,7 @@ from typing import Any
 
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.text import visible_text
 
 SECTION_LIMIT = 3000  # characters in one section's text
 FIELD_LIMIT = 2000  # characters in one section field
@@ -32,8 +33,9 @@ Block = dict[str, Any]
 
 
 def escape(text: str) -> str:
-    """Text as Slack shows it literally: no mentions, links or entities can be injected."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as Slack shows it literally: no mentions, links or entities can be injected, and
+    control characters are made visible."""
+    return visible_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def unescape(text: str) -> str:
@@ -60,7 +62,7 @@ def render(message: Message) -> tuple[str, list[Block]]:
         icon = TLP_ICONS.get(message.tlp.upper(), "")
         blocks.append(_context(f"{icon} *TLP:{escape(message.tlp)}*".strip()))
     if message.title:
-        title = _clip(message.title, HEADER_LIMIT)
+        title = _clip(visible_text(message.title), HEADER_LIMIT)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
     blocks += [_section(chunk) for chunk in _chunks(mrkdwn(message.body), SECTION_LIMIT)]
     pairs = [

@@ -30,6 +30,7 @@ class TestBot:
             orgs=base.orgs,
             sharing=base.sharing,
             console=base.console,
+            limits=base.limits,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

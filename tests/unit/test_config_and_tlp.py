@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,86 @@ def test_agreement_caps_between_orgs() -> None:
     assert not within_cap(config.sharing, "AMBER", "a", "b")
     assert not within_cap(config.sharing, "GREEN", "a", "c"), "no agreement, nothing passes"
     assert within_cap(config.sharing, "RED", "a", "a"), "an org shares anything with itself"
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "３０m", "٣s", "1e3s", "-5m"])
+def test_durations_are_ascii_digits_within_range(text: str) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    "listen",
+    ["256.1.1.1:8080", "127.0.0.1:٨٠", "127.0.0.1:８０", "1.2.3:80", "::1:80", "a b:80", ":70000"],
+)
+def test_listen_addresses_are_validated_up_front(listen: str) -> None:
+    with pytest.raises(ConfigError, match=r"^config: http\.listen: "):
+        parse_config({"http": {"listen": listen}})
+
+
+def test_listen_takes_host_names_and_both_ip_versions() -> None:
+    assert listen_address("localhost:80") == ("localhost", 80)
+    assert listen_address("[2001:db8::1]:443") == ("2001:db8::1", 443)
+    assert listen_address("0.0.0.0:0") == ("0.0.0.0", 0)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("sqlite:///{tmp}/missing/warroom.db", "does not exist"),
+        ("sqlite:///{tmp}", "is a folder"),
+        ("postgresql+nosuch://u@h/db", "unknown driver 'postgresql+nosuch'"),
+        ("sqlite+nosuch:///x.db", "unknown driver"),
+    ],
+)
+def test_store_urls_are_checked_before_anything_connects(
+    tmp_path: Path, url: str, problem: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"^config: storage\.url: ") as refused:
+        parse_config({"storage": {"url": url.format(tmp=tmp_path)}})
+    assert problem in str(refused.value)
+
+
+def test_in_memory_and_relative_sqlite_urls_are_fine() -> None:
+    for url in ("sqlite://", "sqlite:///:memory:", "sqlite:///warroom.db"):
+        assert parse_config({"storage": {"url": url}}).storage.url == url
+
+
+def test_the_message_limit_is_a_positive_whole_number() -> None:
+    assert parse_config({}).limits.message_chars == 40_000
+    assert parse_config({"limits": {"message_chars": 500}}).limits.message_chars == 500
+    for bad in (0, -1, "40000", True, 1.5):
+        with pytest.raises(ConfigError, match=r"limits\.message_chars"):
+            parse_config({"limits": {"message_chars": bad}})
+
+
+def test_a_config_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> None:
+    from warroom.bot.config import load_config
+
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'[console]\nuser = "J\xfcrgen"\n')
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
+
+
+def test_a_matrix_store_dir_that_cannot_be_created_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warroom.adapters.matrix.factory import settings_from
+
+    monkeypatch.setenv("WARROOM_TEST_MX_TOKEN", "secret")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    for store_dir in (str(blocker), str(blocker / "below")):
+        config = parse_config(
+            {
+                "matrix": {
+                    "homeserver": "https://hs",
+                    "user_id": "@w:hs",
+                    "access_token_env": "WARROOM_TEST_MX_TOKEN",
+                    "store_dir": store_dir,
+                }
+            }
+        )
+        with pytest.raises(ConfigError, match=r"^config: matrix\.store_dir: "):
+            settings_from(config)

@@ -92,3 +92,32 @@ def test_usage_lines_read_like_the_design() -> None:
 )
 def test_command_words(line: str, text: str | None) -> None:
     assert command_text(line) == text
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ("timeline --last 99999999999999999999999999", "--last"),
+        ("timeline --last 2147483648", "--last"),
+        ("timeline --last ５", "--last"),
+        ("timeline --last ٣", "--last"),
+        ("note hi --id INC-１", "--id"),
+        ("note hi --id INC-99999999999999999999", "--id"),
+        ("open x --sev １", "--sev"),
+        ("sev ١", "LEVEL"),
+    ],
+)
+def test_numbers_are_ascii_digits_in_range_for_every_flag(line: str, what: str) -> None:
+    with pytest.raises(CommandError, match=f"^{what} must be"):
+        args(line)
+
+
+def test_the_largest_number_is_still_a_number() -> None:
+    assert args("timeline --last 2147483647")["last"] == 2**31 - 1
+
+
+@pytest.mark.parametrize("line", ["note a lone \ud800 surrogate", "open \udcff --sev 1"])
+def test_text_that_is_not_valid_unicode_is_refused_with_usage(line: str) -> None:
+    with pytest.raises(CommandError, match="not valid text") as refused:
+        args(line)
+    assert refused.value.usage
