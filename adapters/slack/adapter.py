@@ -43,6 +43,7 @@ GONE = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel", 
 class SlackAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True  # war-room channels are private: members are participants
+    acknowledges = True  # every request is acked: only once its event is stored
 
     def __init__(self, settings: SlackSettings, *, org_of: OrgOf) -> None:
         self.settings = settings
