@@ -14,7 +14,7 @@ from warroom.bot.config import Config, ConfigError
 from warroom.bot.core import Core, IncidentListener
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
-from warroom.bot.domain.port import ChatAdapter
+from warroom.bot.domain.port import ChatAdapter, Sink
 from warroom.bot.operations import effects
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
@@ -22,6 +22,7 @@ from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
 from warroom.bot.runtime import deliveries, rooms
 from warroom.bot.runtime.http import HttpServer
+from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
@@ -46,6 +47,7 @@ class App:
     services: Services
     outbox: OutboxDispatcher
     core: Core
+    intake: Intake
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
     http: HttpServer | None = None  # `/healthz` and the adapters' routes, when asked for
@@ -58,11 +60,13 @@ class App:
         return self.services.store
 
     async def start(self, *, outbox_interval: float = 2.0) -> None:
+        await self.intake.recover()  # scheduled first, so they go before anything new
         for adapter in self.services.adapters.values():
             if self._leader_only(adapter):
                 self.tasks.append(asyncio.create_task(self._serve_while_leading(adapter)))
             else:
-                await adapter.start(self.core.handle)
+                await adapter.start(self.sink_for(adapter))
+        self.intake.open()
         self.tasks.append(asyncio.create_task(self.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
@@ -82,15 +86,24 @@ class App:
         assert self.reminders is not None
         await self.reminders.leading.wait()
         log.warning("leader: serving %s from this process", adapter.platform)
-        await adapter.start(self.core.handle)
+        await adapter.start(self.sink_for(adapter))
         while self.reminders.leading.is_set():
             await asyncio.sleep(LEADERSHIP_CHECK_S)
         log.error("leadership lost while serving %s: stopping this process", adapter.platform)
         self.deposed.set()
 
+    def sink_for(self, adapter: ChatAdapter) -> Sink:
+        """What acknowledges to its platform goes through the inbox; a terminal does not."""
+        return self.intake.accept if adapter.acknowledges else self.core.handle
+
+    async def idle(self) -> None:
+        """Wait until every stored inbound event has been processed (tests, benchmarks)."""
+        await self.intake.idle()
+
     async def stop(self) -> None:
         if self.http is not None:
             await self.http.stop()
+        await self.intake.stop()
         if self.reminders is not None:
             await self.reminders.stop()
         for task in self.tasks:
@@ -103,6 +116,8 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
+        if self.intake.writer is not self.services.store:
+            self.intake.writer.close()
         self.services.store.close()
 
 
@@ -141,11 +156,13 @@ def build_app(
     reminders = Reminders(services, leadership=leadership, timers=timers)
     core = Core(services, command_registry(), [*listeners, reminders])
     http = HttpServer(config.http.listen, adapters) if serve_http else None
+    intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(
         config=config,
         services=services,
         outbox=dispatcher,
         core=core,
+        intake=intake,
         reminders=reminders,
         http=http,
     )

@@ -8,6 +8,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
+BUSY_MS = 5000  # how long a transaction waits for SQLite's write lock
+LOCK_WAIT_MS = "warroom_lock_wait_ms"  # execution option: wait at most this long instead
+
 
 def sync_url(url: str) -> str:
     """The URL for a synchronous driver.
@@ -30,7 +33,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     url = sync_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        event.listen(engine, "begin", _pg_begin)
+        return engine
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     if make_url(url).database in (None, "", ":memory:"):
         kwargs["poolclass"] = StaticPool
@@ -51,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_MS}")
     cursor.close()
 
 
@@ -59,7 +64,22 @@ def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front. A deferred transaction that reads, then
     # writes after another connection (APScheduler's job store, `warroom export`) has
     # written fails at once with SQLITE_BUSY; an immediate one waits its turn instead.
+    # A transaction with a deadline (the inbox, before an ack) waits only until then.
+    wait_ms = int(connection.get_execution_options().get(LOCK_WAIT_MS, BUSY_MS))
+    info = connection.connection.info
+    if info.get(LOCK_WAIT_MS, BUSY_MS) != wait_ms:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+        info[LOCK_WAIT_MS] = wait_ms
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _pg_begin(connection: Any) -> None:
+    wait_ms = connection.get_execution_options().get(LOCK_WAIT_MS)
+    if wait_ms is not None:
+        ms = int(wait_ms)
+        connection.exec_driver_sql(
+            f"SET LOCAL lock_timeout = {ms}; SET LOCAL statement_timeout = {ms}"
+        )
 
 
 def job_store_engine(url: str) -> Engine:

@@ -202,3 +202,21 @@ class DigestCursor(SQLModel, table=True):
     last_seq: int = 0
     last_state: str = Field(default="", max_length=32)
     digested_at: datetime
+
+
+class Inbox(SQLModel, table=True):
+    """Every inbound event, stored before the platform gets its ack and processed from here,
+    so a crash loses nothing acknowledged. `payload` is the neutral event as JSON."""
+
+    __table_args__ = (
+        UniqueConstraint("platform", "event_id"),
+        Index("ix_inbox_pending", "processed_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=255)
+    kind: str = Field(max_length=32)
+    payload: str
+    received_at: datetime
+    processed_at: datetime | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -20,7 +21,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
 from warroom.bot.domain.vocabulary import IncidentChanged
-from warroom.storage.engine import is_sqlite, make_engine
+from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
+from warroom.storage.inbox import InboxRepo
 from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
@@ -45,11 +47,20 @@ class Hints:
         self.outbox = False
 
 
-class UnitOfWork:
-    """One transaction: rolls back unless `commit()` is called."""
+class DeadlinePassed(Exception):
+    """A transaction with a deadline did not start in time: nothing was written."""
 
-    def __init__(self, engine: Engine, hints: Hints | None = None) -> None:
+
+class UnitOfWork:
+    """One transaction: rolls back unless `commit()` is called. With `lock_wait_ms` it waits
+    at most that long for a lock (SQLite's write lock, a PostgreSQL row or statement)."""
+
+    def __init__(
+        self, engine: Engine, hints: Hints | None = None, *, lock_wait_ms: int | None = None
+    ) -> None:
         self.session = Session(engine, expire_on_commit=False)
+        if lock_wait_ms is not None:
+            self.session.connection(execution_options={LOCK_WAIT_MS: lock_wait_ms})
         self.hints = hints or Hints()
         self.incidents = IncidentRepo(self.session)
         self.rooms = RoomRepo(self.session)
@@ -63,6 +74,7 @@ class UnitOfWork:
         self.outbox = OutboxRepo(self.session, self.hints)
         self.state = StateRepo(self.session)
         self.relays = RelayRepo(self.session)
+        self.inbox = InboxRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -99,16 +111,35 @@ class Store:
         workers = 1 if is_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
 
-    async def transaction(self, work: Callable[[UnitOfWork], T]) -> T:
-        """Run `work` in one transaction on a worker thread; commit if it returns."""
+    async def transaction(
+        self, work: Callable[[UnitOfWork], T], *, deadline: float | None = None
+    ) -> T:
+        """Run `work` in one transaction on a worker thread; commit if it returns. With a
+        `deadline` (a `time.monotonic()` value) it gives up rather than wait past it."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.transaction_sync, work)
+        return await loop.run_in_executor(self._executor, self.transaction_sync, work, deadline)
 
-    def transaction_sync(self, work: Callable[[UnitOfWork], T]) -> T:
-        with UnitOfWork(self.engine, self.hints) as uow:
+    def transaction_sync(
+        self, work: Callable[[UnitOfWork], T], deadline: float | None = None
+    ) -> T:
+        wait_ms = None
+        if deadline is not None:
+            wait_ms = int((deadline - time.monotonic()) * 1000)
+            if wait_ms <= 0:
+                raise DeadlinePassed("no time left to start the transaction")
+        with UnitOfWork(self.engine, self.hints, lock_wait_ms=wait_ms) as uow:
             result = work(uow)
             uow.commit()
             return result
+
+    def sibling(self) -> Store:
+        """A store on the same database with its own connection and worker thread, so its
+        short transactions never queue behind this one's (an in-memory SQLite database has
+        one connection only: the store itself)."""
+        return self if self._in_memory() else Store(self.url)
+
+    def _in_memory(self) -> bool:
+        return is_sqlite(self.url) and self.engine.url.database in (None, "", ":memory:")
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -69,6 +69,7 @@ class MatrixAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True
     leader_only = True  # one device, one sync loop: only the leader process syncs
+    acknowledges = True  # the sync token: it moves on only past events that are stored
     command_word = "!incident"
 
     def __init__(self, settings: MatrixSettings, *, org_of: OrgOf) -> None:

@@ -1,9 +1,10 @@
 """The inbound side: a sync loop that survives errors and restarts, and a delivery task.
 
 Events go through a queue to a single delivery task, in order, so a slow command never holds
-up syncing (the command may itself wait for the sync to show a room it created). The sync
-token is saved only after every event before it has been handed to the core: a crash
-replays at most that batch, and the core's event-id dedupe absorbs the replay.
+up syncing (the command may itself wait for the sync to show a room it created). The sink
+returns once an event is stored (warroom's inbox), and the delivery task retries an event
+until it is: the sync token is saved only after every event before it is in the inbox, so
+a crash replays at most that batch, and the inbox's unique key absorbs the replay.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from warroom.bot.domain.port import OrgOf, Sink
 log = logging.getLogger(__name__)
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}, "presence": {"types": []}}
 MAX_BACKOFF_S = 30.0
+STORE_RETRY_S = 0.5  # first wait before handing on an event the inbox could not store
 UNDECRYPTABLE_SYNCS = 20  # how many syncs an undecryptable event waits for its key
 
 
@@ -111,7 +113,7 @@ class SyncLoop:
                 self.synced.notify_all()
 
     async def deliver(self, sink: Sink) -> None:
-        """Hand events to the core one at a time, in order; save the token behind them."""
+        """Hand events on one at a time, in order; save the token behind them."""
         while True:
             item = await self.queue.get()
             try:
@@ -121,9 +123,21 @@ class SyncLoop:
                     if self.admin is not None:
                         await self.admin(item)
                 else:
-                    await sink(item)
+                    await self._hand_on(sink, item)
             except Exception:
                 log.exception("delivering %s failed", type(item).__name__)
+
+    async def _hand_on(self, sink: Sink, event: Inbound) -> None:
+        """Until the sink has it: no token after it is saved before then."""
+        delay = STORE_RETRY_S
+        while True:
+            try:
+                await sink(event)
+                return
+            except Exception as exc:
+                log.warning("%s not stored (%r); again in %.1fs", event.event_id, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(MAX_BACKOFF_S, delay * 2)
 
     async def wait_for_room(self, room_id: str, timeout_s: float) -> bool:
         """Wait until the sync has shown us `room_id` (needed before encrypting to it)."""

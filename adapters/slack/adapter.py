@@ -43,6 +43,7 @@ GONE = frozenset({"not_in_channel", "channel_not_found", "user_not_in_channel", 
 class SlackAdapter(PortDefaults):
     platform = PLATFORM
     private_rooms = True  # war-room channels are private: members are participants
+    acknowledges = True  # every request is acked: only once its event is stored
 
     def __init__(self, settings: SlackSettings, *, org_of: OrgOf) -> None:
         self.settings = settings
@@ -68,9 +69,10 @@ class SlackAdapter(PortDefaults):
             client=self.api.new_client(),
             authorize=authorize,  # type: ignore[arg-type]  # bolt takes None: "not set up"
             user_facing_authorize_error_message=NOT_SET_UP,
-            request_verification_enabled=settings.mode == "http",
-            # Every listener acks, hands the work to a task of its own and returns, so bolt
-            # can answer as soon as the listener returns instead of polling for the ack.
+            # events.py checks the signature on the raw body, before anything parses it
+            request_verification_enabled=False,
+            # Every listener acks once its event is stored (inbound.py) and returns, so bolt
+            # answers as soon as the listener returns instead of polling for the ack.
             process_before_response=True,
         )
         self.inbound.register(self.bolt)
@@ -135,7 +137,9 @@ class SlackAdapter(PortDefaults):
 
     def http_routes(self) -> Sequence[HttpRoute]:
         """In HTTP mode Slack posts its requests to `/slack/events`."""
-        return (events_route(self.bolt),) if self.settings.mode == "http" else ()
+        if self.settings.mode != "http":
+            return ()
+        return (events_route(self.bolt, self.settings.signing_secret),)
 
     def health(self) -> Health:
         if self.settings.mode == "socket" and not self.socket_mode.connected:

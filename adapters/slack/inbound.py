@@ -1,13 +1,20 @@
 """Slack requests in, neutral events out: slash commands, the open modal, messages, 📌.
 
-Every listener acknowledges first and works after, in a task of its own, so Slack gets its
-answer well inside three seconds whatever the core is doing.
+Every listener hands its event to the sink, which returns once the event is stored (the
+inbox), and only then acknowledges: an ack means stored. The sink gives up within its own
+deadline (well inside Slack's three seconds), and the listener then answers with a failure
+rather than acknowledge what warroom could not keep:
+
+- a slash command or the open form gets a 200 whose text (or form error) says "warroom
+  could not record that, try again": Slack never resends a slash command or a form, so a
+  non-200 would only show the person a vague "dispatch_failed" and lose the words they typed;
+- an Events API event (a message, an edit, a 📌) gets a 503, so Slack resends it (with
+  backoff, up to three times): the resend carries the same event, stored once when it comes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import re
 import uuid
@@ -15,6 +22,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 
 from warroom.adapters.slack import modal
 from warroom.adapters.slack.api import SlackApi
@@ -34,7 +42,7 @@ from warroom.bot.domain.events import (
     command_text,
 )
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, OrgOf
+from warroom.bot.domain.port import AdapterError, NotStored, OrgOf
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +52,8 @@ SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
 # Slack's clients may turn typed quotes into typographic ones; apostrophes stay as typed.
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
 NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
+NOT_RECORDED = "⚠ warroom could not record that, try again."
+NAME_WAIT_S = 0.5  # a person's name is looked up once; never at the cost of the ack
 FORM_FAILED = Message(
     body="⚠ Slack could not open the incident form just now.",
     footer="type it instead: `/incident help open` shows how",
@@ -83,7 +93,7 @@ class SlackInbound:
         app.event("reaction_removed")(_ignore)
 
     async def idle(self) -> None:
-        """Wait until the work of every acknowledged request is done (tests, shutdown)."""
+        """Wait until the forms being opened are open (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -96,14 +106,17 @@ class SlackInbound:
         if actor is None:
             await ack(text=NOT_SET_UP)
             return
-        await ack()
         self.replies.remember(team, channel, user_id, str(body.get("response_url", "")))
         room = RoomRef(PLATFORM, team, channel)
         if text.lower() == "open" and body.get("trigger_id"):
+            await ack()  # nothing to keep yet: the form's submission is the command
             self._spawn(self._open_modal(team, str(body["trigger_id"]), channel, actor))
             return
         event_id = f"cmd-{body.get('trigger_id') or uuid.uuid4().hex}"
-        self._spawn(self._feed(CommandReceived(actor, room, text, event_id)))
+        if await self._stored(CommandReceived(actor, room, text, event_id)):
+            await ack()
+        else:
+            await ack(text=NOT_RECORDED)
 
     async def on_open_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         user = body.get("user", {})
@@ -115,82 +128,100 @@ class SlackInbound:
         if submission.errors:
             await ack(response_action="errors", errors=submission.errors)
             return
-        await ack()
         if actor is None or not submission.channel:
+            await ack()
             log.warning("open modal from %s/%s dropped: no org or channel", team, user.get("id"))
             return
         room = RoomRef(PLATFORM, team, submission.channel)
         event_id = f"view-{view.get('id') or uuid.uuid4().hex}"
-        self._spawn(self._feed(CommandReceived(actor, room, submission.command, event_id)))
+        if await self._stored(CommandReceived(actor, room, submission.command, event_id)):
+            await ack()
+        else:  # the form stays open with the person's input, to submit again
+            await ack(response_action="errors", errors={"title": NOT_RECORDED})
 
     async def on_message(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        await ack()
+    ) -> BoltResponse | None:
+        inbound = await self._message(body, event, context)
+        return await self._ack_event(ack, inbound)
+
+    async def _message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> Inbound | None:
         if event.get("subtype") in ("message_changed", "message_deleted"):
-            self._changed(body, event, context)
-            return
+            return self._changed(body, event, context)
         if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
-            return
+            return None
         if event["user"] == context.bot_user_id:
-            return
+            return None
         team = str(event.get("team") or context.team_id or "")
         actor = self.actor(str(event.get("user_team") or team), str(event["user"]))
         if actor is None:
-            return
+            return None
         room = RoomRef(PLATFORM, str(context.team_id or team), str(event["channel"]))
         text = unescape(str(event.get("text", "")))
         ts = str(event["ts"])  # a message's ts is its id: 📌 reactions point at it
         words = command_text(text.translate(SMART_QUOTES))
         thread = str(event.get("thread_ts") or "")
-        inbound: Inbound = (
-            CommandReceived(actor, room, words, ts)
-            if words is not None
-            else MessagePosted(actor, room, text, ts, reply_to="" if thread == ts else thread)
-        )
-        self._spawn(self._feed(inbound, resolve_name=True))
+        actor = await self._named(actor)
+        if words is not None:
+            return CommandReceived(actor, room, words, ts)
+        return MessagePosted(actor, room, text, ts, reply_to="" if thread == ts else thread)
 
-    def _changed(self, body: dict[str, Any], event: dict[str, Any], ctx: AsyncBoltContext) -> None:
+    def _changed(
+        self, body: dict[str, Any], event: dict[str, Any], ctx: AsyncBoltContext
+    ) -> Inbound | None:
         """An edit or a deletion of a person's message, so its relayed copies follow."""
         edited = event.get("message") or {}
         before = event.get("previous_message") or {}
         author = str(edited.get("user") or before.get("user") or "")
         if not author or author == ctx.bot_user_id or edited.get("bot_id") or before.get("bot_id"):
-            return
+            return None
         team = str(ctx.team_id or body.get("team_id", ""))
         actor = self.actor(str(edited.get("user_team") or before.get("user_team") or team), author)
         if actor is None:
-            return
+            return None
         room = RoomRef(PLATFORM, team, str(event["channel"]))
         event_id = str(body.get("event_id") or f"{event['channel']}-{event.get('ts')}")
         if event.get("subtype") == "message_deleted":
             target = MessageRef(room, str(event.get("deleted_ts") or before.get("ts")))
-            self._spawn(self._feed(MessageDeleted(actor, room, target, event_id)))
-            return
+            return MessageDeleted(actor, room, target, event_id)
         if edited.get("text") == before.get("text"):
-            return  # an unfurl or a reaction count changed, not the words
+            return None  # an unfurl or a reaction count changed, not the words
         target = MessageRef(room, str(edited.get("ts")))
         text = unescape(str(edited.get("text", "")))
-        self._spawn(self._feed(MessageEdited(actor, room, target, text, event_id)))
+        return MessageEdited(actor, room, target, text, event_id)
 
     async def on_reaction(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        await ack()
+    ) -> BoltResponse | None:
+        return await self._ack_event(ack, await self._reaction(body, event, context))
+
+    async def _reaction(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> Inbound | None:
         item = event.get("item", {})
         if item.get("type") != "message" or event.get("user") == context.bot_user_id:
-            return
+            return None
         team = str(context.team_id or body.get("team_id", ""))
         actor = self.actor(str(event.get("user_team") or team), str(event.get("user", "")))
         if actor is None:
-            return
+            return None
         room = RoomRef(PLATFORM, team, str(item["channel"]))
         target = MessageRef(room, str(item["ts"]))
         event_id = str(
             body.get("event_id") or f"{item['channel']}-{item['ts']}-{event['reaction']}"
         )
-        reaction = ReactionAdded(actor, room, target, str(event["reaction"]), event_id)
-        self._spawn(self._feed(reaction, resolve_name=True))
+        actor = await self._named(actor)
+        return ReactionAdded(actor, room, target, str(event["reaction"]), event_id)
+
+    async def _ack_event(self, ack: AsyncAck, event: Inbound | None) -> BoltResponse | None:
+        """An Events API event: acknowledged once stored (or when there is nothing to keep);
+        a 503 otherwise, so that Slack sends it again."""
+        if event is None or await self._stored(event):
+            await ack()
+            return None
+        return BoltResponse(status=503, body="warroom could not record that event")
 
     # translation
 
@@ -202,14 +233,16 @@ class SlackInbound:
         return Actor(user, org) if org and user_id else None
 
     async def _named(self, actor: Actor) -> Actor:
-        """The actor with a display name, looked up once per person (users:read)."""
+        """The actor with a display name, looked up once per person (users:read), waiting
+        at most NAME_WAIT_S: the name comes with a later event if Slack is slow."""
         user = actor.user
         if user.display:
             return actor
         try:
-            found = await self.api.call(user.workspace, "users_info", user=user.user_id)
-        except AdapterError as exc:
-            log.info("no name for %s: %s", user.user_id, exc)
+            call = self.api.call(user.workspace, "users_info", user=user.user_id)
+            found = await asyncio.wait_for(call, NAME_WAIT_S)
+        except (AdapterError, TimeoutError) as exc:
+            log.info("no name for %s: %r", user.user_id, exc)
             return actor
         info: dict[str, Any] = found.get("user") or {}
         profile: dict[str, Any] = info.get("profile") or {}
@@ -219,15 +252,19 @@ class SlackInbound:
         self.names[(user.workspace, user.user_id)] = name
         return Actor(UserRef(PLATFORM, user.workspace, user.user_id, name), actor.org)
 
-    async def _feed(self, event: Inbound, *, resolve_name: bool = False) -> None:
+    async def _stored(self, event: Inbound) -> bool:
+        """Hand `event` to the sink; True once it is stored (the sink logs why not)."""
         if self.sink is None:
-            log.warning("dropped %s: the Slack adapter is not started", event.event_id)
-            return
-        if resolve_name:
-            named = await self._named(event.actor)
-            if named is not event.actor:
-                event = _with_actor(event, named)
-        await self.sink(event)
+            log.warning("not acknowledged %s: the Slack adapter is not started", event.event_id)
+            return False
+        try:
+            await self.sink(event)
+        except NotStored:
+            return False
+        except Exception as exc:
+            log.error("not acknowledged %s: %r", event.event_id, exc)
+            return False
+        return True
 
     async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
         view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org))
@@ -253,7 +290,3 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
 
 async def _ignore(ack: AsyncAck) -> None:
     await ack()
-
-
-def _with_actor(event: Inbound, actor: Actor) -> Inbound:
-    return dataclasses.replace(event, actor=actor)

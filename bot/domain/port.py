@@ -41,6 +41,10 @@ class AdapterError(Exception):
         self.retryable = retryable
 
 
+class NotStored(Exception):
+    """The sink could not record an inbound event: do not acknowledge it to the platform."""
+
+
 class AdapterMemory(Protocol):
     """What an adapter must remember across restarts (a sync token, a device id), kept in
     warroom's database; keys are the adapter's own."""
@@ -96,6 +100,10 @@ class ChatAdapter(Protocol):
     private_rooms: bool
     # How people there start a command, as the bot says it in reminders: `/incident`.
     command_word: str
+    # It tells its platform an event was received (Slack's ack, Matrix's sync token), so its
+    # sink stores each event before returning (the inbox) and raises `NotStored` if it
+    # cannot; otherwise (a local terminal) the sink handles the event before returning.
+    acknowledges: bool
 
     async def start(self, sink: Sink) -> None: ...
     async def stop(self) -> None: ...
@@ -136,6 +144,7 @@ class PortDefaults:
     leader_only: bool = False
     private_rooms: bool = False
     command_word: str = "/incident"
+    acknowledges: bool = False
 
     async def set_leads(self, room: RoomRef, leads: Sequence[UserRef]) -> None:
         return

@@ -263,7 +263,7 @@ def test_read_only_commands_never_change_the_schema(
     done = warroom(*command, "-c", str(config), cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "warroom: the database is empty, not at this release's schema (0004): "
+        "warroom: the database is empty, not at this release's schema (0005): "
         "run `warroom db upgrade` first"
     ]
     database = tmp_path / "wr.db"

@@ -144,8 +144,9 @@ class SlackRig:
         await self.settle()
 
     async def settle(self) -> None:
-        """Let acknowledged work finish and the outbox deliver what is due."""
+        """Let acknowledged (stored) events be processed and the outbox deliver what is due."""
         await self.adapter.idle()
+        await self.app.idle()
         await self.app.services.outbox.drain()
         await self.adapter.idle()
 

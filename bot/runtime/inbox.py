@@ -1,0 +1,183 @@
+"""The durable intake: every inbound event is stored before its platform gets an ack, then
+processed from the inbox by the core, in order per room, and marked processed.
+
+`accept` is the sink the adapters feed: it returns once the event is committed (then the
+adapter acks) or raises `NotStored` within its deadline (then the adapter says so, and the
+platform resends or the person retries). A crash loses nothing acknowledged: on start, what
+was stored and not processed is processed. A replay is stored once (the inbox's unique key)
+and, should it reach the core again after a crash, handled once (the core's event claims).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from functools import partial
+
+from pydantic import TypeAdapter
+
+from warroom.bot.domain.clock import Clock
+from warroom.bot.domain.events import (
+    CommandReceived,
+    Inbound,
+    MessageDeleted,
+    MessageEdited,
+    MessagePosted,
+    ReactionAdded,
+)
+from warroom.bot.domain.port import NotStored
+from warroom.storage.models import Inbox
+from warroom.storage.store import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
+ACK_BUDGET_S = 2.0  # within Slack's 3 s, leaving time for the request around the store
+KEEP_PROCESSED = timedelta(days=7)
+STOP_GRACE_S = 5.0
+KINDS: dict[str, TypeAdapter[Inbound]] = {
+    cls.__name__: TypeAdapter(cls)
+    for cls in (CommandReceived, MessagePosted, ReactionAdded, MessageEdited, MessageDeleted)
+}
+Process = Callable[[Inbound], Awaitable[None]]
+Lane = tuple[str, str, str]
+
+
+def dump(event: Inbound) -> tuple[str, str]:
+    """The event's kind and its neutral form as JSON."""
+    kind = type(event).__name__
+    return kind, KINDS[kind].dump_json(event).decode()
+
+
+def load(kind: str, payload: str) -> Inbound:
+    return KINDS[kind].validate_json(payload)
+
+
+class Intake:
+    """`accept` stores; per-room lanes hand the stored events to `process` (Core.handle)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        writer: Store | None = None,
+        clock: Clock,
+        process: Process,
+        budget_s: float = ACK_BUDGET_S,
+    ) -> None:
+        self.store = store  # recovery and marking, off the ack's path
+        self.writer = writer or store  # the stores before acks, on a thread of their own
+        self.clock = clock
+        self.process = process
+        self.budget_s = budget_s
+        self._lanes: dict[Lane, deque[tuple[int, Inbound]]] = {}
+        self._workers: dict[Lane, asyncio.Task[None]] = {}
+        self._open = asyncio.Event()
+
+    async def accept(self, event: Inbound) -> None:
+        """Store `event`, then schedule it; raise `NotStored` if it could not be stored."""
+        deadline = time.monotonic() + self.budget_s
+        kind, payload = dump(event)
+        now = self.clock.now()
+        platform = event.room.platform
+
+        def add(uow: UnitOfWork) -> int | None:
+            return uow.inbox.add(
+                platform=platform, event_id=event.event_id, kind=kind, payload=payload, at=now
+            )
+
+        try:
+            row = await self.writer.transaction(add, deadline=deadline)
+        except Exception as exc:
+            log.warning("%s %s not stored: %s", kind, event.event_id, _short(exc))
+            raise NotStored(f"could not store {event.event_id}") from None
+        if row is not None:
+            self._schedule(row, event)
+
+    async def recover(self) -> int:
+        """Schedule what was stored and not processed (before a crash), oldest first."""
+        after, count = 0, 0
+        while True:
+            rows = await self.store.transaction(partial(_pending, after=after))
+            if not rows:
+                break
+            for row in rows:
+                assert row.id is not None
+                after = row.id
+                try:
+                    event = load(row.kind, row.payload)
+                except ValueError as exc:
+                    log.error("inbox row %s cannot be read, skipped: %s", row.id, _short(exc))
+                    continue
+                self._schedule(row.id, event)
+                count += 1
+        if count:
+            log.warning("processing %s events received before a restart", count)
+        cutoff = self.clock.now() - KEEP_PROCESSED
+        await self.store.transaction(lambda uow: uow.inbox.prune(cutoff))
+        return count
+
+    def open(self) -> None:
+        """Start processing (once the adapters that answer are started)."""
+        self._open.set()
+
+    async def idle(self) -> None:
+        """Wait until every stored event scheduled here has been processed."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Finish what is in hand for a little while; the rest waits in the inbox."""
+        self._open.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.idle(), STOP_GRACE_S)
+        for worker in list(self._workers.values()):
+            worker.cancel()
+        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        self._workers.clear()
+        self._lanes.clear()
+
+    def _schedule(self, row: int, event: Inbound) -> None:
+        room = event.room
+        lane = (room.platform, room.workspace, room.room_id)
+        self._lanes.setdefault(lane, deque()).append((row, event))
+        if lane not in self._workers:
+            self._workers[lane] = asyncio.create_task(self._drain(lane))
+
+    async def _drain(self, lane: Lane) -> None:
+        """One room's events, one at a time, in the order they were stored."""
+        await self._open.wait()
+        queue = self._lanes[lane]
+        try:
+            while queue:
+                row, event = queue[0]
+                await self._process(row, event)
+                queue.popleft()
+        finally:
+            if not queue:
+                self._lanes.pop(lane, None)
+            self._workers.pop(lane, None)
+
+    async def _process(self, row: int, event: Inbound) -> None:
+        try:
+            await self.process(event)
+        except Exception:  # Core.handle logs its own failures; this is a last guard
+            log.exception("processing inbox row %s failed", row)
+        now = self.clock.now()
+        try:
+            await self.store.transaction(lambda uow: uow.inbox.mark_processed(row, now))
+        except Exception as exc:  # processed again after a restart: the claims absorb it
+            log.warning("inbox row %s not marked processed: %s", row, _short(exc))
+
+
+def _pending(uow: UnitOfWork, *, after: int) -> Sequence[Inbox]:
+    return uow.inbox.pending(after=after)
+
+
+def _short(exc: BaseException) -> str:
+    """One line of an exception (a database error's first line, without its SQL)."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:200] if text else ''}"
