@@ -26,6 +26,9 @@ def sync_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+CONNECT_TIMEOUT_S = 3
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -33,7 +36,14 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     url = sync_url(url)
     if not is_sqlite(url):
-        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        # an unreachable server is an error within seconds, not a TCP timeout of minutes
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=5,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        )
         event.listen(engine, "begin", _pg_begin)
         return engine
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
