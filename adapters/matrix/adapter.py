@@ -228,6 +228,9 @@ class MatrixAdapter(PortDefaults):
         notifies) only that person."""
         await self._send(room, render.private_notice(user.user_id, user.name, message))
 
+    async def rename(self, room: RoomRef, spec: RoomSpec) -> None:
+        await self._put_state(room, "m.room.name", {"name": render.defuse(spec.heading)})
+
     async def set_topic(self, room: RoomRef, topic: str) -> None:
         await self._put_state(room, "m.room.topic", {"topic": render.defuse(topic)})
 

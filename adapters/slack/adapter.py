@@ -239,6 +239,17 @@ class SlackAdapter(PortDefaults):
                 raise
             await self.api.call(room.workspace, "chat_postMessage", channel=user.user_id, **args)
 
+    async def rename(self, room: RoomRef, spec: RoomSpec) -> None:
+        """Slack channel names are unique in a workspace: a taken one keeps the old name."""
+        try:
+            await self.api.call(
+                room.workspace, "conversations_rename", channel=room.room_id, name=spec.name
+            )
+        except AdapterError as exc:
+            if exc.retryable:
+                raise
+            log.warning("could not rename %s to %s: %s", room.room_id, spec.name, exc)
+
     async def set_topic(self, room: RoomRef, topic: str) -> None:
         text = escape(topic)
         if len(text) > TOPIC_LIMIT:

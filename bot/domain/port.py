@@ -121,6 +121,10 @@ class ChatAdapter(Protocol):
         """Give the incident's commander and deputy the room's moderator powers."""
         ...
 
+    async def rename(self, room: RoomRef, spec: RoomSpec) -> None:
+        """Give the room the name and heading `spec` has now (what the title shows changed)."""
+        ...
+
     def bind_memory(self, memory: AdapterMemory) -> None:
         """Hand the adapter its memory before `start`."""
         ...
@@ -147,6 +151,9 @@ class PortDefaults:
     acknowledges: bool = False
 
     async def set_leads(self, room: RoomRef, leads: Sequence[UserRef]) -> None:
+        return
+
+    async def rename(self, room: RoomRef, spec: RoomSpec) -> None:
         return
 
     def bind_memory(self, memory: AdapterMemory) -> None:

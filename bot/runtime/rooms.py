@@ -31,22 +31,12 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
             return None  # delivered before a crash; the link is already stored
         roles = uow.roles.current(incident.id)
         seen = Visibility.of(uow, dispatcher.config, incident)
-        title = seen.bare_title(org, Where.ROOM)
         invitees = tuple(
             UserRef(p.platform, p.workspace, p.user_id, p.display)
             for p in uow.participants.for_incident(incident.id)
             if p.org == org and p.platform == item.platform
         )
-        return RoomSpec(
-            name=room_name(incident.key, title or ""),
-            topic=cards.topic(incident, roles),
-            org=org,
-            workspace=workspace,
-            invitees=invitees,
-            incident_key=incident.key,
-            title=title or "",
-            heading=seen.title(org, Where.ROOM),
-        )
+        return named(seen, cards.topic(incident, roles), org, workspace, invitees)
 
     spec = await dispatcher.store.transaction(plan)
     if spec is None:
@@ -55,6 +45,7 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
 
     def link(uow: UnitOfWork) -> None:
         now = dispatcher.clock.now()
+        uow.state.set(heading_key(room), spec.heading)
         uow.rooms.add(
             RoomLink(
                 incident_id=incident_id,
@@ -71,6 +62,28 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
     await dispatcher.store.transaction(link)
 
 
+def named(
+    seen: Visibility, topic: str, org: str, workspace: str, invitees: tuple[UserRef, ...] = ()
+) -> RoomSpec:
+    """A room of `org` as the rule lets it name the incident: the title it may see, or the
+    withheld-title heading (and a name of the key alone)."""
+    title = seen.bare_title(org, Where.ROOM)
+    return RoomSpec(
+        name=room_name(seen.incident.key, title or ""),
+        topic=topic,
+        org=org,
+        workspace=workspace,
+        invitees=invitees,
+        incident_key=seen.incident.key,
+        title=title or "",
+        heading=seen.title(org, Where.ROOM),
+    )
+
+
+def heading_key(room: RoomRef) -> str:
+    return f"room-heading:{room.platform}:{room.workspace}:{room.room_id}"
+
+
 @dataclass(frozen=True)
 class _RoomState:
     link_id: int
@@ -78,6 +91,8 @@ class _RoomState:
     card_message_id: str | None
     topic: str
     card: Message  # as the room's organisation may see it
+    spec: RoomSpec  # its name and heading as they should be now
+    named_as: str | None  # the heading it was last given (None: not known)
     leads: tuple[UserRef, ...] = ()
 
 
@@ -93,18 +108,24 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
         seen = Visibility.of(uow, dispatcher.config, incident)
         updates = uow.timeline.of_kind(incident.id, EntryKind.UPDATE)
         leads = tuple(u for r in LEAD_ROLES if (u := cards.holder(roles, r)))
-        rooms = [
-            _RoomState(
-                link.id or 0,
-                link.room,
-                link.card_message_id,
-                link.topic,
-                cards.room_card(seen, roles, updates, link.org),
-                tuple(u for u in leads if u.platform == link.platform),
+        topic = cards.topic(incident, roles)
+        rooms = []
+        for link in uow.rooms.for_incident(incident.id):
+            spec = named(seen, topic, link.org, link.workspace)
+            before = uow.state.get(heading_key(link.room))
+            rooms.append(
+                _RoomState(
+                    link.id or 0,
+                    link.room,
+                    link.card_message_id,
+                    link.topic,
+                    cards.room_card(seen, roles, updates, link.org),
+                    spec,
+                    before,
+                    tuple(u for u in leads if u.platform == link.platform),
+                )
             )
-            for link in uow.rooms.for_incident(incident.id)
-        ]
-        return cards.topic(incident, roles), rooms
+        return topic, rooms
 
     topic, rooms = await dispatcher.store.transaction(read)
     for state in rooms:
@@ -113,6 +134,11 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)
             await dispatcher.store.transaction(partial(_save, link_id=state.link_id, topic=topic))
+        if state.named_as != state.spec.heading:
+            if state.named_as is not None:  # the title became visible or withheld
+                await adapter.rename(state.room, state.spec)
+            remember = partial(_remember, room=state.room, heading=state.spec.heading)
+            await dispatcher.store.transaction(remember)
         await adapter.set_leads(state.room, state.leads)
         if state.card_message_id:
             await adapter.edit(MessageRef(state.room, state.card_message_id), card)
@@ -122,6 +148,10 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
             partial(_save, link_id=state.link_id, card=ref.message_id)
         )
         await adapter.pin(state.room, ref)
+
+
+def _remember(uow: UnitOfWork, *, room: RoomRef, heading: str) -> None:
+    uow.state.set(heading_key(room), heading)
 
 
 def _save(

@@ -76,6 +76,10 @@ class FakeAdapter(PortDefaults):
         self._check()
         self.sent.append(Sent("notify", room, message, user))
 
+    async def rename(self, room: RoomRef, spec: RoomSpec) -> None:
+        self._check()
+        self.sent.append(Sent("rename", room, extra={"spec": spec}))
+
     async def set_topic(self, room: RoomRef, topic: str) -> None:
         self._check()
         self.sent.append(Sent("topic", room, extra={"topic": topic}))

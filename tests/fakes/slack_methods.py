@@ -146,6 +146,18 @@ class SlackState:
         channel.topic = topic
         return {"channel": _channel_json(channel, team)}
 
+    def _m_conversations_rename(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._member_channel(team, args)
+        if isinstance(channel, str):
+            return {"ok": False, "error": channel}
+        name = str(args.get("name", ""))
+        if not NAME_OK.match(name) or len(name) > 80:
+            return {"ok": False, "error": "invalid_name_specials"}
+        if any(c.name == name and c.team == team.id for c in self.channels.values()):
+            return {"ok": False, "error": "name_taken"}
+        channel.name = name
+        return {"channel": _channel_json(channel, team)}
+
     def _m_conversations_archive(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(args.get("channel", "")))
         if channel is None or channel.team != team.id:

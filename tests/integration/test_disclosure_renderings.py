@@ -66,3 +66,27 @@ async def test_room_names_and_topics_carry_no_withheld_title(red: CrossOrgBot) -
     topics = [s.extra["topic"] for s in red.mx.of_kind("topic") + red.chat.of_kind("topic")]
     assert topics and not any("Board" in t for t in topics)
     await red.app.stop()
+
+
+async def test_rooms_are_renamed_when_the_title_becomes_withheld_or_visible(
+    store_url: str,
+) -> None:
+    bot = CrossOrgBot(store_url)
+    try:
+        await bot.command(
+            'open "Phish at the helpdesk" --tlp green --org cert --org cloud',
+            name="alice",
+            org="acme",
+        )
+        cloud = bot.rooms["cloud"]
+        await bot.command("tlp amber", name="alice", org="acme")  # above acme–cloud's GREEN
+        [withheld] = [s.extra["spec"] for s in bot.adapter("cloud").of_kind("rename")]
+        assert (withheld.name, withheld.heading) == ("inc-1", "INC-1 (title withheld: TLP:AMBER)")
+        renamed = [s.room for a in (bot.chat, bot.mx) for s in a.of_kind("rename")]
+        assert renamed == [cloud], "acme and cert may still see the title"
+        await bot.command("tlp green", name="alice", org="acme")
+        back = [s.extra["spec"] for s in bot.adapter("cloud").of_kind("rename")][-1]
+        assert back.heading == "INC-1: Phish at the helpdesk"
+        assert back.name == "inc-1-phish-at-the-helpdesk"
+    finally:
+        await bot.app.stop()

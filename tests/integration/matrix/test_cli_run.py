@@ -50,6 +50,7 @@ async def test_warroom_run_serves_matrix_until_sigterm(
         env={**os.environ, env: os.environ[env]},
         stderr=subprocess.PIPE,
     )
+    stderr = b""
     try:
         lobby = await alice.create_room(invite=[account.user_id])
         await alice.wait_for(
@@ -62,9 +63,15 @@ async def test_warroom_run_serves_matrix_until_sigterm(
         war_room = await alice.wait_for(lambda: next(iter(alice.invites), None))
         await alice.join(war_room)
         await alice.wait_notice(war_room, account.user_id, "INC-1: Run from the command line")
-    finally:
+    except BaseException:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.to_thread(process.communicate, timeout=WAIT_S)
+        print(stderr.decode(errors="replace"))  # what `warroom run` said, for the failure report
+        raise
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.to_thread(process.communicate, timeout=WAIT_S)
     assert process.returncode == 0, stderr.decode()
     exported = subprocess.run(
         [sys.executable, "-m", "warroom", "export", "INC-1", "-c", str(config)],

@@ -106,3 +106,14 @@ async def test_the_bots_own_copies_are_never_relayed_back(http_rig: SlackRig) ->
     await rig.settle()
     assert len(copies(rig, acme_room)) == 0
     assert len(copies(rig, cert_room)) == 1
+
+
+async def test_a_channel_is_renamed_when_its_org_may_no_longer_see_the_title(
+    rig: SlackRig,
+) -> None:
+    acme, cert = await opened_with_cert(rig)
+    assert rig.fake.channels[cert].name == "inc-1-shared-incident"
+    await rig.command("tlp red --id INC-1")
+    await rig.settle()
+    assert rig.fake.channels[cert].name == "inc-1"
+    assert rig.fake.channels[acme].name == "inc-1-shared-incident", "acme said it"
