@@ -20,6 +20,7 @@ SCOPES = {
     "conversations_create": "groups:write",
     "conversations_invite": "groups:write",
     "conversations_setTopic": "groups:write",
+    "conversations_rename": "groups:write",
     "conversations_archive": "groups:write",
     "conversations_join": "channels:join",
     "pins_add": "pins:write",
