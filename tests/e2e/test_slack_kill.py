@@ -16,6 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.e2e.slack_config import write_http_config
 from tests.e2e.test_slack_run import free_port
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import SIGNING_SECRET, payload, signature
@@ -41,23 +42,7 @@ class Warroom:
         self.port = free_port()
         self.db = tmp_path / "warroom.db"
         self.config = tmp_path / "warroom.toml"
-        self.config.write_text(
-            f"""
-[storage]
-url = "sqlite:///{self.db}"
-[http]
-listen = "127.0.0.1:{self.port}"
-[slack]
-mode = "http"
-api_url = "{fake.base_url}"
-signing_secret_env = "E2E_SLACK_SECRET"
-[[orgs]]
-id = "acme"
-platform = "slack"
-workspace = "T0ACME"
-bot_token_env = "E2E_SLACK_TOKEN_ACME"
-"""
-        )
+        write_http_config(self.config, db=self.db, port=self.port, api_url=fake.base_url)
         self.process: asyncio.subprocess.Process | None = None
         self.url = f"http://127.0.0.1:{self.port}/slack/events"
         self.n = 0

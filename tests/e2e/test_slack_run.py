@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from tests.e2e.slack_config import write_http_config
 from tests.fakes.slack_api import FakeSlack
 from tests.integration.slack.rig import SIGNING_SECRET, payload, signature
 
@@ -40,23 +41,7 @@ async def test_warroom_run_serves_slack_http_events_until_sigterm(
 ) -> None:
     port = free_port()
     config = tmp_path / "warroom.toml"
-    config.write_text(
-        f"""
-[storage]
-url = "sqlite:///{tmp_path / "warroom.db"}"
-[http]
-listen = "127.0.0.1:{port}"
-[slack]
-mode = "http"
-api_url = "{fake.base_url}"
-signing_secret_env = "E2E_SLACK_SECRET"
-[[orgs]]
-id = "acme"
-platform = "slack"
-workspace = "T0ACME"
-bot_token_env = "E2E_SLACK_TOKEN_ACME"
-"""
-    )
+    write_http_config(config, db=tmp_path / "warroom.db", port=port, api_url=fake.base_url)
     env = {
         **os.environ,
         "E2E_SLACK_SECRET": SIGNING_SECRET,
