@@ -220,3 +220,24 @@ class Inbox(SQLModel, table=True):
     payload: str
     received_at: datetime
     processed_at: datetime | None = None
+
+
+class Installation(SQLModel, table=True):
+    """A workspace that installed warroom through its platform's OAuth flow (Slack's). Only
+    `sealed` holds credentials, encrypted by the adapter, so no token is readable here; the
+    other columns are for the people who run warroom to read."""
+
+    platform: str = Field(primary_key=True, max_length=16)
+    workspace: str = Field(primary_key=True, max_length=64)
+    name: str = Field(default="", max_length=255)
+    installed_by: str = Field(default="", max_length=64)
+    installed_at: datetime
+    sealed: str
+
+
+class InstallState(SQLModel, table=True):
+    """An install in progress: the OAuth `state` its browser carries, good once until then."""
+
+    state: str = Field(primary_key=True, max_length=128)
+    platform: str = Field(max_length=16)
+    expires_at: datetime

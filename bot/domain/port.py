@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
@@ -51,6 +52,31 @@ class AdapterMemory(Protocol):
 
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Installation:
+    """A workspace that installed the app through its platform's OAuth flow (Slack's). Only
+    `sealed` holds credentials, encrypted by the adapter before it gets here."""
+
+    platform: str
+    workspace: str
+    sealed: str
+    installed_at: datetime
+    name: str = ""
+    installed_by: str = ""
+
+
+class Installations(Protocol):
+    """Installations and the OAuth states of installs in progress, kept in warroom's database
+    so every process finds what another one was given; a state is good once, until it expires."""
+
+    async def save(self, installation: Installation) -> None: ...
+    async def find(self, platform: str, workspace: str) -> Installation | None: ...
+    async def every(self, platform: str) -> Sequence[Installation]: ...
+    async def remove(self, platform: str, workspace: str) -> bool: ...
+    async def issue_state(self, platform: str, state: str, expires_at: datetime) -> None: ...
+    async def consume_state(self, platform: str, state: str, now: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,10 @@ class ChatAdapter(Protocol):
         """Hand the adapter its memory before `start`."""
         ...
 
+    def bind_installations(self, installations: Installations) -> None:
+        """Hand the adapter the installations store before `start` (Slack's OAuth installs)."""
+        ...
+
     def http_routes(self) -> Sequence[HttpRoute]:
         """Endpoints to serve on warroom's HTTP server."""
         ...
@@ -157,6 +187,9 @@ class PortDefaults:
         return
 
     def bind_memory(self, memory: AdapterMemory) -> None:
+        return
+
+    def bind_installations(self, installations: Installations) -> None:
         return
 
     def http_routes(self) -> Sequence[HttpRoute]:
