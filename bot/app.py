@@ -27,6 +27,7 @@ from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
 from warroom.storage.engine import is_sqlite, job_store_engine
+from warroom.storage.installations import StoredInstallations
 from warroom.storage.migrate import current_revision, head_revision, upgrade
 from warroom.storage.store import Store
 
@@ -134,8 +135,10 @@ def build_app(
         upgrade(config.storage.url)
     store = Store(config.storage.url)
     memory = StoredMemory(store)
+    installations = StoredInstallations(store)
     for adapter in adapters.values():
         adapter.bind_memory(memory)
+        adapter.bind_installations(installations)
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
     services = Services(

@@ -113,6 +113,16 @@ class SlackConfig:
     api_url: str = "https://slack.com/api/"
     signing_secret_env: str = "WARROOM_SLACK_SIGNING_SECRET"
     app_token_env: str = "WARROOM_SLACK_APP_TOKEN"
+    # Installing through Slack's OAuth flow (`/slack/install`): set client_id_env to turn it on.
+    client_id_env: str = ""
+    client_secret_env: str = ""
+    token_key_env: str = ""  # Fernet key(s) sealing installed tokens; newest first
+    redirect_url: str = ""  # https://HOST/slack/oauth_redirect; "" is the app's own
+
+    @property
+    def installs(self) -> bool:
+        """Workspaces may install warroom themselves (Slack's OAuth flow)."""
+        return bool(self.client_id_env)
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,11 @@ class OrgConfig:
     @property
     def display(self) -> str:
         return self.name or self.id
+
+    @property
+    def needs_install(self) -> bool:
+        """A Slack org named by its team id alone: its token comes from installing warroom."""
+        return self.platform == "slack" and not self.bot_token_env
 
     @property
     def room_workspace(self) -> str:
@@ -297,10 +312,13 @@ def _check(config: Config) -> None:
         if org_id in ids[:i]:
             raise ConfigError(f"orgs[{i}].id", f"org {org_id!r} is declared twice")
     for i, org in enumerate(config.orgs):
-        if org.platform == "slack" and not org.bot_token_env:
-            raise ConfigError(f"orgs[{i}].bot_token_env", "Slack orgs need a bot token env var")
         if org.platform == "slack" and config.slack is None:
             raise ConfigError(f"orgs[{i}].platform", "a Slack org needs a [slack] section")
+        if org.needs_install and config.slack is not None and not config.slack.installs:
+            raise ConfigError(
+                f"orgs[{i}].bot_token_env",
+                "a Slack org needs a bot token env var, or [slack] client_id_env for installs",
+            )
         if org.platform == "matrix" and config.matrix is None:
             raise ConfigError(f"orgs[{i}].platform", "a Matrix org needs a [matrix] section")
     homes: dict[tuple[str, str], str] = {}
@@ -334,9 +352,21 @@ def _check(config: Config) -> None:
     listen_address(config.http.listen)
     if config.slack and config.slack.mode not in ("socket", "http"):
         raise ConfigError("slack.mode", "must be socket or http")
+    if config.slack and config.slack.installs:
+        _check_installs(config.slack)
     if config.orgs and config.console.org not in ids and config.console.org != "local":
         raise ConfigError("console.org", f"unknown org {config.console.org!r}")
     _check_store_url(config.storage.url)
+
+
+def _check_installs(slack: SlackConfig) -> None:
+    """OAuth installs need the app's secret and a key to seal the tokens they bring."""
+    for key in ("client_secret_env", "token_key_env"):
+        if not getattr(slack, key):
+            raise ConfigError(f"slack.{key}", "needed when slack.client_id_env is set")
+    url = slack.redirect_url
+    if url and not url.startswith(("https://", "http://")):
+        raise ConfigError("slack.redirect_url", "must be an https:// URL")
 
 
 def _check_store_url(url: str) -> None:

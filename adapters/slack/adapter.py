@@ -17,16 +17,20 @@ from warroom.adapters.slack import channels
 from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
 from warroom.adapters.slack.events import events_route
 from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
+from warroom.adapters.slack.installations import SlackInstallations, SlackInstallStates
+from warroom.adapters.slack.oauth import InstallFlow, install_flow, oauth_routes
 from warroom.adapters.slack.render import escape, render
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.adapters.slack.settings import SlackSettings
 from warroom.adapters.slack.transport import SocketMode
+from warroom.adapters.slack.uninstall import register_uninstall
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
     Health,
     HttpRoute,
+    Installations,
     OrgOf,
     PortDefaults,
     RoomSpec,
@@ -76,8 +80,41 @@ class SlackAdapter(PortDefaults):
             process_before_response=True,
         )
         self.inbound.register(self.bolt)
+        register_uninstall(self.bolt, self._uninstalled)
         self.socket_mode = SocketMode(self.bolt, settings, self.api)
         self._rooms: dict[tuple[str, str, str], str] = {}
+        self.installations: SlackInstallations | None = None  # with OAuth installs
+        self.install_flow: InstallFlow | None = None
+
+    def bind_installations(self, installations: Installations) -> None:
+        """With `[slack] client_id_env`, workspaces install warroom through Slack's OAuth
+        flow; their installations live in warroom's database."""
+        installs = self.settings.installs
+        if installs is None:
+            return
+        self.installations = SlackInstallations(installations, installs.sealer)
+        self.api.installed = self.installations
+        self.install_flow = install_flow(
+            installs,
+            api_url=self.settings.api_url,
+            installations=self.installations,
+            states=SlackInstallStates(installations, ttl_s=installs.state_ttl_s),
+            installed=self._installed,
+        )
+
+    def _installed(self, team: str, token: str) -> None:
+        """A workspace installed (or reinstalled) warroom: its token serves from now on."""
+        self.api.add(team, token)
+        self.bots.pop(team, None)
+        self._identify_soon(team)
+
+    async def _uninstalled(self, team: str) -> None:
+        if self.installations is not None:
+            await self.installations.remove(team)
+        if team in self.settings.bot_tokens:
+            log.warning("Slack workspace %s uninstalled warroom; its bot_token_env is void", team)
+        self.api.forget(team)
+        self.bots.pop(team, None)
 
     # lifecycle
 
@@ -101,7 +138,9 @@ class SlackAdapter(PortDefaults):
         """Who the bot is in a workspace (auth.test), so its own events are ignored."""
         if team in self.bots:
             return self.bots[team]
-        token = self.settings.bot_tokens[team]
+        token = await self.api.token(team)
+        if token is None:
+            return None
         try:
             response = await self.api.call(team, "auth_test")
         except AdapterError as exc:
@@ -115,14 +154,18 @@ class SlackAdapter(PortDefaults):
     async def _authorize(
         self, enterprise_id: str | None, team_id: str | None
     ) -> AuthorizeResult | None:
-        """The bot token for the request's workspace. Never waits on Slack: an unknown bot
-        identity is looked up in the background while this request goes on without it."""
+        """The bot token for the request's workspace (config's, or its installation's).
+        Never waits on Slack: an unknown bot identity is looked up in the background while
+        this request goes on without it."""
         team = team_id or ""
-        token = self.settings.bot_tokens.get(team)
+        token = await self.api.token(team)
         if token is None:
-            log.warning("request from unconfigured Slack workspace %s refused", team_id)
+            log.warning("request from Slack workspace %s refused: not installed", team_id)
             return None
         known = self.bots.get(team)
+        if known is not None and known.bot_token != token:  # reinstalled elsewhere
+            self.bots.pop(team, None)
+            known = None
         if known is None:
             self._identify_soon(team)
         return known or AuthorizeResult(
@@ -136,10 +179,12 @@ class SlackAdapter(PortDefaults):
             task.add_done_callback(lambda _: self._identifying.pop(team, None))
 
     def http_routes(self) -> Sequence[HttpRoute]:
-        """In HTTP mode Slack posts its requests to `/slack/events`."""
+        """In HTTP mode Slack posts its requests to `/slack/events`; with OAuth installs,
+        admins install warroom through `/slack/install` (in Socket Mode too)."""
+        installs = oauth_routes(self.install_flow) if self.install_flow else ()
         if self.settings.mode != "http":
-            return ()
-        return (events_route(self.bolt, self.settings.signing_secret),)
+            return installs
+        return (*installs, events_route(self.bolt, self.settings.signing_secret))
 
     def health(self) -> Health:
         if self.settings.mode == "socket" and not self.socket_mode.connected:

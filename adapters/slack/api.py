@@ -1,5 +1,10 @@
 """Slack Web API clients, one per workspace, with bounded 429 retries and error mapping.
 
+A workspace's token comes from config (`bot_token_env`) or from its installation (Slack's
+OAuth flow), which may have happened in another warroom process: a workspace this process
+does not know is looked up in the database, and one whose token Slack no longer takes is
+looked up again (uninstalled, or reinstalled with a new token).
+
 Every failure leaves here as an `AdapterError`: retryable when Slack is down, slow or
 rate-limiting, not retryable when Slack refused the call for good (`channel_not_found`).
 """
@@ -10,7 +15,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -37,7 +42,17 @@ RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
 )
 
+# Slack's answers to a token it no longer takes.
+TOKEN_GONE = frozenset({"invalid_auth", "token_revoked", "account_inactive", "not_authed"})
+
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class InstalledTokens(Protocol):
+    """Installed workspaces' bot tokens (installations.py: in warroom's database)."""
+
+    async def token(self, team: str) -> str | None: ...
+    async def tokens(self) -> dict[str, str]: ...
 
 
 class SlackCallError(AdapterError):
@@ -110,18 +125,26 @@ def retry_handlers() -> list[AsyncRetryHandler]:
 
 
 class SlackApi:
-    """The bot's Web API clients, one per configured workspace (team id -> bot token)."""
+    """The bot's Web API clients, one per workspace: configured (team id -> bot token) or
+    installed (`installed`, bound before `open`)."""
 
     def __init__(self, api_url: str, tokens: Mapping[str, str], *, timeout: int = 10) -> None:
         self.api_url = api_url
-        self.tokens = dict(tokens)
+        self.tokens = dict(tokens)  # from config: they never change while running
+        self.installed: InstalledTokens | None = None
         self.timeout = timeout
         self.session: aiohttp.ClientSession | None = None
+        self._live: dict[str, str] = {}  # installed workspaces' tokens, as last read
         self._clients: dict[str, AsyncWebClient] = {}
 
     async def open(self) -> None:
+        """Open the HTTP session and read every installation: a token key that cannot open
+        one stops start-up here."""
         self.session = aiohttp.ClientSession()
-        self._clients = {team: self.new_client(token) for team, token in self.tokens.items()}
+        self._clients = {}
+        if self.installed is not None:
+            for team, token in (await self.installed.tokens()).items():
+                self.add(team, token)
 
     async def close(self) -> None:
         if self.session is not None:
@@ -137,15 +160,58 @@ class SlackApi:
             retry_handlers=retry_handlers(),
         )
 
-    def client(self, team: str) -> AsyncWebClient:
-        client = self._clients.get(team)
-        if client is None:
+    def add(self, team: str, token: str) -> None:
+        """An installed workspace's token, new or replaced (a reinstall)."""
+        if team not in self.tokens:
+            self._live[team] = token
+
+    def forget(self, team: str) -> None:
+        """An uninstalled workspace: its token is dropped (config's are kept)."""
+        self._live.pop(team, None)
+        if team not in self.tokens:
+            self._clients.pop(team, None)
+
+    def teams(self) -> list[str]:
+        """The workspaces this process has a token for now."""
+        return sorted({*self.tokens, *self._live})
+
+    async def token(self, team: str) -> str | None:
+        """The workspace's bot token: config's, else its installation's (looked up in the
+        database the first time, as another process may have installed it)."""
+        known = self.tokens.get(team) or self._live.get(team)
+        if known is not None or self.installed is None or not team:
+            return known
+        found = await self.installed.token(team)
+        if found is not None:
+            self.add(team, found)
+        return found
+
+    async def client(self, team: str) -> AsyncWebClient:
+        token = await self.token(team)
+        if token is None:
             raise AdapterError(f"no bot token for Slack workspace {team!r}", retryable=False)
+        client = self._clients.get(team)
+        if client is None or client.token != token:
+            client = self._clients[team] = self.new_client(token)
         return client
 
     async def call(self, team: str, method: str, **kwargs: Any) -> AsyncSlackResponse:
-        """`method` is the SDK's name (`chat_postMessage`); failures become AdapterErrors."""
-        client = self.client(team)
+        """`method` is the SDK's name (`chat_postMessage`); failures become AdapterErrors.
+        An installed workspace's token that Slack refuses is read again from its
+        installation, and the call made once more if another process had replaced it."""
+        try:
+            return await self._call(team, method, **kwargs)
+        except SlackCallError as exc:
+            stale = self._live.get(team)
+            if exc.error not in TOKEN_GONE or stale is None:
+                raise
+            self.forget(team)
+            if await self.token(team) in (None, stale):
+                raise
+            return await self._call(team, method, **kwargs)
+
+    async def _call(self, team: str, method: str, **kwargs: Any) -> AsyncSlackResponse:
+        client = await self.client(team)
         try:
             response: AsyncSlackResponse = await getattr(client, method)(**kwargs)
             return response

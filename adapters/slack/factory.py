@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from warroom.adapters.slack.adapter import SlackAdapter
-from warroom.adapters.slack.settings import SlackSettings
-from warroom.bot.config import Config, ConfigError, secret
+from warroom.adapters.slack.sealing import BadKey, Sealer, split_keys
+from warroom.adapters.slack.settings import InstallSettings, SlackSettings
+from warroom.bot.config import Config, ConfigError, SlackConfig, secret
 from warroom.bot.directory import OrgDirectory
 
 
@@ -18,7 +19,7 @@ def slack_settings(config: Config) -> SlackSettings:
         raise ConfigError("slack", "a Slack org needs a [slack] section")
     tokens: dict[str, str] = {}
     for i, org in enumerate(config.orgs):
-        if org.platform != "slack":
+        if org.platform != "slack" or org.needs_install:
             continue
         token = secret(org.bot_token_env, f"orgs[{i}].bot_token_env")
         if tokens.setdefault(org.workspace, token) != token:
@@ -37,6 +38,22 @@ def slack_settings(config: Config) -> SlackSettings:
         signing_secret=signing_secret,
         app_token=app_token,
         modal_orgs=modal_orgs(config),
+        installs=install_settings(slack, config) if slack.installs else None,
+    )
+
+
+def install_settings(slack: SlackConfig, config: Config) -> InstallSettings:
+    keys = split_keys(secret(slack.token_key_env, "slack.token_key_env"))
+    try:
+        sealer = Sealer(keys, wrong_key=lambda why: ConfigError("slack.token_key_env", why))
+    except BadKey as exc:
+        raise ConfigError("slack.token_key_env", f"{slack.token_key_env}: {exc}") from None
+    return InstallSettings(
+        client_id=secret(slack.client_id_env, "slack.client_id_env"),
+        client_secret=secret(slack.client_secret_env, "slack.client_secret_env"),
+        sealer=sealer,
+        redirect_url=slack.redirect_url,
+        teams=frozenset(o.workspace for o in config.orgs if o.platform == "slack"),
     )
 
 
