@@ -11,6 +11,7 @@ from warroom.bot.domain.sharing import agreement_cap
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import CommandError
 from warroom.bot.operations import incidents
+from warroom.storage.installations import installed
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -46,6 +47,11 @@ def bring_in_orgs(
     for org_id in orgs:
         org = directory.get(org_id)
         assert org is not None
+        if org.needs_install and not installed(uow, org.platform, org.workspace):
+            raise CommandError(
+                f"{org.display} cannot be brought in: warroom is not installed in its Slack "
+                f"workspace {org.workspace} (its admin installs it at /slack/install)"
+            )
         uow.incidents.add_org(incident.id, org_id, at)
         incidents.record(
             uow,
