@@ -112,8 +112,9 @@ class InstallFlow(AsyncOAuthFlow):
     async def _revoke(self, token: str | None) -> None:
         if not token:
             return
+        client = AsyncWebClient(token=token, base_url=self.client.base_url, timeout=10)
         try:
-            await self.client.auth_revoke(token=token)
+            await client.auth_revoke()
         except SlackApiError as exc:
             log.warning(
                 "could not revoke a refused install's token: %s", exc.response.get("error")
