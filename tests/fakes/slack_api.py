@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes.slack_methods import Call, Channel, SlackState, Team
+from tests.fakes.slack_oauth import FakeSlackOAuth
 from tests.fakes.slack_socket import SocketModeServer
 
 __all__ = ["Call", "Channel", "FakeSlack", "Team"]
@@ -30,6 +31,7 @@ class FakeSlack(SlackState):
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # what arrived at response_url
         self.socket = SocketModeServer(self)
+        self.oauth = FakeSlackOAuth(self)
         self._failures: dict[str, list[tuple[str, int]]] = {}
         self._ratelimits: dict[str, list[int]] = {}
         self._runner: web.AppRunner | None = None
@@ -44,6 +46,7 @@ class FakeSlack(SlackState):
 
     async def start(self) -> None:
         app = web.Application()
+        self.oauth.add_routes(app.router)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
         app.router.add_get("/socket", self._socket)
