@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.e2e.test_console_cli import warroom
+from warroom.bot.domain.port import Installation
+from warroom.storage.installations import InstallationRepo
+from warroom.storage.migrate import upgrade
+from warroom.storage.store import Store
 
 
 def free_port() -> int:
@@ -65,3 +71,61 @@ def test_a_broken_config_is_one_line_naming_the_key_and_exit_2(
     assert done.returncode == 2, done.stderr
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("warroom: config: ") and expected in lines[0]
+
+
+INSTALLS = """[storage]
+url = "sqlite:///{db}"
+[http]
+listen = "127.0.0.1:{port}"
+[slack]
+mode = "http"
+api_url = "http://127.0.0.1:9/api/"
+signing_secret_env = "E2E_SLACK_SECRET"
+client_id_env = "E2E_SLACK_CLIENT_ID"
+client_secret_env = "E2E_SLACK_CLIENT_SECRET"
+token_key_env = "E2E_SLACK_TOKEN_KEY"
+[[orgs]]
+id = "acme"
+platform = "slack"
+workspace = "T0ACME"
+"""
+SQLITE_NOTICE = "storage is SQLite: run one warroom process only"
+
+
+def installed_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None) -> list[str]:
+    """`warroom run` over a database holding T0ACME's installation, sealed with one key,
+    started with `key` (None: its variable unset); the lines it printed but SQLite's notice."""
+    db = tmp_path / "w.db"
+    upgrade(f"sqlite:///{db}")
+    store = Store(f"sqlite:///{db}")
+    sealed = Fernet(Fernet.generate_key()).encrypt(b'{"bot_token": "xoxb-1"}').decode()
+    row = Installation("slack", "T0ACME", sealed, datetime.now(UTC))
+    store.transaction_sync(lambda uow: InstallationRepo(uow.session).save(row))
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(INSTALLS.format(db=db, port=free_port()), encoding="utf-8")
+    for name in ("E2E_SLACK_SECRET", "E2E_SLACK_CLIENT_ID", "E2E_SLACK_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "set")
+    if key is None:
+        monkeypatch.delenv("E2E_SLACK_TOKEN_KEY", raising=False)
+    else:
+        monkeypatch.setenv("E2E_SLACK_TOKEN_KEY", key)
+    done = warroom("run", "-c", str(config), cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    return [line for line in done.stderr.strip().splitlines() if SQLITE_NOTICE not in line]
+
+
+def test_run_with_a_key_that_cannot_open_the_stored_tokens_stops_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (line,) = installed_run(tmp_path, monkeypatch, Fernet.generate_key().decode())
+    assert line.startswith("warroom: config: slack.token_key_env: the key does not decrypt")
+    assert "workspace T0ACME" in line
+
+
+@pytest.mark.parametrize(("key", "problem"), [(None, "is empty"), ("xyz", "not a Fernet key")])
+def test_run_without_a_usable_token_key_stops_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None, problem: str
+) -> None:
+    (line,) = installed_run(tmp_path, monkeypatch, key)
+    assert line.startswith("warroom: config: slack.token_key_env: ") and problem in line
