@@ -366,7 +366,7 @@ def _check_installs(slack: SlackConfig) -> None:
             raise ConfigError(f"slack.{key}", "needed when slack.client_id_env is set")
     url = slack.redirect_url
     if url and not url.startswith(("https://", "http://")):
-        raise ConfigError("slack.redirect_url", "must be an https:// URL")
+        raise ConfigError("slack.redirect_url", "must be an https:// (or http://) URL")
 
 
 def _check_store_url(url: str) -> None:

@@ -57,21 +57,29 @@ class SlackInstallations(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        team = installation.team_id or ""
         kept = {name: getattr(installation, name) for name in KEPT}
+        await self._save(kept)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        """A bot's refreshed token (token rotation) replaces its installation's."""
+        kept = await self.kept(bot.team_id or "") or {"team_id": bot.team_id, "user_id": ""}
+        for name in ("app_id", "enterprise_id", "bot_token", "bot_id", "bot_user_id"):
+            kept[name] = getattr(bot, name)
+        kept["bot_scopes"], kept["bot_refresh_token"] = bot.bot_scopes, bot.bot_refresh_token
+        await self._save(kept)
+
+    async def _save(self, kept: dict[str, Any]) -> None:
+        team = str(kept.get("team_id") or "")
         record = port.Installation(
             platform=PLATFORM,
             workspace=team,
             sealed=self.sealer.seal(json.dumps(kept)),
             installed_at=self.now(),
-            name=installation.team_name or "",
-            installed_by=installation.user_id or "",
+            name=str(kept.get("team_name") or ""),
+            installed_by=str(kept.get("user_id") or ""),
         )
         await self.records.save(record)
         log.warning("Slack workspace %s (%s) installed warroom", team, record.name)
-
-    async def async_save_bot(self, bot: Bot) -> None:
-        raise NotImplementedError("installations are saved whole (async_save)")
 
     async def async_find_installation(
         self,

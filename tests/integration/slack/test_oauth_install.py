@@ -186,6 +186,13 @@ async def test_an_install_from_a_workspace_no_org_names_is_refused_and_revoked(
     assert "T0STRANGER" in revoked
 
 
+async def test_an_organisation_wide_install_is_refused(rig: SlackRig) -> None:
+    rig.fake.oauth.team, rig.fake.oauth.enterprise_install = CERT, True
+    page = await Browser(rig.base_url).install()
+    assert page.status == 403 and "an organisation-wide install" in page.text
+    assert stored(rig) == [] and len(rig.fake.oauth.revoked) == 1
+
+
 async def test_a_config_token_org_keeps_working_beside_installs(rig: SlackRig) -> None:
     await install(rig)
     await rig.command('open "Both ways" --org cert', user=ALICE, team=ACME)
