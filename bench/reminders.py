@@ -31,7 +31,7 @@ from warroom.bot.app import build_app
 from warroom.bot.config import Config, OrgConfig, StorageConfig
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import RoomSpec, Sink
+from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import upgrade
 from warroom.storage.models import (
@@ -45,11 +45,10 @@ from warroom.storage.models import (
 SEV1 = timedelta(minutes=30)
 
 
-class InstantPlatform:
+class InstantPlatform(PortDefaults):
     """Answers every call at once; notes when each reminder arrived."""
 
     platform = "console"
-    private_rooms = False
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
