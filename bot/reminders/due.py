@@ -47,9 +47,9 @@ class Plan:
     first: bool  # never planned by a scheduler before
     opened_at: datetime
     next_at: datetime | None = None
-    anchor: datetime | None = None
+    grid_start: datetime | None = None  # the wake-up job's first tick (plan.Slots)
     cadence: timedelta | None = None
-    rearm: bool = True  # the wake-up job must be (re)written: it is not on its grid
+    rearm: bool = True  # the wake-up job must be (re)written: its grid moved
 
 
 @dataclass(frozen=True)
@@ -127,9 +127,6 @@ def _decide(
     slots = restart(stored, anchor, cadence)
     decision = decide(slots, now, config.reminders.misfire_grace)
     after = decision.after
-    off_grid = not after.on_grid(after.next_at) or (
-        decision.due_at is not None and not after.on_grid(decision.due_at)
-    )
     state.anchor_at, state.reminded_at = after.anchor, after.reminded_at
     state.reminded_slot, state.escalated_slot = after.reminded, after.escalated
     state.next_due_at = after.next_at
@@ -138,9 +135,9 @@ def _decide(
         open=True,
         action=decision.action,
         next_at=after.next_at,
-        anchor=anchor,
+        grid_start=after.grid_start,
         cadence=cadence,
-        rearm=mark or slots is not stored or off_grid,
+        rearm=mark or slots is not stored or not after.same_grid(slots),
     )
     if decision.action == "skip":
         log.info("%s: slot %s due at %s is past the grace period; skipped", incident.key,
