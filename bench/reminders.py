@@ -7,7 +7,14 @@ lateness of the 1,000 reminders: from the second they fall due to the check that
 (its timeline entry) and to the moment the platform (a fake that answers instantly) receives
 them through the outbox. Real scheduler, real clock, real job store.
 
+The floor, measured in the same run: the least a durable reminder costs here. The same
+scheduler and job store fire 1,000 bare jobs due in one second; each stores a row, calls the
+platform and marks the row done, each step its own transaction (what the outbox guarantees,
+with nothing of warroom's: no check, no timeline, no message).
+
     python bench/reminders.py [--incidents 10000] [--burst 1000] [--url sqlite:///...]
+
+A PostgreSQL URL gets a schema of its own for the run, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -19,20 +26,38 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    insert,
+    text,
+    update,
+)
 
 from warroom.bot.app import build_app
 from warroom.bot.config import Config, OrgConfig, StorageConfig
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import RoomSpec, Sink
-from warroom.storage.engine import make_engine
+from warroom.bot.domain.port import PortDefaults, RoomSpec, Sink
+from warroom.storage.engine import is_sqlite, job_store_engine, make_engine
 from warroom.storage.migrate import upgrade
 from warroom.storage.models import (
     Incident,
@@ -45,11 +70,10 @@ from warroom.storage.models import (
 SEV1 = timedelta(minutes=30)
 
 
-class InstantPlatform:
+class InstantPlatform(PortDefaults):
     """Answers every call at once; notes when each reminder arrived."""
 
     platform = "console"
-    private_rooms = False
 
     def __init__(self) -> None:
         self.arrived: dict[str, float] = {}
@@ -120,6 +144,60 @@ def seed(url: str, numbers: range, *, opened: list[datetime], severities: list[i
     engine.dispose()
 
 
+FLOOR = Table(
+    "bench_floor",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+)
+_floor_run: dict[str, Any] = {}  # what the floor's jobs reach (they are stored by reference)
+
+
+def _floor_store(n: int) -> None:
+    with _floor_run["engine"].begin() as conn:
+        conn.execute(insert(FLOOR), {"id": n, "created_at": datetime.now(UTC)})
+
+
+def _floor_done(n: int) -> None:
+    with _floor_run["engine"].begin() as conn:
+        conn.execute(update(FLOOR).where(FLOOR.c.id == n).values(done_at=datetime.now(UTC)))
+
+
+async def floor_job(n: int) -> None:
+    loop = asyncio.get_running_loop()
+    pool = _floor_run["pool"]
+    await loop.run_in_executor(pool, _floor_store, n)
+    _floor_run["arrived"].setdefault(n, time.time())
+    await loop.run_in_executor(pool, _floor_done, n)
+    _floor_run["done"].add(n)
+
+
+async def floor(url: str, burst: int) -> list[float]:
+    """Lateness of `burst` bare durable jobs falling due in the same second."""
+    engine: Engine = make_engine(url)
+    FLOOR.create(engine)
+    workers = 1 if is_sqlite(url) else 4
+    arrived: dict[int, float] = {}
+    done: set[int] = set()
+    _floor_run.update(engine=engine, pool=ThreadPoolExecutor(workers), arrived=arrived, done=done)
+    store = SQLAlchemyJobStore(engine=job_store_engine(url), tablename="bench_floor_jobs")
+    scheduler = AsyncIOScheduler(timezone=UTC, jobstores={"default": store})
+    scheduler.start(paused=True)
+    due = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    for n in range(1, burst + 1):
+        trigger = IntervalTrigger(minutes=15, start_date=due, timezone=UTC)
+        scheduler.add_job(floor_job, trigger, args=[n], id=f"floor:{n}", misfire_grace_time=None)
+    scheduler.resume()
+    deadline = time.monotonic() + (due - datetime.now(UTC)).total_seconds() + 60
+    while len(done) < burst and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    scheduler.shutdown(wait=False)
+    _floor_run["pool"].shutdown(wait=True)
+    engine.dispose()
+    return [at - due.timestamp() for at in arrived.values()]
+
+
 def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
@@ -183,6 +261,7 @@ async def bench(url: str, incidents: int, burst: int) -> list[tuple[str, str]]:
     )
     await app.stop()
     late = [at - due.timestamp() for at in platform.arrived.values()]
+    bare = await floor(url, burst)
     return [
         ("store", url.split(":")[0]),
         ("incidents with reminders scheduled", f"{incidents:,}"),
@@ -195,8 +274,29 @@ async def bench(url: str, incidents: int, burst: int) -> list[tuple[str, str]]:
         ("  delivered to the platform", f"{len(late):,}"),
         ("  lateness to platform p50 / p99", f"{spread(late)}"),
         ("  lateness to platform max", f"{max(late):.3f} s" if late else "-"),
+        ("floor: bare durable jobs delivered", f"{len(bare):,}"),
+        ("  floor lateness to platform p50 / p99", f"{spread(bare)}"),
         ("peak RSS at the end", f"{rss_mb():.0f} MB"),
     ]
+
+
+@contextmanager
+def own_schema(url: str | None) -> Iterator[str | None]:
+    """On PostgreSQL, a schema of its own for the run (a shared database stays clean)."""
+    if not url or is_sqlite(url):
+        yield url
+        return
+    schema = f"bench_reminders_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in url else "?"
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def main() -> None:
@@ -206,8 +306,8 @@ def main() -> None:
     parser.add_argument("--url", help="store URL (default: a new SQLite file)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.url or f"sqlite:///{Path(folder) / 'bench.db'}"
+    with tempfile.TemporaryDirectory() as folder, own_schema(args.url) as url:
+        url = url or f"sqlite:///{Path(folder) / 'bench.db'}"
         rows = asyncio.run(bench(url, args.incidents, args.burst))
     width = max(len(name) for name, _ in rows)
     print(f"| {'measure'.ljust(width)} | value |")

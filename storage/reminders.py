@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
 from warroom.bot.domain.vocabulary import LEAD_ROLES, OPEN_STATES, REMINDER_ANCHORS
 from warroom.storage.models import (
     DigestCursor,
     Incident,
+    Outbox,
     ReminderState,
     RoleAssignment,
     RoomLink,
     TimelineEntry,
 )
+
+
+@dataclass(frozen=True)
+class QueuedPost:
+    """An outbox item as a burst of checks queues it (lighter than the ORM object)."""
+
+    incident_id: int | None
+    platform: str
+    action: str
+    payload: str
+    at: datetime
 
 
 class ReminderRepo:
@@ -69,6 +82,25 @@ class ReminderRepo:
         """Every open incident, with reminder state or not (yet)."""
         query = select(Incident.id).where(col(Incident.state).in_(OPEN_STATES))
         return [i for i in self.session.exec(query) if i is not None]
+
+    def queue(self, items: Sequence[QueuedPost]) -> None:
+        """Queue many outbox items in one statement (executemany), not a flush each."""
+        if not items:
+            return
+        rows = [
+            {
+                "incident_id": item.incident_id,
+                "platform": item.platform,
+                "action": item.action,
+                "payload": item.payload,
+                "attempts": 0,
+                "created_at": item.at,
+                "next_attempt_at": item.at,
+                "last_error": "",
+            }
+            for item in items
+        ]
+        self.session.connection().execute(insert(Outbox), rows)
 
     # Batched reads for checks that fall due together: one query each, not one per incident.
 

@@ -29,9 +29,10 @@ from nio import (
     SyncError,
     SyncResponse,
 )
+from nio.responses import RoomInfo
 
 from warroom.adapters.matrix.devices import is_admin_command
-from warroom.adapters.matrix.gaps import missed_events
+from warroom.adapters.matrix.gaps import missed_events, own_invite_at, since_invite
 from warroom.adapters.matrix.inbound import PLATFORM, invite_allowed, translate
 from warroom.adapters.matrix.state import BotMemory
 from warroom.bot.domain.events import Inbound, RoomRef
@@ -78,6 +79,9 @@ class SyncLoop:
     synced: asyncio.Condition = field(default_factory=asyncio.Condition)
     queue: asyncio.Queue[Inbound | AdminCommand | _Token] = field(default_factory=asyncio.Queue)
     undecrypted: list[_Undecrypted] = field(default_factory=list)
+    # Rooms whose invitation came before the bot ever listened (answered on its first sync):
+    # what was said there before it joined is not for it.
+    backlog: set[str] = field(default_factory=set)
 
     async def sync_forever(self) -> None:
         since = await self.memory.sync_token()
@@ -166,6 +170,8 @@ class SyncLoop:
         `since` None: what happened before the bot ever listened is not for it)."""
         for room_id, info in response.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
+            if since is None:
+                self.backlog.add(room_id)
         if since is None:
             return
         me = self.client.user_id
@@ -174,14 +180,7 @@ class SyncLoop:
             if room is None:
                 continue
             where = RoomRef(PLATFORM, self.workspace, room_id)
-            events = list(info.timeline.events)
-            joined_now = len(since_own_join(events, me)) < len(events)
-            if info.timeline.limited and info.timeline.prev_batch and not joined_now:
-                gap = await missed_events(
-                    self.client, room_id, newest=info.timeline.prev_batch, oldest=since
-                )
-                events = gap + events
-            for event in since_own_join(events, me):
+            for event in await self._new_events(room_id, info, since):
                 if event.sender == me:
                     continue
                 if isinstance(event, MegolmEvent):
@@ -190,6 +189,36 @@ class SyncLoop:
                     continue
                 await self._put(event, room, where)
         await self._retry_undecrypted()
+
+    async def _new_events(self, room_id: str, info: RoomInfo, since: str) -> list[Event]:
+        """What the bot acts on in a joined room's timeline: what is new since the last sync,
+        or, in the sync where the bot joined on an invitation, what was said since the
+        invitation (a person may type a command before the bot has joined)."""
+        events = list(info.timeline.events)
+        joined = own_join_at(events, self.client.user_id)
+        if joined is None:
+            if info.timeline.limited and info.timeline.prev_batch:
+                gap = await missed_events(
+                    self.client, room_id, newest=info.timeline.prev_batch, oldest=since
+                )
+                events = gap + events
+            return events
+        after = events[joined + 1 :]
+        join = events[joined]
+        assert isinstance(join, RoomMemberEvent)
+        if join.prev_membership != "invite" or room_id in self.backlog:
+            self.backlog.discard(room_id)
+            return after
+        before = events[:joined]
+        invited = own_invite_at(before, self.client.user_id)
+        if invited is not None:
+            meanwhile = before[invited + 1 :]
+        elif info.timeline.prev_batch:
+            meanwhile = await since_invite(self.client, room_id, newest=info.timeline.prev_batch)
+            meanwhile += before
+        else:
+            meanwhile = []
+        return _unique(meanwhile + after)
 
     async def _put(self, event: Event, room: MatrixRoom, where: RoomRef) -> None:
         if isinstance(event, RoomMessageText) and is_admin_command(event.body):
@@ -260,9 +289,9 @@ class SyncLoop:
             log.warning("end-to-end key upkeep failed; trying after the next sync", exc_info=True)
 
 
-def since_own_join(events: Sequence[Event], me: str) -> Sequence[Event]:
-    """The events after our own (latest) joining of the room: what came before we were
-    listening is not ours to act on."""
+def own_join_at(events: Sequence[Event], me: str) -> int | None:
+    """The index of our own latest joining of the room among `events` (a join that is not
+    a change of display name or avatar)."""
     for index in range(len(events) - 1, -1, -1):
         event = events[index]
         if (
@@ -271,5 +300,15 @@ def since_own_join(events: Sequence[Event], me: str) -> Sequence[Event]:
             and event.membership == "join"
             and event.prev_membership != "join"
         ):
-            return events[index + 1 :]
-    return events
+            return index
+    return None
+
+
+def _unique(events: Sequence[Event]) -> list[Event]:
+    seen: set[str] = set()
+    unique = []
+    for event in events:
+        if event.event_id not in seen:
+            seen.add(event.event_id)
+            unique.append(event)
+    return unique

@@ -8,6 +8,7 @@ catch-up racing a job, finds the slot already handled: the lock serialises them.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -16,9 +17,10 @@ from datetime import datetime, timedelta
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
-from warroom.bot.operations.effects import Post, queue
+from warroom.bot.operations.effects import Post, payload_of
 from warroom.bot.operations.visibility import Visibility
 from warroom.bot.reminders import say
 from warroom.bot.reminders.digests import digest_room
@@ -31,6 +33,7 @@ from warroom.bot.reminders.plan import (
     restart,
 )
 from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink
+from warroom.storage.reminders import QueuedPost
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -47,9 +50,27 @@ class Plan:
     first: bool  # never planned by a scheduler before
     opened_at: datetime
     next_at: datetime | None = None
-    anchor: datetime | None = None
+    grid_start: datetime | None = None  # the wake-up job's first tick (plan.Slots)
     cadence: timedelta | None = None
-    rearm: bool = True  # the wake-up job must be (re)written: it is not on its grid
+    rearm: bool = True  # the wake-up job must be (re)written: its grid moved
+
+
+class _Posts:
+    """The burst's messages, queued in one flush at the end (effects.queue flushes each one,
+    and a burst of a thousand reminders would pay a round trip per message)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.rows: list[QueuedPost] = []
+
+    def add(self, room: RoomRef, message: Message, incident_id: int | None) -> None:
+        post = Post(room, message)
+        payload = json.dumps(payload_of(post), sort_keys=True)
+        self.rows.append(QueuedPost(incident_id, room.platform, post.kind, payload, self.now))
+
+    def queue(self, uow: UnitOfWork) -> None:
+        uow.reminders.queue(self.rows)
+        uow.hints.outbox = True
 
 
 @dataclass(frozen=True)
@@ -127,9 +148,6 @@ def _decide(
     slots = restart(stored, anchor, cadence)
     decision = decide(slots, now, config.reminders.misfire_grace)
     after = decision.after
-    off_grid = not after.on_grid(after.next_at) or (
-        decision.due_at is not None and not after.on_grid(decision.due_at)
-    )
     state.anchor_at, state.reminded_at = after.anchor, after.reminded_at
     state.reminded_slot, state.escalated_slot = after.reminded, after.escalated
     state.next_due_at = after.next_at
@@ -138,9 +156,9 @@ def _decide(
         open=True,
         action=decision.action,
         next_at=after.next_at,
-        anchor=anchor,
+        grid_start=after.grid_start,
         cadence=cadence,
-        rearm=mark or slots is not stored or off_grid,
+        rearm=mark or slots is not stored or not after.same_grid(slots),
     )
     if decision.action == "skip":
         log.info("%s: slot %s due at %s is past the grace period; skipped", incident.key,
@@ -153,32 +171,33 @@ def _decide(
 def _act(
     uow: UnitOfWork, due: list[_Due], config: Config, now: datetime, words: Mapping[str, str]
 ) -> None:
-    """Queue every message first, then write the timeline entries: one flush per queued
-    message stays small, and the entries go in at commit, together."""
+    """Queue every message, then write the timeline entries."""
     ids = [d.incident.id for d in due if d.incident.id is not None]
     leads = uow.reminders.leads(ids)
     rooms = uow.reminders.war_rooms(ids)
     homes = uow.reminders.home_orgs(ids)
     entries: list[tuple[Incident, EntryKind, str]] = []
+    posts = _Posts(now)
     for item in due:
         incident_id = item.incident.id
         assert incident_id is not None
         commander = leads.get((incident_id, Role.COMMANDER))
         links = rooms.get(incident_id, [])
         if item.decision.action == "remind":
-            text = _remind(uow, item, commander, links, now, words)
+            text = _remind(posts, item, commander, links, now, words)
             entries.append((item.incident, EntryKind.REMINDER, text))
         else:
             deputy = leads.get((incident_id, Role.DEPUTY))
             home = homes.get(incident_id, "")
-            said = _escalate(uow, item, commander, deputy, links, home, config, now, words)
+            said = _escalate(uow, posts, item, commander, deputy, links, home, config, words)
             entries += [(item.incident, kind, text) for kind, text in said]
+    posts.queue(uow)
     for incident, kind, text in entries:
         incidents.record(uow, incident, at=now, kind=kind, actor=incidents.BOT, text=text)
 
 
 def _remind(
-    uow: UnitOfWork,
+    posts: _Posts,
     item: _Due,
     commander_role: RoleAssignment | None,
     links: list[RoomLink],
@@ -194,31 +213,31 @@ def _remind(
         message = say.reminder(
             incident, who, since=item.anchor, cadence=item.cadence, now=now, word=word
         )
-        queue(uow, Post(room, message), at=now, incident_id=incident.id)
+        posts.add(room, message, incident.id)
     name = commander.name if commander else "nobody (no commander)"
     return f"Reminder: no status update for {overdue_for(item.anchor, now)}; {name} mentioned"
 
 
 def _escalate(
     uow: UnitOfWork,
+    posts: _Posts,
     item: _Due,
     commander_role: RoleAssignment | None,
     deputy_role: RoleAssignment | None,
     links: list[RoomLink],
     home: str,
     config: Config,
-    now: datetime,
     words: Mapping[str, str],
 ) -> list[tuple[EntryKind, str]]:
     """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
     text) saying so."""
-    incident = item.incident
+    incident, now = item.incident, posts.now
     commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
     for room in _rooms_of(links, deputy_role.org if deputy_role else None):
         who = deputy if deputy and deputy.platform == room.platform else None
         word = words.get(room.platform, say.COMMAND_WORD)
         message = say.escalation(incident, who, commander, since=item.anchor, now=now, word=word)
-        queue(uow, Post(room, message), at=now, incident_id=incident.id)
+        posts.add(room, message, incident.id)
     mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
     said = [(EntryKind.ESCALATION, f"Escalated: the reminder went unanswered; {mentioned}")]
     org = commander_role.org if commander_role else home
@@ -232,7 +251,7 @@ def _escalate(
             now=now,
             title=Visibility.of(uow, config, incident).title(org, Where.DIGEST),
         )
-        queue(uow, Post(digest, notice), at=now, incident_id=incident.id)
+        posts.add(digest, notice, incident.id)
         said.append((EntryKind.ESCALATION_NOTICE, f"Escalation reported to the {org} digest room"))
     return said
 

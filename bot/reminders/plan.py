@@ -1,13 +1,15 @@
 """What is due, as pure functions of stored state and now: the clock in tests drives these.
 
 An incident's reminder clock starts at its anchor (opening, last status update, last
-severity change). Reminder slot k falls due at anchor + k·cadence; a reminder left
-unanswered is escalated half a cadence later. Slots missed while warroom was down are
-coalesced: only the latest is sent, and only if it is no older than the grace period.
+severity change). The first reminder falls due a cadence after it, each next one a cadence
+after the one before; a reminder left unanswered is escalated half a cadence after it went
+out. Slots missed while warroom was down are coalesced: only the latest is sent, and only if
+it is no older than the grace period.
 
-Every moment is on a grid of half cadences from the first slot, which the scheduler's
-interval job follows, unless a reminder went out late (more than a tenth of a cadence, at
-most a minute): its escalation then comes half a cadence after it went out, off the grid.
+A reminder sent on time (at most a tenth of a cadence late, at most a minute) keeps the clock
+on its grid of half cadences, which the scheduler's interval job follows. One sent later (the
+catch-up after downtime) restarts the clock: its escalation comes half a cadence after it and
+the next reminder a full cadence after it, on a new grid, not at the next slot of the old one.
 """
 
 from __future__ import annotations
@@ -26,32 +28,47 @@ class Slots:
 
     anchor: datetime
     cadence: timedelta
-    reminded: int = 0
+    reminded: int = 0  # reminders due so far (sent or skipped) since the anchor
     escalated: int = 0
-    reminded_at: datetime | None = None  # when the latest reminder actually went out
+    # When the clock last restarted at a reminder: when the latest one went out, or its slot
+    # when it went out on time or was skipped.
+    reminded_at: datetime | None = None
 
-    def reminder_at(self, slot: int) -> datetime:
-        return self.anchor + slot * self.cadence
+    @property
+    def clock_at(self) -> datetime:
+        """Where the clock counts from: the latest reminder, else the anchor."""
+        if self.reminded_at is not None and self.reminded:
+            return self.reminded_at
+        return self.anchor + self.reminded * self.cadence
 
-    def on_grid(self, at: datetime) -> bool:
-        """Whether `at` is a tick of the interval job: first slot + n half cadences."""
-        offset = at - self.reminder_at(1)
-        return offset >= timedelta(0) and offset % (self.cadence / 2) == timedelta(0)
+    @property
+    def following_at(self) -> datetime:
+        """When the next reminder falls due."""
+        return self.clock_at + self.cadence
+
+    @property
+    def grid_start(self) -> datetime:
+        """The first tick of the interval job: the first reminder, or the escalation of the
+        latest one. Every moment is on this grid of half cadences."""
+        if self.reminded == 0:
+            return self.following_at
+        return self.clock_at + self.cadence / 2
+
+    def same_grid(self, other: Slots) -> bool:
+        """Whether the interval job armed for `other` also ticks at this clock's moments."""
+        return (self.grid_start - other.grid_start) % (self.cadence / 2) == timedelta(0)
 
     @property
     def escalation_at(self) -> datetime:
-        """Half a cadence after the latest reminder went out (a late one is not escalated
-        the moment it is sent)."""
-        sent = self.reminded_at or self.reminder_at(self.reminded)
-        return sent + self.cadence / 2
+        """Half a cadence after the latest reminder went out."""
+        return self.clock_at + self.cadence / 2
 
     @property
     def next_at(self) -> datetime:
         """The next moment something may fall due."""
-        following = self.reminder_at(self.reminded + 1)
         if self.escalated < self.reminded:
-            return min(self.escalation_at, following)
-        return following
+            return min(self.escalation_at, self.following_at)
+        return self.following_at
 
 
 @dataclass(frozen=True)
@@ -64,15 +81,17 @@ class Decision:
 
 def decide(slots: Slots, now: datetime, grace: timedelta) -> Decision:
     """The one thing to do now, if any: remind, escalate, or skip what is too old."""
-    elapsed = now - slots.anchor
-    latest = max(0, elapsed // slots.cadence) if elapsed > timedelta(0) else 0
-    if latest > slots.reminded:  # a newer slot also supersedes a pending escalation
-        due = slots.reminder_at(latest)
+    elapsed = now - slots.clock_at
+    missed = elapsed // slots.cadence if elapsed >= slots.cadence else 0
+    if missed:  # a newer slot also supersedes a pending escalation
+        latest = slots.reminded + missed
+        due = slots.clock_at + missed * slots.cadence
         if now - due <= grace:
             on_time = now - due <= min(slots.cadence / 10, ON_TIME)
             after = replace(slots, reminded=latest, reminded_at=due if on_time else now)
             return Decision("remind", latest, due, after)
-        return Decision("skip", latest, due, replace(slots, reminded=latest, escalated=latest))
+        skipped = replace(slots, reminded=latest, escalated=latest, reminded_at=due)
+        return Decision("skip", latest, due, skipped)
     if slots.escalated < slots.reminded and now >= slots.escalation_at:
         due = slots.escalation_at
         after = replace(slots, escalated=slots.reminded)

@@ -24,7 +24,7 @@ from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.runtime.leader import Leadership
 from warroom.storage.engine import is_sqlite
-from warroom.storage.store import UnitOfWork
+from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 # What makes the reminder plan change, and what managers' digest rooms hear of at once.
@@ -74,6 +74,7 @@ class Reminders:
         self._words = {p: a.command_word for p, a in services.adapters.items()}
         self.leading = asyncio.Event()
         self._parallel = 1 if is_sqlite(self.config.storage.url) else PARALLEL
+        self._checks: Store | None = None
         self._queue: list[_Pending] = []
         self._checker: asyncio.Task[None] | None = None
         self._deliverer: asyncio.Task[None] | None = None
@@ -160,12 +161,22 @@ class Reminders:
                 self.timers.retry(pending.incident_id, retry_at)
         self.timers.forget(p.incident_id for p, r in zip(batch, results, strict=True) if r is None)
 
+    @property
+    def _check_store(self) -> Store:
+        """The checks' own connections and worker threads on PostgreSQL: a burst of checks
+        then never holds up the outbox's deliveries of the reminders it queued."""
+        if self._parallel == 1:
+            return self.services.store  # SQLite: one writer anyway
+        if self._checks is None:
+            self._checks = self.services.store.sibling()
+        return self._checks
+
     async def _run_checks(self, batch: list[_Pending]) -> list[Plan | Exception | None]:
         now = self.services.clock.now()
         requests = [(p.incident_id, p.mark) for p in batch]
         try:
             return list(
-                await self.services.store.transaction(
+                await self._check_store.transaction(
                     lambda uow: due.check(
                         uow, requests, now=now, config=self.config, words=self._words
                     )
@@ -237,6 +248,9 @@ class Reminders:
                 with contextlib.suppress(asyncio.CancelledError):
                     await helper
         await self.leadership.release()
+        checks, self._checks = self._checks, None
+        if checks is not None:
+            checks.close()
 
     async def _finish_jobs(self) -> None:
         while running := self.timers.running_jobs():

@@ -1,11 +1,12 @@
 """The scheduler: APScheduler 3's AsyncIOScheduler on its SQLAlchemy job store, in warroom's
 own database, so what is planned survives a restart.
 
-Each open incident has a wake-up job ticking every half cadence from its first slot (each
-reminder and escalation moment), and a periodic digest job. Missed ticks are coalesced by
-APScheduler; wake-ups run however late they are, since plan.py decides from stored state
-what is still worth saying (with the grace period). A check moves the wake-up only when
-the plan left the grid (a late reminder) or changed (an update, a sev change).
+Each open incident has a wake-up job ticking every half cadence from its clock's first
+moment (each reminder and escalation moment), and a periodic digest job. Missed ticks are
+coalesced by APScheduler; wake-ups run however late they are, since plan.py decides from
+stored state what is still worth saying (with the grace period). A check moves the wake-up
+only when the clock moved to a new grid (a late reminder restarts it) or the plan changed
+(an update, a sev change).
 """
 
 from __future__ import annotations
@@ -134,12 +135,12 @@ class Timers:
                 with contextlib.suppress(JobLookupError):
                     scheduler.remove_job(job_id)
             return
-        assert plan.next_at and plan.anchor and plan.cadence
+        assert plan.next_at and plan.grid_start and plan.cadence
         scheduler.add_job(
             jobs.remind,
             IntervalTrigger(
                 seconds=plan.cadence.total_seconds() / 2,
-                start_date=plan.anchor + plan.cadence,
+                start_date=plan.grid_start,
                 timezone=UTC,
             ),
             args=[plan.incident_id],

@@ -12,13 +12,17 @@ from sqlalchemy import create_engine, text
 from tests.fakes.bot import TestBot
 from tests.fakes.scheduler import job_times, on_clock, run_due
 from tests.integration.test_reminders import CONFIG, kinds, reminders_sent, service, started
+from warroom.bot.config import Config, parse_config
 
 MIN = timedelta(minutes=1)
+SEC = timedelta(seconds=1)
 
 
-async def restarted(store_url: str, monkeypatch: pytest.MonkeyPatch, later: timedelta) -> TestBot:
+async def restarted(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, later: timedelta, config: Config = CONFIG
+) -> TestBot:
     """A new process on the same database, started `later` than the first one's clock."""
-    bot = TestBot(store_url, config=CONFIG, platform="console")
+    bot = TestBot(store_url, config=config, platform="console")
     bot.clock.advance(later)
     on_clock(monkeypatch, bot.clock)
     return bot
@@ -50,10 +54,59 @@ async def test_restart_past_due_sends_one_reminder_then_one_escalation(
         bot.clock.advance(1 * MIN)
         await run_due(service(bot))
         assert len(kinds(bot, "escalation")) == 1
-        bot.clock.advance(9 * MIN)  # up to just before the next slot
+        # the late reminder restarted the clock: the next is a cadence after it (2h35),
+        # not at the old grid's slot (2h30)
+        assert job_times(service(bot))["remind:1"] == opened + 2 * 60 * MIN + 35 * MIN
+        bot.clock.advance(14 * MIN)
         await run_due(service(bot))
         assert len(kinds(bot, "escalation")) == 1
         assert len(kinds(bot, "reminder")) == 1
+        bot.clock.advance(1 * MIN)
+        await run_due(service(bot))
+        assert len(kinds(bot, "reminder")) == 2
+        assert "for 2h 35m" in reminders_sent(bot)[-1].text
+    finally:
+        await bot.close()
+
+
+async def test_the_reminder_sent_after_downtime_restarts_the_clock(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = parse_config(
+        {
+            "reminders": {"sev1": "4s"},
+            "orgs": [{"id": "acme", "platform": "console", "digest_room": "digest-acme"}],
+        }
+    )
+    first = await started(store_url, monkeypatch, fast)
+    await first.open('open "DB leak" --sev 1')
+    opened = first.clock.now()
+    await first.close()  # down from 1s to 10s: slots at 4s and 8s missed
+
+    bot = await restarted(store_url, monkeypatch, 10 * SEC, fast)
+    try:
+        await bot.app.reminders.start()  # type: ignore[union-attr]
+        await bot.app.reminders.leading.wait()  # type: ignore[union-attr]
+        await run_due(service(bot))
+        for _ in range(10):
+            bot.clock.advance(SEC)
+            await run_due(service(bot))
+        with bot.db() as uow:
+            said = [
+                (e.kind, int((e.at - opened).total_seconds()))
+                for e in uow.timeline.entries(1)
+                if e.kind in ("reminder", "escalation")
+            ]
+        # One reminder on start, then the clock runs from it: its escalation half a cadence
+        # later, the next reminder a full cadence later (not at 12s, the old grid's slot).
+        assert said == [
+            ("reminder", 10),
+            ("escalation", 12),
+            ("reminder", 14),
+            ("escalation", 16),
+            ("reminder", 18),
+            ("escalation", 20),
+        ]
     finally:
         await bot.close()
 

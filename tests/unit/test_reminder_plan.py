@@ -47,24 +47,27 @@ def test_a_newer_slot_supersedes_a_pending_escalation() -> None:
     assert (decision.action, decision.slot) == ("remind", 2)
 
 
-def test_a_late_reminder_is_escalated_half_a_cadence_after_it_went_out() -> None:
+def test_a_late_reminder_restarts_the_clock() -> None:
     late = decide(Slots(T0, CADENCE), T0 + 50 * MIN, GRACE)  # slot 1, sent 20 minutes late
     assert (late.action, late.after.reminded_at) == ("remind", T0 + 50 * MIN)
-    assert late.after.next_at == T0 + 60 * MIN  # the next slot comes first
-    assert decide(late.after, T0 + 60 * MIN, GRACE).action == "remind"
-    a_bit_late = decide(Slots(T0, CADENCE), T0 + 35 * MIN, GRACE)
-    assert a_bit_late.after.next_at == T0 + 50 * MIN
-    assert decide(a_bit_late.after, T0 + 49 * MIN, GRACE).action == "none"
-    assert decide(a_bit_late.after, T0 + 50 * MIN, GRACE).action == "escalate"
+    assert late.after.next_at == T0 + 65 * MIN  # its escalation, not the old grid's slot 2
+    assert decide(late.after, T0 + 64 * MIN, GRACE).action == "none"
+    escalated = decide(late.after, T0 + 65 * MIN, GRACE)
+    assert escalated.action == "escalate"
+    assert escalated.after.next_at == T0 + 80 * MIN  # a full cadence after it went out
+    assert decide(escalated.after, T0 + 79 * MIN, GRACE).action == "none"
+    assert decide(escalated.after, T0 + 80 * MIN, GRACE).action == "remind"
 
 
-def test_a_reminder_on_time_keeps_its_escalation_on_the_grid() -> None:
-    slightly = decide(Slots(T0, CADENCE), T0 + 30 * MIN + timedelta(seconds=2), GRACE)
+def test_a_reminder_on_time_keeps_the_clock_on_its_grid() -> None:
+    first = Slots(T0, CADENCE)
+    slightly = decide(first, T0 + 30 * MIN + timedelta(seconds=2), GRACE)
     assert slightly.after.reminded_at == T0 + 30 * MIN
     assert slightly.after.next_at == T0 + 45 * MIN
-    assert slightly.after.on_grid(slightly.after.next_at)
-    late = decide(Slots(T0, CADENCE), T0 + 35 * MIN, GRACE)
-    assert not late.after.on_grid(late.after.next_at)
+    assert slightly.after.same_grid(first)
+    late = decide(first, T0 + 35 * MIN, GRACE)
+    assert late.after.next_at == T0 + 50 * MIN
+    assert not late.after.same_grid(first)
 
 
 def test_slots_older_than_the_grace_period_are_skipped() -> None:
@@ -72,7 +75,7 @@ def test_slots_older_than_the_grace_period_are_skipped() -> None:
     decision = decide(Slots(T0, daily), T0 + daily + 2 * 60 * MIN, GRACE)
     assert decision.action == "skip"
     assert (decision.after.reminded, decision.after.escalated) == (1, 1)
-    assert decision.after.next_at == T0 + 2 * daily
+    assert decision.after.next_at == T0 + 2 * daily  # nothing went out: the grid stays
 
 
 def test_a_new_anchor_restarts_the_counters() -> None:

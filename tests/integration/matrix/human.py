@@ -98,6 +98,13 @@ class Human:
         await self.wait_for(lambda: room_id in self.client.rooms)
         return room_id
 
+    async def know_devices_of(self, user_id: str) -> None:
+        """Fetch someone's device keys now (as Element does for an invited member), so what
+        this person says next is encrypted to them too."""
+        assert self.client.olm is not None
+        self.client.olm.users_for_key_query.add(user_id)
+        await self.client.keys_query()
+
     async def join(self, room_id: str) -> None:
         await self.client.join(room_id)
         await self.wait_for(lambda: room_id in self.client.rooms)
