@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
@@ -51,6 +52,22 @@ class AdapterMemory(Protocol):
 
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class OpenRoom:
+    """A war room of an incident that is not closed, and how far warroom captured it: what
+    an adapter needs to fetch what was said there while it was away."""
+
+    room: RoomRef
+    since: datetime  # when the room was linked: nothing said before belongs to the incident
+    newest_message_id: str = ""  # the newest message captured from it; "" for none
+
+
+class OpenRooms(Protocol):
+    """The open war rooms on one platform, read from warroom's database."""
+
+    async def __call__(self, platform: str) -> Sequence[OpenRoom]: ...
 
 
 @dataclass(frozen=True)
@@ -129,6 +146,11 @@ class ChatAdapter(Protocol):
         """Hand the adapter its memory before `start`."""
         ...
 
+    def bind_open_rooms(self, rooms: OpenRooms) -> None:
+        """Let the adapter read the open war rooms before `start`, to catch up on what was
+        said there while it was away."""
+        ...
+
     def http_routes(self) -> Sequence[HttpRoute]:
         """Endpoints to serve on warroom's HTTP server."""
         ...
@@ -157,6 +179,9 @@ class PortDefaults:
         return
 
     def bind_memory(self, memory: AdapterMemory) -> None:
+        return
+
+    def bind_open_rooms(self, rooms: OpenRooms) -> None:
         return
 
     def http_routes(self) -> Sequence[HttpRoute]:
