@@ -100,6 +100,8 @@ class Ack:
 class SlackRig:
     """`await rig.command("note hi")`; `await rig.settle()`; then look at `rig.fake`."""
 
+    stopped = False
+
     def __init__(
         self, fake: FakeSlack, config: Config, mode: str, *, ping_interval: float = 10.0
     ) -> None:
@@ -113,7 +115,6 @@ class SlackRig:
             config, adapters={"slack": self.adapter}, clock=self.clock, serve_http=True
         )
         self.http: aiohttp.ClientSession | None = None
-        self.stopped = False
         self._ids = itertools.count(1)
 
     async def start(self, *, ready: bool = True) -> None:
