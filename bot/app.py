@@ -25,6 +25,7 @@ from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
+from warroom.bot.runtime.open_rooms import StoredOpenRooms
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
 from warroom.storage.engine import is_sqlite, job_store_engine
 from warroom.storage.installations import StoredInstallations
@@ -136,9 +137,11 @@ def build_app(
     store = Store(config.storage.url)
     memory = StoredMemory(store)
     installations = StoredInstallations(store)
+    open_rooms = StoredOpenRooms(store)
     for adapter in adapters.values():
         adapter.bind_memory(memory)
         adapter.bind_installations(installations)
+        adapter.bind_open_rooms(open_rooms)
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
     services = Services(

@@ -10,7 +10,9 @@ from typing import Protocol
 
 from warroom.bot.config import Config
 from warroom.bot.context import Context, DuplicateEvent, Reply
+from warroom.bot.domain.disclosure import effective_tlp
 from warroom.bot.domain.events import (
+    PIN_EMOJI,
     Actor,
     CommandReceived,
     Inbound,
@@ -33,7 +35,6 @@ from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
-PIN_EMOJI = ("pushpin", "📌", "📍", "round_pushpin")
 APOLOGY = Message(body="Sorry, something went wrong handling that; it has been logged.")
 
 
@@ -217,22 +218,24 @@ class Core:
             await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
 
     async def _reaction(self, event: ReactionAdded) -> None:
-        """A 📌 on a captured message puts it on the timeline as a highlight."""
+        """A 📌 on a message puts it on the timeline as a highlight: a captured message by
+        its entry, one never captured by the text its platform gave with the 📌."""
         if event.emoji not in PIN_EMOJI:
             return
         now = self.services.clock.now()
+        config = self.services.config
 
         def work(uow: UnitOfWork) -> None:
             incident = _live_incident(uow, event, now)
             if incident is None or incident.id is None:
                 return
-            text, tlp = pinned(uow, self.services.config, incident, event)
+            actor, text, tlp = pinned(uow, config, incident, event)
             incidents.record(
                 uow,
                 incident,
                 at=now,
                 kind=EntryKind.PINNED,
-                actor=event.actor,
+                actor=actor,
                 text=text,
                 source_event_id=event.event_id,
                 tlp=tlp,
@@ -286,10 +289,10 @@ def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident |
 
 def pinned(
     uow: UnitOfWork, config: Config, incident: Incident, event: ReactionAdded
-) -> tuple[str, Tlp | None]:
-    """A highlight's text and TLP: those of the message it highlights (a 📌 on a relayed
-    copy highlights its original). Someone of another org than the sayer's names the entry
-    and does not copy its text, so nothing passes under the highlighter's agreements."""
+) -> tuple[Actor, str, Tlp | None]:
+    """A highlight's sayer, text and TLP: those of the message it highlights (a 📌 on a
+    relayed copy highlights its original). Someone of another org than the sayer's names the
+    entry and does not copy its text, so nothing passes under the highlighter's agreements."""
     assert incident.id is not None
     target = event.target
     copy = uow.relays.copy_of(target.room, target.message_id)
@@ -297,12 +300,27 @@ def pinned(
         target = copy.source
     source = uow.timeline.by_source(incident.id, target.message_id)
     if source is None:
-        return f"📌 message {event.target.message_id}", None
+        return uncaptured(config, incident, event)
     said = Visibility.of(uow, config, incident).said(source)
     who = source.actor_display or source.actor_user_id
     if event.actor.org != said.org:
-        return f"📌 #{source.seq} of {who} ({said.org})", said.tlp
-    return f"📌 #{source.seq} {who}: {source.text}", said.tlp
+        return event.actor, f"📌 #{source.seq} of {who} ({said.org})", said.tlp
+    return event.actor, f"📌 #{source.seq} {who}: {source.text}", said.tlp
+
+
+def uncaptured(
+    config: Config, incident: Incident, event: ReactionAdded
+) -> tuple[Actor, str, Tlp | None]:
+    """A highlight of a message warroom never captured, with its text as the platform gave
+    it: said by its author's org (the highlighter's, or the author when that is another
+    org), at the text's own marking, else the incident's TLP, as if it were said now."""
+    quoted = event.quoted
+    if quoted is None:
+        return event.actor, f"📌 message {event.target.message_id}", None
+    text = clipped(well_formed(quoted.text), config.limits.message_chars)
+    sayer = event.actor if quoted.author.org == event.actor.org else quoted.author
+    tlp = effective_tlp(text, parse_tlp(incident.tlp))
+    return sayer, f"📌 message of {quoted.author.user.name}: {text}", tlp
 
 
 def _error_message(command: Command, exc: CommandError) -> Message:

@@ -15,6 +15,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from warroom.adapters.slack import channels
 from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
+from warroom.adapters.slack.catchup import CatchUp
 from warroom.adapters.slack.events import events_route
 from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
 from warroom.adapters.slack.installations import SlackInstallations, SlackInstallStates
@@ -24,13 +25,14 @@ from warroom.adapters.slack.replies import ResponseUrls
 from warroom.adapters.slack.settings import SlackSettings
 from warroom.adapters.slack.transport import SocketMode
 from warroom.adapters.slack.uninstall import register_uninstall
-from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
     Health,
     HttpRoute,
     Installations,
+    OpenRooms,
     OrgOf,
     PortDefaults,
     RoomSpec,
@@ -118,16 +120,41 @@ class SlackAdapter(PortDefaults):
 
     # lifecycle
 
+    catch_up: CatchUp | None = None
+    _open_rooms: OpenRooms | None = None
+
+    def bind_open_rooms(self, rooms: OpenRooms) -> None:
+        self._open_rooms = rooms
+
     async def start(self, sink: Sink) -> None:
+        """Serve Slack's requests, and catch up in the background on what was said in open
+        war rooms while warroom was away: now, and after every Socket Mode reconnect."""
         self.inbound.sink = sink
         await self.api.open()
         for team in self.settings.bot_tokens:
             self._identify_soon(team)
+        self.catch_up = CatchUp(
+            api=self.api,
+            platform=PLATFORM,
+            marks=self.inbound.marks,
+            translate=self._caught_up,
+            keep=self.inbound.keep,
+        )
+        self.catch_up.open_rooms = self._open_rooms
         if self.settings.mode == "socket":
-            await self.socket_mode.start()
+            await self.socket_mode.start(on_connected=self.catch_up.soon)
+        else:
+            self.catch_up.soon()
+
+    async def _caught_up(self, said: dict[str, Any], workspace: str) -> Inbound | None:
+        bot = self.bots.get(workspace)
+        bot_user = bot.bot_user_id if bot is not None else None
+        return await self.inbound.spoken(said, workspace=workspace, bot_user=bot_user)
 
     async def stop(self) -> None:
         await self.socket_mode.stop()
+        if self.catch_up is not None:
+            await self.catch_up.stop()
         for task in list(self._identifying.values()):
             task.cancel()
         await self.inbound.idle()
@@ -327,6 +354,9 @@ class SlackAdapter(PortDefaults):
         return UserRef(PLATFORM, workspace, match.group(1), match.group(2) or "")
 
     async def idle(self) -> None:
-        """Wait for the work of acknowledged requests and pending identity look-ups."""
+        """Wait for the work of acknowledged requests, pending identity look-ups and catching
+        up."""
         await asyncio.gather(*self._identifying.values(), return_exceptions=True)
+        if self.catch_up is not None:
+            await self.catch_up.idle()
         await self.inbound.idle()

@@ -24,11 +24,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from warroom.adapters.slack import modal
+from warroom.adapters.slack import history, modal
 from warroom.adapters.slack.api import SlackApi
+from warroom.adapters.slack.catchup import Marks
 from warroom.adapters.slack.render import unescape
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.bot.domain.events import (
+    PIN_EMOJI,
     Actor,
     CommandReceived,
     Inbound,
@@ -36,6 +38,7 @@ from warroom.bot.domain.events import (
     MessageEdited,
     MessagePosted,
     MessageRef,
+    QuotedMessage,
     ReactionAdded,
     RoomRef,
     UserRef,
@@ -54,12 +57,14 @@ SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
 NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
 NOT_RECORDED = "⚠ warroom could not record that, try again."
 NAME_WAIT_S = 0.5  # a person's name is looked up once; never at the cost of the ack
+QUOTE_WAIT_S = 0.5  # a 📌's message is fetched alongside the name, within the same wait
 FORM_FAILED = Message(
     body="⚠ Slack could not open the incident form just now.",
     footer="type it instead: `/incident help open` shows how",
 )
 
 Sink = Callable[[Inbound], Awaitable[None]]
+Keep = Callable[[Inbound], Awaitable[bool]]
 OrgChoices = Callable[[str], Sequence[tuple[str, str]]]
 SayPrivately = Callable[[UserRef, RoomRef, Message], Awaitable[None]]
 
@@ -83,6 +88,7 @@ class SlackInbound:
         self.org_choices = org_choices
         self.sink: Sink | None = None
         self.names: dict[tuple[str, str], str] = {}
+        self.marks = Marks()  # the newest message stored per room: where catching up starts
         self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, app: AsyncApp) -> None:
@@ -143,22 +149,31 @@ class SlackInbound:
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> BoltResponse | None:
         inbound = await self._message(body, event, context)
-        return await self._ack_event(ack, inbound)
+        return await self._ack_event(ack, inbound, keep=self.keep)
 
     async def _message(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> Inbound | None:
         if event.get("subtype") in ("message_changed", "message_deleted"):
             return self._changed(body, event, context)
+        return await self.spoken(
+            event, workspace=str(context.team_id or ""), bot_user=context.bot_user_id
+        )
+
+    async def spoken(
+        self, event: dict[str, Any], *, workspace: str, bot_user: str | None
+    ) -> Inbound | None:
+        """A person's message (an event, or one fetched from the channel's history) as a
+        command or a message; None for what is not a person speaking."""
         if event.get("subtype") not in SPOKEN or event.get("bot_id") or not event.get("user"):
             return None
-        if event["user"] == context.bot_user_id:
+        if event["user"] == bot_user:
             return None
-        team = str(event.get("team") or context.team_id or "")
+        team = str(event.get("team") or workspace)
         actor = self.actor(str(event.get("user_team") or team), str(event["user"]))
         if actor is None:
             return None
-        room = RoomRef(PLATFORM, str(context.team_id or team), str(event["channel"]))
+        room = RoomRef(PLATFORM, workspace or team, str(event["channel"]))
         text = unescape(str(event.get("text", "")))
         ts = str(event["ts"])  # a message's ts is its id: 📌 reactions point at it
         words = command_text(text.translate(SMART_QUOTES))
@@ -167,6 +182,15 @@ class SlackInbound:
         if words is not None:
             return CommandReceived(actor, room, words, ts)
         return MessagePosted(actor, room, text, ts, reply_to="" if thread == ts else thread)
+
+    async def keep(self, event: Inbound) -> bool:
+        """Store a person's message (the sink); once stored, it is where catching up in its
+        room would start."""
+        if not await self._stored(event):
+            return False
+        if isinstance(event, MessagePosted | CommandReceived):
+            self.marks.saw(event.room, event.event_id)  # a message's event id is its ts
+        return True
 
     def _changed(
         self, body: dict[str, Any], event: dict[str, Any], ctx: AsyncBoltContext
@@ -212,13 +236,37 @@ class SlackInbound:
         event_id = str(
             body.get("event_id") or f"{item['channel']}-{item['ts']}-{event['reaction']}"
         )
-        actor = await self._named(actor)
-        return ReactionAdded(actor, room, target, str(event["reaction"]), event_id)
+        emoji = str(event["reaction"])
+        named, quoted = await asyncio.gather(
+            self._named(actor), self._quoted(target, emoji) if emoji in PIN_EMOJI else _none()
+        )
+        return ReactionAdded(named, room, target, emoji, event_id, quoted)
 
-    async def _ack_event(self, ack: AsyncAck, event: Inbound | None) -> BoltResponse | None:
+    async def _quoted(self, target: MessageRef, emoji: str) -> QuotedMessage | None:
+        """The message a 📌 points at, as Slack has it, in case warroom never captured it;
+        waiting at most QUOTE_WAIT_S (the core then names the message without its text)."""
+        room = target.room
+        fetch = history.message_at(self.api, room.workspace, room.room_id, target.message_id)
+        try:
+            said = await asyncio.wait_for(fetch, QUOTE_WAIT_S)
+        except (AdapterError, TimeoutError) as exc:
+            log.info("no text for the %s on %s: %r", emoji, target.message_id, exc)
+            return None
+        if said is None or said.get("subtype") not in SPOKEN or said.get("bot_id"):
+            return None
+        author = str(said.get("user") or "")
+        team = str(said.get("user_team") or said.get("team") or room.workspace)
+        actor = self.actor(team, author)
+        if actor is None:
+            return None
+        return QuotedMessage(actor, unescape(str(said.get("text", ""))))
+
+    async def _ack_event(
+        self, ack: AsyncAck, event: Inbound | None, *, keep: Keep | None = None
+    ) -> BoltResponse | None:
         """An Events API event: acknowledged once stored (or when there is nothing to keep);
         a 503 otherwise, so that Slack sends it again."""
-        if event is None or await self._stored(event):
+        if event is None or await (keep or self._stored)(event):
             await ack()
             return None
         return BoltResponse(status=503, body="warroom could not record that event")
@@ -286,6 +334,10 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
         await work
     except Exception:
         log.exception("handling a Slack request failed")
+
+
+async def _none() -> None:
+    return None
 
 
 async def _ignore(ack: AsyncAck) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -27,13 +29,21 @@ class SocketMode:
         self.socket: AsyncSocketModeHandler | None = None
         self._connecting: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
+    async def start(self, *, on_connected: Callable[[], None]) -> None:
+        """Connect in the background; `on_connected` is called as each new connection opens
+        (Slack's `hello`, the first message on it)."""
         self.socket = AsyncSocketModeHandler(
             self.bolt,
             app_token=self.settings.app_token,
             web_client=self.api.new_client(),
             ping_interval=self.settings.ping_interval,
         )
+
+        async def hello(client: Any, message: dict[str, Any], raw: str | None) -> None:
+            if message.get("type") == "hello":
+                on_connected()
+
+        self.socket.client.message_listeners.append(hello)
         # connect() retries until Slack answers: never let it hold up start-up
         self._connecting = asyncio.create_task(
             self.socket.connect_async()  # type: ignore[no-untyped-call]

@@ -84,18 +84,33 @@ class MessageDeleted:
 
 
 @dataclass(frozen=True)
+class QuotedMessage:
+    """A message as its platform holds it, with the person who said it: what a 📌 points
+    at when warroom never captured it (said before the bot joined, or missed)."""
+
+    author: Actor
+    text: str
+
+
+@dataclass(frozen=True)
 class ReactionAdded:
+    """A reaction on a message. For a 📌 the adapter may add the `quoted` message as the
+    platform has it; the core uses it only when the message is not on the timeline."""
+
     actor: Actor
     room: RoomRef
     target: MessageRef
     emoji: str
     event_id: str
+    quoted: QuotedMessage | None = None
 
 
 Inbound = CommandReceived | MessagePosted | ReactionAdded | MessageEdited | MessageDeleted
 
 
 COMMAND_WORDS = ("/incident", "!incident", "!inc")
+# Reactions that mark a message as a highlight, as the platforms name them.
+PIN_EMOJI = ("pushpin", "📌", "📍", "round_pushpin")
 
 
 def command_text(line: str) -> str | None:

@@ -80,6 +80,22 @@ class Installations(Protocol):
 
 
 @dataclass(frozen=True)
+class OpenRoom:
+    """A war room of an incident that is not closed, and how far warroom captured it: what
+    an adapter needs to fetch what was said there while it was away."""
+
+    room: RoomRef
+    since: datetime  # when the room was linked: nothing said before belongs to the incident
+    newest_message_id: str = ""  # the newest message captured from it; "" for none
+
+
+class OpenRooms(Protocol):
+    """The open war rooms on one platform, read from warroom's database."""
+
+    async def __call__(self, platform: str) -> Sequence[OpenRoom]: ...
+
+
+@dataclass(frozen=True)
 class HttpRequest:
     """A request as the HTTP server hands it to a route: raw body, raw query string, header
     names in lower case (repeated headers joined with ", ")."""
@@ -159,6 +175,11 @@ class ChatAdapter(Protocol):
         """Hand the adapter the installations store before `start` (Slack's OAuth installs)."""
         ...
 
+    def bind_open_rooms(self, rooms: OpenRooms) -> None:
+        """Let the adapter read the open war rooms before `start`, to catch up on what was
+        said there while it was away."""
+        ...
+
     def http_routes(self) -> Sequence[HttpRoute]:
         """Endpoints to serve on warroom's HTTP server."""
         ...
@@ -190,6 +211,9 @@ class PortDefaults:
         return
 
     def bind_installations(self, installations: Installations) -> None:
+        return
+
+    def bind_open_rooms(self, rooms: OpenRooms) -> None:
         return
 
     def http_routes(self) -> Sequence[HttpRoute]:

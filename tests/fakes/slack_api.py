@@ -174,6 +174,8 @@ class FakeSlack(SlackState):
         return web.Response(text="ok")
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        if self.socket.refusing:
+            raise web.HTTPServiceUnavailable()
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         await self.socket.attach(ws)

@@ -3,15 +3,18 @@ error codes. The server around it is tests/fakes/slack_api.py."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 NAME_OK = re.compile(r"^[a-z0-9_-]{1,80}$")
+EVENT_ONLY = ("channel", "channel_type", "event_ts")  # in an event, not in the history
 
 
 @dataclass
@@ -55,6 +58,50 @@ class SlackState:
         self.views: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
+
+    def next_ts(self) -> str:
+        """A message ts as Slack makes them: seconds, then a part that orders within one."""
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def say(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str,
+        team: str = "",
+        thread_ts: str = "",
+        ts: str = "",
+    ) -> str:
+        """A person says something in `channel` (whether or not anyone hears of it): kept
+        as Slack keeps it, so its history shows it. Returns its ts."""
+        ts = ts or self.next_ts()
+        message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
+        if team:
+            message["team"] = team
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.remember(self.channels[channel], message)
+        return ts
+
+    def remember(self, channel: Channel, message: dict[str, Any]) -> None:
+        """Keep a message in its channel; a reply updates its thread's parent as Slack does
+        (`reply_count`, `reply_users`, `latest_reply`)."""
+        message = {k: v for k, v in message.items() if k not in EVENT_ONLY}
+        channel.messages[str(message["ts"])] = message
+        thread = str(message.get("thread_ts") or "")
+        parent = channel.messages.get(thread)
+        if not thread or thread == message["ts"] or parent is None:
+            return
+        message["parent_user_id"] = parent.get("user", "")
+        users = [*parent.get("reply_users", []), message.get("user", "")]
+        parent.update(
+            thread_ts=thread,
+            reply_count=int(parent.get("reply_count", 0)) + 1,
+            reply_users=list(dict.fromkeys(users)),
+            reply_users_count=len(set(users)),
+            latest_reply=message["ts"],
+        )
 
     def add_team(self, team_id: str, *, bot_user: str = "", name: str = "") -> Team:
         team = Team(team_id, f"xoxb-{team_id}-token", bot_user or f"UB{team_id}", f"B{team_id}")
@@ -193,7 +240,7 @@ class SlackState:
             if str(args["thread_ts"]) not in channel.messages:
                 return {"ok": False, "error": "thread_not_found"}
             message["thread_ts"] = str(args["thread_ts"])
-        channel.messages[ts] = message
+        self.remember(channel, message)
         return {"channel": channel.id, "ts": ts, "message": message}
 
     def _m_chat_update(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
@@ -235,6 +282,51 @@ class SlackState:
         channel.pins.append(ts)
         return {}
 
+    def _readable(self, team: Team, args: dict[str, Any]) -> Channel | str:
+        """A channel the bot may read: archived ones too."""
+        channel = self.channels.get(str(args.get("channel", "")))
+        if channel is None or channel.team != team.id:
+            return "channel_not_found"
+        if team.bot_user not in channel.members:
+            return "not_in_channel"
+        return channel
+
+    def _m_conversations_history(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
+        """The channel's messages and thread broadcasts (not other replies), newest first."""
+        channel = self._readable(team, args)
+        if isinstance(channel, str):
+            return {"ok": False, "error": channel}
+        shown = [
+            m
+            for m in channel.messages.values()
+            if m.get("thread_ts", m["ts"]) == m["ts"] or m.get("subtype") == "thread_broadcast"
+        ]
+        window = _window(args)
+        if isinstance(window, str):
+            return {"ok": False, "error": window}
+        found = sorted((m for m in shown if window(m["ts"])), key=_ts, reverse=True)
+        return _page(found, args, default_limit=100, extra={"pin_count": len(channel.pins)})
+
+    def _m_conversations_replies(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first, its parent always first; a reply's ts gives that reply."""
+        channel = self._readable(team, args)
+        if isinstance(channel, str):
+            return {"ok": False, "error": channel}
+        ts = str(args.get("ts", ""))
+        message = channel.messages.get(ts)
+        window = _window(args)
+        if message is None:
+            return {"ok": False, "error": "thread_not_found"}
+        if isinstance(window, str):
+            return {"ok": False, "error": window}
+        if message.get("thread_ts", ts) != ts:  # a reply
+            return _page([message] if window(ts) else [], args, default_limit=1000)
+        replies = sorted(
+            (m for m in channel.messages.values() if m.get("thread_ts") == ts and m["ts"] != ts),
+            key=_ts,
+        )
+        return _page([message, *(m for m in replies if window(m["ts"]))], args, default_limit=1000)
+
     def _m_views_open(self, team: Team, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
@@ -258,6 +350,58 @@ class SlackState:
                 "profile": {"display_name": name, "real_name": name.capitalize()},
             }
         }
+
+
+def _ts(message: dict[str, Any]) -> Decimal:
+    return Decimal(str(message["ts"]))
+
+
+def _window(args: dict[str, Any]) -> Callable[[str], bool] | str:
+    """Which ts fall between `oldest` and `latest` (exclusive unless `inclusive`)."""
+    try:
+        oldest = Decimal(str(args.get("oldest") or 0))
+    except InvalidOperation:
+        return "invalid_ts_oldest"
+    try:
+        latest = Decimal(str(args["latest"])) if args.get("latest") else None
+    except InvalidOperation:
+        return "invalid_ts_latest"
+    inclusive = str(args.get("inclusive", "")).lower() in ("true", "1")
+
+    def within(ts: str) -> bool:
+        value = Decimal(ts)
+        if value < oldest or (latest is not None and value > latest):
+            return False
+        return inclusive or (value != oldest and value != latest)
+
+    return within
+
+
+def _page(
+    messages: list[dict[str, Any]],
+    args: dict[str, Any],
+    *,
+    default_limit: int,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One page of `messages` from the cursor on, with Slack's `has_more` and next cursor
+    (`next_ts:<ts>` in base64, as Slack's own cursors read)."""
+    start = 0
+    cursor = str(args.get("cursor") or "")
+    if cursor:
+        try:
+            after = base64.b64decode(cursor).decode().removeprefix("next_ts:")
+            start = next(i for i, m in enumerate(messages) if m["ts"] == after)
+        except (ValueError, StopIteration):
+            return {"ok": False, "error": "invalid_cursor"}
+    limit = max(1, min(int(args.get("limit") or default_limit), 999))
+    shown = messages[start : start + limit]
+    result: dict[str, Any] = {"messages": [dict(m) for m in shown], **(extra or {})}
+    result["has_more"] = start + limit < len(messages)
+    if result["has_more"]:
+        following = f"next_ts:{messages[start + limit]['ts']}".encode()
+        result["response_metadata"] = {"next_cursor": base64.b64encode(following).decode()}
+    return result
 
 
 def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ class SocketModeServer:
     def __init__(self, slack: FakeSlack) -> None:
         self.slack = slack
         self.connections = 0
+        self.refusing = False  # new connections fail, as when the network is down
         self.ws: web.WebSocketResponse | None = None
         self._connected = asyncio.Event()
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
@@ -80,6 +81,15 @@ class SocketModeServer:
         await self.ws.send_str(json.dumps(message))
         await self.connected(timeout)
         assert self.connections > old
+
+    async def drop(self) -> None:
+        """The connection breaks and new ones fail until `allow()`: what Slack sends in the
+        meantime reaches nobody, as when the network between them is down."""
+        self.refusing = True
+        await self.close()
+
+    def allow(self) -> None:
+        self.refusing = False
 
     async def close(self) -> None:
         self._connected.clear()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.adapter import FakeAdapter, Sent
@@ -35,6 +35,7 @@ from warroom.bot.domain.events import (
     MessageEdited,
     MessagePosted,
     MessageRef,
+    QuotedMessage,
     ReactionAdded,
     RoomRef,
     UserRef,
@@ -203,6 +204,9 @@ steps = st.lists(
         st.tuples(st.just("update"), st.just("acme"), levels, st.booleans()),
         st.tuples(st.just("edit"), st.integers(0, 20), levels, st.booleans()),
         st.tuples(st.just("pin"), st.integers(0, 20), st.sampled_from(ORGS[:3])),
+        st.tuples(
+            st.just("pin_uncaptured"), st.sampled_from(ORGS[:3]), st.sampled_from(ORGS[:3]), levels
+        ),
         st.tuples(st.just("tlp"), st.sampled_from(LEVELS)),
         st.tuples(st.just("invite"), st.sampled_from(ORGS[1:])),
     ),
@@ -263,6 +267,18 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         event = ReactionAdded(
             world.actor(org), room, MessageRef(room, message_id), "📌", world.event()
         )
+        await world.app.core.handle(event)
+        await world.settle()
+    elif kind == "pin_uncaptured":  # a 📌 on a message the platform has and warroom never had
+        _, sayer, org, tlp = action
+        if sayer not in world.rooms or org not in world.rooms:
+            return
+        token, text = world.text(tlp, secret=True)
+        oracle.sayings[token] = [Saying(sayer, world.effective(tlp))]
+        room = world.rooms[sayer]
+        quoted = QuotedMessage(world.actor(sayer), text)
+        target = MessageRef(room, f"unheard{token}")
+        event = ReactionAdded(world.actor(org), room, target, "📌", world.event(), quoted)
         await world.app.core.handle(event)
         await world.settle()
 
@@ -366,6 +382,12 @@ async def scenario(
     actions=steps,
     title_tlp=levels,
     opened_at=st.sampled_from(LEVELS),
+)
+@example(  # another org's 📌 on a message never captured: the text is still its author's
+    pair_caps={("acme", "cert"): Tlp.AMBER, ("acme", "cloud"): None, ("cert", "cloud"): None},
+    actions=[("invite", "cert"), ("pin_uncaptured", "acme", "cert", Tlp.AMBER_STRICT)],
+    title_tlp=None,
+    opened_at=Tlp.AMBER,
 )
 def test_every_output_path_shows_each_org_what_the_rule_allows_and_nothing_else(
     pair_caps: dict[tuple[str, str], Tlp | None],

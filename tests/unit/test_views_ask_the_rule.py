@@ -16,6 +16,7 @@ RENDER_NONE = {
     "bot/operations/audit.py": "checks the hash chain; reports only entry numbers",
     "bot/core.py": "finds the entry an edit, deletion or highlight refers to, to record anew",
     "bot/operations/visibility.py": "is the rule's read model itself",
+    "bot/runtime/open_rooms.py": "finds each room's newest message id, to catch up from",
 }
 TEXT_ATTRIBUTES = {"text", "title", "summary"}
 

@@ -10,6 +10,7 @@ import itertools
 import json
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -99,6 +100,8 @@ class Ack:
 class SlackRig:
     """`await rig.command("note hi")`; `await rig.settle()`; then look at `rig.fake`."""
 
+    stopped = False
+
     def __init__(
         self, fake: FakeSlack, config: Config, mode: str, *, ping_interval: float = 10.0
     ) -> None:
@@ -124,6 +127,10 @@ class SlackRig:
             await self.fake.socket.connected()
 
     async def stop(self) -> None:
+        """Stop warroom (a second call does nothing)."""
+        if self.stopped:
+            return
+        self.stopped = True
         if self.http is not None:
             await self.http.close()
         await self.app.stop()
@@ -170,7 +177,7 @@ class SlackRig:
             user_name=user_name or user.removeprefix("U0").lower(),
             text=text,
             response_url=self.fake.response_url(),
-            trigger_id=f"{n}.{n * 7}.trigger{n:04d}",
+            trigger_id=f"{n}.{n * 7}.trigger{uuid.uuid4().hex[:12]}",  # unique across restarts
         )
         if self.mode == "socket":
             return Ack(200, await self.fake.socket.deliver("slash_commands", body))
@@ -181,7 +188,7 @@ class SlackRig:
     ) -> Ack:
         channel = self.fake.channels.get(str(event.get("channel", "")))
         if channel is not None and event.get("type") == "message" and not event.get("subtype"):
-            channel.messages[str(event["ts"])] = dict(event)  # Slack keeps what people say
+            self.fake.remember(channel, event)  # Slack keeps what people say
         body = payload("event_message")
         body.update(team_id=team, context_team_id=team, event=event)
         body["event_id"] = event_id or f"Ev{next(self._ids):09d}"
@@ -193,10 +200,17 @@ class SlackRig:
         return await self.post(json.dumps(body), "application/json", headers if retry else {})
 
     async def message(
-        self, channel: str, text: str, *, user: str = ALICE, team: str = ACME, ts: str = ""
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = ALICE,
+        team: str = ACME,
+        ts: str = "",
+        thread_ts: str = "",
     ) -> str:
-        ts = ts or f"{int(time.time())}.{next(self._ids):06d}"
-        event = {
+        ts = ts or self.fake.next_ts()
+        event: dict[str, Any] = {
             "type": "message",
             "channel": channel,
             "user": user,
@@ -206,17 +220,25 @@ class SlackRig:
             "channel_type": "group",
             "team": team,
         }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
         ack = await self.event(event, team=team)
         assert ack.status == 200, ack
         return ts
 
     async def react(
-        self, channel: str, ts: str, *, reaction: str = "pushpin", user: str = BOB
+        self,
+        channel: str,
+        ts: str,
+        *,
+        reaction: str = "pushpin",
+        user: str = BOB,
+        event_id: str = "",
     ) -> Ack:
         event = payload("event_reaction_added")["event"]
         event.update(user=user, reaction=reaction)
         event["item"].update(channel=channel, ts=ts)
-        return await self.event(event)
+        return await self.event(event, event_id=event_id)
 
     async def interaction(self, body: dict[str, Any]) -> Ack:
         if self.mode == "socket":

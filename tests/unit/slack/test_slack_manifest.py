@@ -23,6 +23,8 @@ SCOPES = {
     "conversations_rename": "groups:write",
     "conversations_archive": "groups:write",
     "conversations_join": "channels:join",
+    "conversations_history": "groups:history",  # catching up, and a 📌's message
+    "conversations_replies": "groups:history",
     "pins_add": "pins:write",
     "users_info": "users:read",
     "views_open": "commands",
