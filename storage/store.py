@@ -55,6 +55,10 @@ class DeadlinePassed(Exception):
     """A transaction with a deadline did not start in time: nothing was written."""
 
 
+class _LockTaken(Exception):
+    """Another connection holds SQLite's write lock: nothing was done."""
+
+
 class UnitOfWork:
     """One transaction: rolls back unless `commit()` is called. With `lock_wait_ms` it waits
     at most that long for a lock (SQLite's write lock, a PostgreSQL row or statement)."""
@@ -64,7 +68,11 @@ class UnitOfWork:
     ) -> None:
         self.session = Session(engine, expire_on_commit=False)
         if lock_wait_ms is not None:
-            self.session.connection(execution_options={LOCK_WAIT_MS: lock_wait_ms})
+            try:
+                self.session.connection(execution_options={LOCK_WAIT_MS: lock_wait_ms})
+            except Exception:
+                self.session.close()  # the lock was not had: give the connection back
+                raise
         self.hints = hints or Hints()
         self.incidents = IncidentRepo(self.session)
         self.rooms = RoomRepo(self.session)
@@ -125,8 +133,11 @@ class Store:
         `time.monotonic()` value) it gives up rather than wait past it."""
         if self._on_loop and not self._on_thread:
             # none queued on the thread to overtake: try here, without waiting for the lock
-            started, result = self._without_waiting(work, deadline)
-            if started:
+            try:
+                result = self._without_waiting(work, deadline)
+            except _LockTaken:
+                pass
+            else:
                 await asyncio.sleep(0)  # let others run between transactions, as a hop would
                 return result
         loop = asyncio.get_running_loop()
@@ -138,23 +149,21 @@ class Store:
         finally:
             self._on_thread -= 1
 
-    def _without_waiting(
-        self, work: Callable[[UnitOfWork], T], deadline: float | None
-    ) -> tuple[bool, T | None]:
-        """(True, result) when SQLite's write lock was free at once; (False, None), with
-        nothing done, when another connection holds it."""
+    def _without_waiting(self, work: Callable[[UnitOfWork], T], deadline: float | None) -> T:
+        """`work` in a transaction if SQLite's write lock is free at once; `_LockTaken`,
+        with nothing done, when another connection holds it."""
         if deadline is not None and deadline <= time.monotonic():
             raise DeadlinePassed("no time left to start the transaction")
         try:
             uow = UnitOfWork(self.engine, self.hints, lock_wait_ms=0)  # BEGIN IMMEDIATE
         except OperationalError as exc:
             if getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
-                return False, None
+                raise _LockTaken from None
             raise
         with uow:
             result = work(uow)
             uow.commit()
-            return True, result
+            return result
 
     def transaction_sync(
         self, work: Callable[[UnitOfWork], T], deadline: float | None = None
