@@ -60,7 +60,11 @@ class UnitOfWork:
     ) -> None:
         self.session = Session(engine, expire_on_commit=False)
         if lock_wait_ms is not None:
-            self.session.connection(execution_options={LOCK_WAIT_MS: lock_wait_ms})
+            try:
+                self.session.connection(execution_options={LOCK_WAIT_MS: lock_wait_ms})
+            except Exception:
+                self.session.close()  # the lock was not had: give the connection back
+                raise
         self.hints = hints or Hints()
         self.incidents = IncidentRepo(self.session)
         self.rooms = RoomRepo(self.session)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam, insert, update
@@ -81,7 +81,7 @@ class TimelineRepo:
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
         # Two plain statements rather than an ORM flush: appending is the hottest write.
         connection = self.session.connection()
-        connection.execute(_INSERT_ENTRY, asdict(entry))
+        connection.execute(_INSERT_ENTRY, dict(vars(entry)))  # asdict deep-copies: slow
         connection.execute(
             _ADVANCE_HEAD,
             {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
