@@ -11,6 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom.bot.domain.language import (
+    DEFAULT_LOCALE,
+    DEFAULT_TIMEZONE,
+    Language,
+    locale_problem,
+    timezone_problem,
+)
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 
@@ -137,6 +144,12 @@ class OrgConfig:
     liaison: str = ""
     digest_room: str = ""
     users: tuple[str, ...] = ()
+    locale: str = DEFAULT_LOCALE  # what the bot says to its rooms, people and digests
+    timezone: str = DEFAULT_TIMEZONE  # IANA name: the times its people read
+
+    @property
+    def language(self) -> Language:
+        return Language(self.locale, self.timezone)
 
     @property
     def display(self) -> str:
@@ -158,6 +171,8 @@ class ConsoleConfig:
     org: str = "local"
     user: str = ""
     sink: str = ""
+    locale: str = DEFAULT_LOCALE  # for console sessions whose org is not in [[orgs]]
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -174,6 +189,13 @@ class Config:
 
     def org(self, org_id: str) -> OrgConfig | None:
         return next((o for o in self.orgs if o.id == org_id), None)
+
+    def language(self, org_id: str | None) -> Language:
+        """How the bot speaks to `org_id`: its `[[orgs]]` entry, else the console's."""
+        org = self.org(org_id) if org_id else None
+        if org is not None:
+            return org.language
+        return Language(self.console.locale, self.console.timezone)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -273,7 +295,17 @@ def _org(index: int, table: dict[str, Any]) -> OrgConfig:
         raise ConfigError(f"{where}.platform", f"must be one of {', '.join(PLATFORMS)}")
     if org.platform != "console" and not org.workspace:
         raise ConfigError(f"{where}.workspace", f"{org.platform} orgs need a workspace")
+    _check_language(where, org.locale, org.timezone)
     return org
+
+
+def _check_language(where: str, locale: str, timezone: str) -> None:
+    problem = locale_problem(locale)
+    if problem:
+        raise ConfigError(f"{where}.locale", problem)
+    problem = timezone_problem(timezone)
+    if problem:
+        raise ConfigError(f"{where}.timezone", problem)
 
 
 def _sharing(index: int, table: dict[str, Any]) -> Agreement:
@@ -332,6 +364,7 @@ def _check(config: Config) -> None:
                     )
                 pairs.setdefault(pair, i)
     listen_address(config.http.listen)
+    _check_language("console", config.console.locale, config.console.timezone)
     if config.slack and config.slack.mode not in ("socket", "http"):
         raise ConfigError("slack.mode", "must be socket or http")
     if config.orgs and config.console.org not in ids and config.console.org != "local":
