@@ -20,7 +20,7 @@ from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import deliveries, rooms
+from warroom.bot.runtime import checklists, deliveries, rooms
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
@@ -204,6 +204,7 @@ def outbox_actions() -> ActionTable:
             Action(effects.RelayCopy, deliveries.relay_copy),
             Action(effects.CreateRoom, rooms.create_room),
             Action(effects.SyncRooms, rooms.sync_rooms),
+            Action(effects.SyncChecklists, checklists.sync_checklists),
         ]
     )
 

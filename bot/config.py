@@ -84,6 +84,11 @@ class LimitsConfig:
 
 
 @dataclass(frozen=True)
+class PlaybooksConfig:
+    dir: str = ""  # a folder of *.toml playbooks beside the shipped ones; same name wins
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -181,6 +186,7 @@ class Config:
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -218,6 +224,7 @@ def load_config(path: str | Path | None) -> Config:
 def parse_config(raw: dict[str, Any]) -> Config:
     known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
     known.add("sharing")
+    known.add("playbooks")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -228,6 +235,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         reminders=reminders,
         http=_section(raw, "http", HttpConfig),
         limits=_section(raw, "limits", LimitsConfig),
+        playbooks=_section(raw, "playbooks", PlaybooksConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -370,6 +378,8 @@ def _check(config: Config) -> None:
     if config.orgs and config.console.org not in ids and config.console.org != "local":
         raise ConfigError("console.org", f"unknown org {config.console.org!r}")
     _check_store_url(config.storage.url)
+    if config.playbooks.dir and not Path(config.playbooks.dir).is_dir():
+        raise ConfigError("playbooks.dir", f"{config.playbooks.dir!r} is not a folder")
 
 
 def _check_store_url(url: str) -> None:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from warroom.storage.migrate import head_revision
+
 SCENARIO = """\
 /incident open "Customer DB credentials leaked" --sev 1 --tlp amber
 /incident note rotated the leaked key
@@ -263,7 +265,7 @@ def test_read_only_commands_never_change_the_schema(
     done = warroom(*command, "-c", str(config), cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "warroom: the database is empty, not at this release's schema (0005): "
+        f"warroom: the database is empty, not at this release's schema ({head_revision()}): "
         "run `warroom db upgrade` first"
     ]
     database = tmp_path / "wr.db"
