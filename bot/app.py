@@ -16,6 +16,7 @@ from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
 from warroom.bot.operations import effects
+from warroom.bot.operations.checklist_refresh import ChecklistRefresh
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
@@ -154,7 +155,8 @@ def build_app(
     )
     leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
     reminders = Reminders(services, leadership=leadership, timers=timers)
-    core = Core(services, command_registry(), [*listeners, reminders])
+    refresh = ChecklistRefresh(services)
+    core = Core(services, command_registry(), [*listeners, reminders, refresh])
     http = HttpServer(config.http.listen, adapters) if serve_http else None
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(

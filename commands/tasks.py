@@ -120,7 +120,7 @@ def owner_from(ctx: Context, lang: Language, raw: str, orgs: Sequence[str], key:
                 key=key,
             )
         )
-    return Owner(OwnerKind.USER, user=user)
+    return Owner(OwnerKind.USER, user=user, org=org)
 
 
 async def _add(
@@ -251,7 +251,7 @@ async def _assign(ctx: Context, lang: Language, number: int, who: str) -> Reply:
         roles = uow.roles.current(incident.id)
         _may_change(ctx, uow, incident, found, lang, roles)
         owner = owner_from(ctx, lang, who, uow.incidents.orgs(incident.id), incident.key)
-        if owner == tasks.owner_of(found):
+        if owner.key == tasks.owner_of(found).key:
             raise CommandError(
                 lang.format(
                     "task #{number} belongs to {owner} already", number=number, owner=owner.label

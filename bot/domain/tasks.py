@@ -4,7 +4,7 @@ is overdue. No storage here; operations/tasks.py applies them."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -22,12 +22,20 @@ class OwnerKind(StrEnum):
 @dataclass(frozen=True)
 class Owner:
     """Who a task belongs to. A role owner of `liaison` has the org in `scope_org`; an org
-    given as owner is that org's liaison."""
+    given as owner is that org's liaison. A person comes with their organisation (`org`)."""
 
     kind: OwnerKind = OwnerKind.NOBODY
     role: str = ""
     scope_org: str = ""
-    user: UserRef | None = None
+    user: UserRef | None = field(default=None, compare=False)
+    org: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What tells two owners apart (a display name does not)."""
+        user = self.user
+        who = (user.platform, user.workspace, user.user_id) if user else ()
+        return (self.kind.value, self.role, self.scope_org, *who)
 
     @property
     def label(self) -> str:

@@ -45,8 +45,16 @@ def owner_of(task: Task) -> Owner:
     return NOBODY
 
 
-def set_owner(task: Task, owner: Owner) -> None:
+def set_owner(uow: UnitOfWork, incident: Incident, task: Task, owner: Owner, at: datetime) -> None:
+    """Give `task` to `owner`; a person who owns a task takes part and is invited."""
     user = owner.user
+    assert incident.id is not None
+    if (
+        user is not None
+        and owner.org
+        and uow.participants.ensure(incident.id, user, owner.org, at)
+    ):
+        incidents.invite_to_rooms(uow, incident, user, owner.org, at)
     task.owner_kind = owner.kind.value
     task.owner_role = owner.role
     task.owner_scope_org = owner.scope_org
@@ -110,7 +118,7 @@ def add_task(
         created_at=at,
         created_by=actor.user.user_id,
     )
-    set_owner(task, owner)
+    set_owner(uow, incident, task, owner, at)
     uow.tasks.add(task)
     details = [f"owner {owner.label}"] if owner.kind is not OwnerKind.NOBODY else []
     details += [f"due {_when(due_at)}"] if due_at else []
@@ -143,7 +151,7 @@ def assign(
     uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, owner: Owner, at: datetime
 ) -> None:
     was = owner_of(task).label or "nobody"
-    set_owner(task, owner)
+    set_owner(uow, incident, task, owner, at)
     uow.save(task)
     text = f"Task #{task.number} assigned to {owner.label} (was {was})"
     _record(uow, incident, task, actor, text, at)
