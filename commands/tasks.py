@@ -7,14 +7,15 @@ from datetime import timedelta
 
 from warroom.bot.config import parse_duration
 from warroom.bot.context import Context, Reply
-from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.disclosure import Where, effective_tlp
 from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tasks import OWNER_ROLES, Owner, OwnerError, OwnerKind, parse_owner
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import LEAD_ROLES
 from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag
 from warroom.bot.operations import checklist, tasks
-from warroom.bot.operations.visibility import Visibility
+from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.bot.registry import command
 from warroom.storage.models import Incident, RoleAssignment, Task
 from warroom.storage.store import UnitOfWork
@@ -148,7 +149,7 @@ async def _add(
         headline = lang.format(
             "{who} added task #{number}", who=ctx.actor.user.name, number=added.number
         )
-        return _about(uow, incident, added, headline, lang, text)
+        return _about(uow, incident, added, headline, lang, redacted(text))
 
     return Reply(await ctx.change(work), public=True)
 
@@ -160,12 +161,14 @@ def _about(
     headline: str,
     lang: Language,
     text: str | None,
+    *,
+    tlp: str | None = None,
 ) -> Message:
     """A change to a task as the room where it was typed sees it."""
     assert incident.id is not None
     roles = uow.roles.current(incident.id)
     line = checklist.task_line(task, text, roles, lang) if text is not None else ""
-    return Message(body="\n".join(p for p in (headline, line) if p), tlp=task.tlp)
+    return Message(body="\n".join(p for p in (headline, line) if p), tlp=tlp or task.tlp)
 
 
 def _find(
@@ -215,7 +218,10 @@ async def _done(ctx: Context, lang: Language, number: int, note: str) -> Reply:
         headline = lang.format(
             "{who} ticked off task #{number}", who=ctx.actor.user.name, number=number
         )
-        return _about(uow, incident, found, headline + (f": {note}" if note else ""), lang, text)
+        said = f"{headline}: {redacted(note)}" if note else headline
+        marked = effective_tlp(note, Tlp.parse(incident.tlp)) if note else Tlp.CLEAR
+        banner = max(parse_tlp(found.tlp), marked).label
+        return _about(uow, incident, found, said, lang, text, tlp=banner)
 
     return Reply(await ctx.change(work), public=True)
 
