@@ -20,7 +20,14 @@ from warroom.bot.domain.language import CATALOGS, DOMAIN, LOCALES
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("bot", "adapters", "commands")
 # as README's `pybabel extract`: declarations are marked by what declares them
-KEYWORDS = {**DEFAULT_KEYWORDS, "phrase": None, "command": (2,), "Arg": (3,), "Flag": (3,)}
+KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "phrase": None,
+    "format": None,
+    "command": (2,),
+    "Arg": (3,),
+    "Flag": (3,),
+}
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
 TRANSLATED = [locale for locale in LOCALES if locale != "en"]
 
