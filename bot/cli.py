@@ -84,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", parents=[common], help="check the timeline hash chains")
     verify.add_argument("key", nargs="?", help="one incident (default: all)")
     verify.set_defaults(func=_audit_verify)
+
+    books = sub.add_parser("playbooks", help="playbook files").add_subparsers(
+        dest="playbooks", required=True
+    )
+    check = books.add_parser("check", parents=[common], help="check playbook files")
+    check.add_argument(
+        "dir", nargs="?", help="a folder or file (default: shipped + [playbooks] dir)"
+    )
+    check.set_defaults(func=_playbooks_check)
     return parser
 
 
@@ -200,6 +209,26 @@ def _audit_verify(args: argparse.Namespace, config: Config) -> int:
         print(f"{len(problems)} problem(s) in {checked} timeline entries", file=sys.stderr)
         return 1
     print(f"ok: {checked} timeline entries verified")
+    return 0
+
+
+def _playbooks_check(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from warroom.bot.operations.playbooks import folders, problems
+
+    paths = [Path(args.dir)] if args.dir else list(folders(config))
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"warroom: {missing[0]}: no such file or folder", file=sys.stderr)
+        return 1
+    known = [o.id for o in config.orgs] or None
+    found = problems(paths, known_orgs=known)
+    for line in found:
+        print(line, file=sys.stderr)
+    if found:
+        return 1
+    print("ok: " + ", ".join(str(p) for p in paths))
     return 0
 
 

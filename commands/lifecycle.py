@@ -15,6 +15,7 @@ from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
+from warroom.commands import playbooks
 from warroom.commands.orgs import bring_in_orgs, check_orgs
 from warroom.storage.models import Incident, RoomLink, TimelineEntry
 from warroom.storage.store import UnitOfWork
@@ -29,13 +30,27 @@ from warroom.storage.store import UnitOfWork
         Flag("tlp", "tlp", "how far it may be shared; default amber", "LEVEL"),
         Flag("org", "word", "another organisation to bring in", "ORG", repeat=True),
         Flag("exercise", "bool", "mark it as a drill"),
+        Flag("playbook", "word", "run a playbook from the start (see `playbooks`)", "NAME"),
     ),
     permission=Permission.ANYONE,
     needs_incident=False,
 )
 async def open_incident(
-    ctx: Context, *, title: str, sev: int | None, tlp: Tlp | None, org: list[str], exercise: bool
+    ctx: Context,
+    *,
+    title: str,
+    sev: int | None,
+    tlp: Tlp | None,
+    org: list[str],
+    exercise: bool,
+    playbook: str | None,
 ) -> Reply:
+    lang = ctx.services.config.language(ctx.actor.org)
+    chosen = playbooks.find(ctx, lang, playbook) if playbook is not None else None
+    if chosen is not None:
+        sev = sev or chosen.severity
+        tlp = chosen.tlp if tlp is None else tlp
+        org = [*org, *chosen.orgs]
     others = check_orgs(ctx, org, already=[ctx.actor.org])
     now = ctx.services.clock.now()
 
@@ -52,6 +67,8 @@ async def open_incident(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
+        if chosen is not None:
+            playbooks.apply(ctx, uow, incident, chosen, at=now)
         return incident.key
 
     key = await ctx.transaction(work)
@@ -59,6 +76,8 @@ async def open_incident(
     rooms = await ctx.services.store.transaction(lambda uow: _room_ids(uow, key))
     where = ", ".join(rooms) if rooms else "being created (the platform is slow to answer)"
     body = f"You are the commander. War room: {where}"
+    if chosen is None and (hint := playbooks.suggestion(ctx, lang, title)):
+        body += "\n" + hint
     return Reply(Message(title=f"Opened {key}: {redacted(title)}", body=body))
 
 
@@ -108,6 +127,7 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
                 text=f"State {old} → {state}",
                 tlp=Tlp.CLEAR,  # a state every card shows says nothing secret
             )
+            playbooks.state_tasks(ctx, uow, incident, at=now)
         incidents.refresh_rooms(uow, incident, now)
         seen = Visibility.of(uow, ctx.services.config, incident)
 
@@ -243,6 +263,7 @@ async def resolve(ctx: Context, *, text: str | None) -> Reply:
             text=f"Resolved: {text}" if text else "Resolved",
             source_event_id=ctx.event_id,
         )
+        playbooks.state_tasks(ctx, uow, incident, at=now)
         incidents.refresh_rooms(uow, incident, now)
         seen = Visibility.of(uow, ctx.services.config, incident)
         entries = uow.timeline.entries(incident.id)

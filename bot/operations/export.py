@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -11,6 +11,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where, withheld_title
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations.metrics import duration, metrics
+from warroom.bot.operations.task_export import shown_tasks, task_entries, task_metrics
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
@@ -25,7 +26,12 @@ def iso(at: datetime | None) -> str | None:
 
 
 def incident_export(
-    uow: UnitOfWork, key: str, *, config: Config | None = None, as_org: str | None = None
+    uow: UnitOfWork,
+    key: str,
+    *,
+    config: Config | None = None,
+    as_org: str | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The public export shape, secrets redacted (exports travel); with `as_org`, only what
     that organisation may see, and a withheld entry as the stub that keeps the chain."""
@@ -41,6 +47,7 @@ def incident_export(
     if as_org is not None:
         links = [link for link in links if link.org == as_org]
     roles = uow.roles.current(incident.id)
+    tasks = shown_tasks(seen, uow.tasks.for_incident(incident.id), as_org)
     return {
         "key": incident.key,
         "title": _title(seen, as_org),
@@ -86,7 +93,8 @@ def incident_export(
             for p in uow.participants.for_incident(incident.id)
         ],
         "timeline": [_entry(seen, e, as_org) for e in entries],
-        "metrics": metrics(incident),
+        "tasks": task_entries(tasks, roles, iso),
+        "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
     }
 
 

@@ -1,14 +1,14 @@
 """The one disclosure rule on every output path, as a property.
 
 Random incidents across four organisations (one with no agreement at all) with random caps;
-random messages, notes and updates at random markings, with secrets, edits that raise or
-lower markings, highlights, TLP changes and invitations. Every text carries a token (`k7z`).
-An oracle written from DESIGN.md's table, not from the code, says which tokens each
-organisation may meet where; after every step each new output (war-room posts and edits,
-room names, digests, private answers) is checked against it, and at the end every room's
-final content, each org's `timeline`, `status`, `list` and export. Nothing forbidden may show,
-and everything the rule allows must reach a view (a path withholding everything fails). No
-secret ever leaves the chat message it was said in.
+random messages, notes, updates and tasks at random markings, with secrets, edits that raise
+or lower markings, highlights, ticked tasks, TLP changes and invitations. Every text carries
+a token (`k7z`). An oracle written from DESIGN.md's table, not from the code, says which
+tokens each organisation may meet where; after every step each new output (war-room posts
+and edits, checklists, room names, digests, private answers) is checked against it, and at
+the end every room's final content, each org's `timeline`, `status`, `list`, `tasks` and
+export. Nothing forbidden may show, and everything the rule allows must reach a view (a path
+withholding everything fails). No secret ever leaves the chat message it was said in.
 """
 
 from __future__ import annotations
@@ -209,6 +209,8 @@ steps = st.lists(
         ),
         st.tuples(st.just("tlp"), st.sampled_from(LEVELS)),
         st.tuples(st.just("invite"), st.sampled_from(ORGS[1:])),
+        st.tuples(st.just("task"), st.sampled_from(ORGS[:3]), levels, st.booleans()),
+        st.tuples(st.just("tick"), st.integers(1, 6), st.sampled_from(ORGS[:3])),
     ),
     min_size=3,
     max_size=14,
@@ -247,6 +249,16 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         elif org in world.spoke:
             oracle.sayings[token] = [said]
             await world.command(org, f"{kind} -- {text}")
+    elif kind == "task":
+        _, org, tlp, secret = action
+        if org in oracle.orgs and org in world.spoke:
+            token, text = world.text(tlp, secret)
+            oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+            await world.command(org, f"task add -- {text}")
+    elif kind == "tick":
+        _, number, org = action
+        if org in oracle.orgs and org in world.spoke:
+            await world.command(org, f"task done {number}")
     elif kind == "edit" and world.said:
         _, index, tlp, secret = action
         original, org, room, message_id = world.said[index % len(world.said)]
@@ -358,6 +370,7 @@ async def scenario(
             shown["timeline"] = await answers(world, org, "timeline")
             shown["status"] = await answers(world, org, "status")
             shown["list"] = await answers(world, org, "list")
+            shown["tasks"] = await answers(world, org, "tasks")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
