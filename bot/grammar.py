@@ -14,17 +14,23 @@ from enum import Enum
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import ENGLISH, Language, Phrase
 from warroom.bot.domain.text import encodable
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
 
 
 class CommandError(Exception):
-    """A user-facing failure: the message is shown to the caller only, with the usage line."""
+    """A user-facing failure: the message is shown to the caller only, with the usage line,
+    in the caller's language (`said`); `str()` of it is the English."""
 
-    def __init__(self, message: str, *, usage: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Phrase, *, usage: str = "") -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(self.phrase.say(ENGLISH))
         self.usage = usage
+
+    def said(self, lang: Language) -> str:
+        return self.phrase.say(lang)
 
 
 class Permission(Enum):

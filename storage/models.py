@@ -108,6 +108,9 @@ class TimelineEntry(SQLModel, table=True):
     source_event_id: str = Field(default="", max_length=255)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # what the bot itself said, as a catalog phrase (JSON), so each reader gets it in their
+    # language; `text` keeps the English. "" for what people said.
+    phrase: str = ""
 
 
 class RelayCopy(SQLModel, table=True):

@@ -9,6 +9,7 @@ verbs and flags stay as they are in every language.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,38 @@ class Phrase:
     def say(self, lang: Language) -> str:
         return lang.format(self.message, **self.values)
 
+    def to_json(self) -> str:
+        """Stable JSON (a timeline entry keeps its phrase, and the hash chain covers it)."""
+        return json.dumps(
+            _encoded(self), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Phrase:
+        decoded = _decoded(json.loads(text))
+        if not isinstance(decoded, Phrase):
+            raise ValueError("not a stored phrase")
+        return decoded
+
+
+def _encoded(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        values = {k: _encoded(v) for k, v in value.values.items()}
+        return {"phrase": value.message, "values": values}
+    if isinstance(value, datetime):
+        return {"at": value.isoformat(timespec="microseconds")}
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)  # an enum or a key: said as it reads
+
+
+def _decoded(value: Any) -> Any:
+    if isinstance(value, dict) and "phrase" in value:
+        return Phrase(str(value["phrase"]), {k: _decoded(v) for k, v in value["values"].items()})
+    if isinstance(value, dict) and "at" in value:
+        return datetime.fromisoformat(value["at"])
+    return value
+
 
 def phrase(message: str, **values: Any) -> Phrase:
     return Phrase(message, values)
@@ -70,8 +103,12 @@ class Language:
         return _catalog(self.locale).ungettext(singular, plural, n)
 
     def format(self, message: str, **values: Any) -> str:
-        """The catalog's `message` with `{name}` placeholders filled in this language."""
-        return self.gettext(message).format(**{k: self.value(v) for k, v in values.items()})
+        """The catalog's `message` with `{name}` placeholders filled in this language. With no
+        values nothing is filled in (a text may hold braces then)."""
+        translated = self.gettext(message)
+        if not values:
+            return translated
+        return translated.format(**{k: self.value(v) for k, v in values.items()})
 
     def value(self, value: Any) -> Any:
         if isinstance(value, Phrase):

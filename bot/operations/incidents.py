@@ -13,6 +13,7 @@ from slugify import slugify
 
 from warroom.bot.domain.disclosure import effective_tlp
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.language import ENGLISH, Phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import CONTAINED_STATES, DONE_STATES, EntryKind, Role, State
@@ -38,12 +39,18 @@ def record(
     at: datetime,
     kind: EntryKind,
     actor: Actor,
-    text: str,
+    text: str | Phrase,
     source_event_id: str = "",
     tlp: Tlp | None = None,
 ) -> int:
     """Append a timeline entry marked with the text's TLP, else the incident's (or `tlp`,
-    for what is said at another's: a highlight, a setting every card shows); its seq."""
+    for what is said at another's: a highlight, a setting every card shows); its seq.
+
+    What the bot says itself is a phrase: stored in English as the entry's text, and kept
+    as a phrase so each reader's view says it in their language."""
+    phrase = ""
+    if isinstance(text, Phrase):
+        phrase, text = text.to_json(), text.say(ENGLISH)
     if tlp is None:
         tlp = effective_tlp(text, Tlp.parse(incident.tlp))
     entry = uow.timeline.append(
@@ -54,6 +61,7 @@ def record(
         text=text,
         tlp=tlp.label,
         source_event_id=source_event_id,
+        phrase=phrase,
     )
     return entry.seq
 
