@@ -76,6 +76,7 @@ _ORDINARY = _ACCOUNTS | _words(
     " stored kept encrypted hashed public private long short"
 )
 _SYMBOLS = set("!@#$%^&*+=?~")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32,}")  # MD5, SHA-1, SHA-256, SHA-512: indicators
 _TOKEN = re.compile(r"[^\s\"'`<>()\[\]{},;]+")
 # Words the entropy rule leaves alone: URLs (credentials are out already), e-mail addresses,
 # host names (random DGA domains among them), file paths, Bitcoin and Monero addresses (ransom
@@ -145,6 +146,25 @@ def _where(values: set[str]) -> re.Pattern[str]:
     )
 
 
+def _unless_in_indicator(text: str, counter: list[int]) -> Callable[[re.Match[str]], str]:
+    """A finding inside a hash or another indicator is part of it (an AWS key id's shape
+    turns up in a hex digest), not a secret."""
+
+    def replace(match: re.Match[str]) -> str:
+        start, end = match.span()
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        word = text[start:end]
+        if _HEX_DIGEST.fullmatch(word) or _INDICATOR.fullmatch(word):
+            return match.group(0)
+        counter[0] += 1
+        return REDACTED
+
+    return replace
+
+
 @cache
 def _configure_detectors() -> None:
     """detect-secrets' settings are the process's own: nothing else here scans, so they are
@@ -167,8 +187,7 @@ def redact(text: str) -> tuple[str, int]:
         found.update(s.secret_value for s in scan_line(line) if s.secret_value)
     found = {value for value in found if len(value) >= 3 and REDACTED not in value}
     if found:
-        text, hits = _where(found).subn(REDACTED, text)
-        counter[0] += hits
+        text = _where(found).sub(_unless_in_indicator(text, counter), text)
     out = []
     last = 0
     for match in _TOKEN.finditer(text):

@@ -144,3 +144,9 @@ def test_no_hex_hash_is_taken_for_a_secret(digest: str, upper: bool) -> None:
 def test_no_address_is_taken_for_a_secret(v4: object, v6: object) -> None:
     text = f"connections from {v4} and {v6} to 8.8.8.8"
     assert redact(text) == (text, 0)
+
+
+def test_an_access_key_shape_inside_a_digest_is_part_of_the_digest() -> None:
+    text = "the dropper 000000000ACCA0000000000000000000 was seen"
+    assert redact(text) == (text, 0)
+    assert redact("key AKIAIOSFODNN7EXAMPLE here") == ("key [redacted] here", 1)
