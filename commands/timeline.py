@@ -30,9 +30,13 @@ async def note(ctx: Context, *, text: str) -> Reply:
             source_event_id=ctx.event_id,
         )
         tlp = effective_tlp(text, Tlp.parse(incident.tlp))
-        return Message(
-            body=f"📝 {ctx.actor.user.name} noted (#{seq}): {redacted(text)}", tlp=tlp.label
+        body = ctx.lang.format(
+            "📝 {who} noted (#{seq}): {text}",
+            who=ctx.actor.user.name,
+            seq=seq,
+            text=redacted(text),
         )
+        return Message(body=body, tlp=tlp.label)
 
     return Reply(await ctx.change(work), public=True)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from warroom.bot.domain.disclosure import Said, effective_tlp
 from warroom.bot.domain.events import Actor, UserRef
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.tasks import (
     NOBODY,
     After,
@@ -120,12 +121,31 @@ def add_task(
     )
     set_owner(uow, incident, task, owner, at)
     uow.tasks.add(task)
-    details = [f"owner {owner.label}"] if owner.kind is not OwnerKind.NOBODY else []
-    details += [f"due {_when(due_at)}"] if due_at else []
-    details += [f"playbook {playbook}"] if playbook else []
-    extra = f" ({', '.join(details)})" if details else ""
-    _record(uow, incident, task, actor, f"Task #{task.number} added{extra}: {text}", at, event_id)
+    details = (
+        [phrase("owner {owner}", owner=owner.label)] if owner.kind is not OwnerKind.NOBODY else []
+    )
+    details += [phrase("due {when}", when=due_at)] if due_at else []
+    details += [phrase("playbook {name}", name=playbook)] if playbook else []
+    said = (
+        phrase(
+            "Task #{number} added ({details}): {text}",
+            number=task.number,
+            details=_listed(details),
+            text=text,
+        )
+        if details
+        else phrase("Task #{number} added: {text}", number=task.number, text=text)
+    )
+    _record(uow, incident, task, actor, said, at, event_id)
     return task
+
+
+def _listed(items: Sequence[Phrase]) -> Phrase:
+    """Details of a task, one after the other, each said in the reader's language."""
+    listed = items[0]
+    for item in items[1:]:
+        listed = phrase("{details}, {detail}", details=listed, detail=item)
+    return listed
 
 
 def done(
@@ -135,7 +155,11 @@ def done(
     task.done_by = actor.user.user_id
     task.done_by_display = actor.user.display
     uow.save(task)
-    text = f"Task #{task.number} done" + (f": {note}" if note else "")
+    text = (
+        phrase("Task #{number} done: {note}", number=task.number, note=note)
+        if note
+        else phrase("Task #{number} done", number=task.number)
+    )
     noted = effective_tlp(note, Tlp.parse(incident.tlp)) if note else Tlp.CLEAR
     _record(uow, incident, task, actor, text, at, tlp=max(parse_tlp(task.tlp), noted))
 
@@ -144,16 +168,21 @@ def reopen(uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, at:
     task.done_at = None
     task.done_by = task.done_by_display = ""
     uow.save(task)
-    _record(uow, incident, task, actor, f"Task #{task.number} reopened", at)
+    _record(uow, incident, task, actor, phrase("Task #{number} reopened", number=task.number), at)
 
 
 def assign(
     uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, owner: Owner, at: datetime
 ) -> None:
-    was = owner_of(task).label or "nobody"
+    was = owner_of(task).label or phrase("nobody")
     set_owner(uow, incident, task, owner, at)
     uow.save(task)
-    text = f"Task #{task.number} assigned to {owner.label} (was {was})"
+    text = phrase(
+        "Task #{number} assigned to {owner} (was {was})",
+        number=task.number,
+        owner=owner.label,
+        was=was,
+    )
     _record(uow, incident, task, actor, text, at)
 
 
@@ -166,11 +195,14 @@ def set_due(
     due_at: datetime,
     at: datetime,
 ) -> None:
-    was = _when(task.due_at) if task.due_at else "no due time"
+    was = task.due_at or phrase("no due time")
     task.due_at = due_at
     task.reminded_at = None  # a new due time earns its own reminder
     uow.save(task)
-    _record(uow, incident, task, actor, f"Task #{task.number} due {_when(due_at)} (was {was})", at)
+    text = phrase(
+        "Task #{number} due {when} (was {was})", number=task.number, when=due_at, was=was
+    )
+    _record(uow, incident, task, actor, text, at)
 
 
 def _record(
@@ -178,7 +210,7 @@ def _record(
     incident: Incident,
     task: Task,
     actor: Actor,
-    text: str,
+    text: Phrase,
     at: datetime,
     event_id: str = "",
     *,
@@ -195,10 +227,6 @@ def _record(
         tlp=tlp or parse_tlp(task.tlp),  # an entry about a task is as secret as its text
     )
     queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
-
-
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at else "-"
 
 
 def apply_playbook(
@@ -222,7 +250,7 @@ def apply_playbook(
         at=at,
         kind=EntryKind.PLAYBOOK,
         actor=actor,
-        text=f"Playbook {playbook.name} applied: {playbook.title}",
+        text=phrase("Playbook {name} applied: {title}", name=playbook.name, title=playbook.title),
     )
     return add_reached_steps(uow, incident, playbook, actor=actor, at=at)
 

@@ -42,12 +42,12 @@ async def test_tasks_are_numbered_within_their_incident_and_each_change_is_on_th
     await bot.send("task due 2 30m")
     with bot.db() as uow:
         assert task_entries(uow) == [
-            "Task #1 added (owner commander, due 2026-01-01 14:00 UTC): rotate the leaked key",
+            "Task #1 added (owner commander, due Jan 1, 2026, 14:00 UTC): rotate the leaked key",
             "Task #2 added: check the logs",
             "Task #1 done: rotated at 12:05",
             "Task #1 reopened",
             "Task #2 assigned to @bob (was nobody)",
-            "Task #2 due 2026-01-01 12:30 UTC (was no due time)",
+            "Task #2 due Jan 1, 2026, 12:30 UTC (was no due time)",
         ]
         assert verify(uow, "INC-1")[1] == []
     second = RoomRef("fake", "W1", "lobby")
@@ -93,7 +93,7 @@ async def test_a_role_owned_task_follows_the_role_after_a_handover(bot: TestBot)
     )
     await bot.send("task due 1 1h", user="carol")  # the new owner may
     with bot.db() as uow:
-        assert task_entries(uow)[-1].startswith("Task #1 due 2026-01-01 13:00 UTC")
+        assert task_entries(uow)[-1].startswith("Task #1 due Jan 1, 2026, 13:00 UTC")
 
 
 async def test_participants_add_and_tick_but_only_leads_and_owners_assign(bot: TestBot) -> None:
