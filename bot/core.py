@@ -93,11 +93,12 @@ class Core:
     async def _command(self, event: CommandReceived) -> None:
         limit = self.services.config.limits.message_chars
         if len(event.text) > limit:
+            length, most = f"{len(event.text):,}", f"{limit:,}"
             said = self._lang(event.actor).format(
                 "that command is {length} characters long; the limit is {limit} "
                 "(limits.message_chars)",
-                length=f"{len(event.text):,}",
-                limit=f"{limit:,}",
+                length=length,
+                limit=most,
             )
             error = Message(body=f"⚠ {said}")
             await self._say_privately(event.actor, event, error)

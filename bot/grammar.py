@@ -97,6 +97,7 @@ UserParser = Callable[[str], UserRef | None]
 _KEY = re.compile(r"^INC-([0-9]+)$", re.IGNORECASE)
 MAX_NUMBER = 2**31 - 1  # the largest number a PostgreSQL integer column holds
 _STATES_FOR_UPDATE = (*OPEN_STATES, State.RESOLVED)
+_MOST = f"{MAX_NUMBER:,}"
 
 
 def tokenize(text: str) -> list[str]:
@@ -231,7 +232,7 @@ def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
                 phrase(
                     "{what} must be a positive whole number (at most {most}), not {raw!r}",
                     what=what,
-                    most=f"{MAX_NUMBER:,}",
+                    most=_MOST,
                     raw=raw,
                 )
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
-from warroom.bot.domain.language import Language, phrase
+from warroom.bot.domain.language import N_, Language, phrase
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.grammar import Arg, Command, CommandError, Permission
 from warroom.bot.registry import command
@@ -11,8 +11,8 @@ from warroom.bot.registry import command
 
 @command(
     "help",
-    "show the commands, or one command in detail",
-    args=(Arg("verb", "word", "a command", optional=True),),
+    N_("show the commands, or one command in detail"),
+    args=(Arg("verb", "word", N_("a command"), optional=True),),
     permission=Permission.ANYONE,
     needs_incident=False,
 )

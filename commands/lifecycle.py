@@ -7,7 +7,7 @@ from datetime import datetime
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
-from warroom.bot.domain.language import Language, Phrase, phrase
+from warroom.bot.domain.language import N_, Language, Phrase, phrase
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, EntryKind, State
@@ -24,14 +24,14 @@ from warroom.storage.store import UnitOfWork
 
 @command(
     "open",
-    "open an incident with a war room; you become its commander",
-    args=(Arg("title", "text", "what is happening, in a few words"),),
+    N_("open an incident with a war room; you become its commander"),
+    args=(Arg("title", "text", N_("what is happening, in a few words")),),
     flags=(
-        Flag("sev", "sev", "severity, 1 (worst) to 4; default 3", "1-4"),
-        Flag("tlp", "tlp", "how far it may be shared; default amber", "LEVEL"),
-        Flag("org", "word", "another organisation to bring in", "ORG", repeat=True),
-        Flag("exercise", "bool", "mark it as a drill"),
-        Flag("playbook", "word", "run a playbook from the start (see `playbooks`)", "NAME"),
+        Flag("sev", "sev", N_("severity, 1 (worst) to 4; default 3"), "1-4"),
+        Flag("tlp", "tlp", N_("how far it may be shared; default amber"), "LEVEL"),
+        Flag("org", "word", N_("another organisation to bring in"), "ORG", repeat=True),
+        Flag("exercise", "bool", N_("mark it as a drill")),
+        Flag("playbook", "word", N_("run a playbook from the start (see `playbooks`)"), "NAME"),
     ),
     permission=Permission.ANYONE,
     needs_incident=False,
@@ -95,9 +95,9 @@ def _room_ids(uow: UnitOfWork, key: str) -> list[str]:
 
 @command(
     "update",
-    "post a status update (resets the reminder clock)",
-    args=(Arg("text", "text", "where things stand"),),
-    flags=(Flag("state", "state", "move to a new state", "STATE"),),
+    N_("post a status update (resets the reminder clock)"),
+    args=(Arg("text", "text", N_("where things stand")),),
+    flags=(Flag("state", "state", N_("move to a new state"), "STATE"),),
 )
 async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
     now = ctx.services.clock.now()
@@ -170,8 +170,8 @@ def _update(
 
 @command(
     "sev",
-    "change the severity (1 is the worst)",
-    args=(Arg("level", "sev", "1 to 4"),),
+    N_("change the severity (1 is the worst)"),
+    args=(Arg("level", "sev", N_("1 to 4")),),
     permission=Permission.LEAD,
 )
 async def severity(ctx: Context, *, level: int) -> Reply:
@@ -191,8 +191,8 @@ async def severity(ctx: Context, *, level: int) -> Reply:
 
 @command(
     "tlp",
-    "change how far the incident may be shared",
-    args=(Arg("level", "tlp", "clear, green, amber, amber+strict or red"),),
+    N_("change how far the incident may be shared"),
+    args=(Arg("level", "tlp", N_("clear, green, amber, amber+strict or red")),),
     permission=Permission.LEAD,
 )
 async def tlp(ctx: Context, *, level: Tlp) -> Reply:
@@ -249,7 +249,7 @@ def _changed(
     return said(ctx.lang)
 
 
-@command("status", "show the incident's summary card")
+@command("status", N_("show the incident's summary card"))
 async def status(ctx: Context) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
@@ -262,7 +262,7 @@ async def status(ctx: Context) -> Reply:
 
 @command(
     "list",
-    "list the open incidents your organisation takes part in",
+    N_("list the open incidents your organisation takes part in"),
     permission=Permission.ANYONE,
     needs_incident=False,
 )
@@ -279,8 +279,8 @@ async def list_incidents(ctx: Context) -> Reply:
 
 @command(
     "resolve",
-    "resolve the incident: stops reminders, posts metrics and the timeline",
-    args=(Arg("text", "text", "how it ended", optional=True),),
+    N_("resolve the incident: stops reminders, posts metrics and the timeline"),
+    args=(Arg("text", "text", N_("how it ended"), optional=True),),
     permission=Permission.LEAD,
 )
 async def resolve(ctx: Context, *, text: str | None) -> Reply:
@@ -330,7 +330,7 @@ def final_report(seen: Visibility, entries: Sequence[TimelineEntry], org: str) -
 
 
 @command(
-    "close", "close a resolved incident and archive its war rooms", permission=Permission.LEAD
+    "close", N_("close a resolved incident and archive its war rooms"), permission=Permission.LEAD
 )
 async def close(ctx: Context) -> Reply:
     now = ctx.services.clock.now()

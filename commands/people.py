@@ -17,8 +17,8 @@ from warroom.storage.store import UnitOfWork
 
 @command(
     "invite",
-    "bring a person, or another organisation, into the incident",
-    args=(Arg("who", "target", "@user, or an organisation id from the config"),),
+    N_("bring a person, or another organisation, into the incident"),
+    args=(Arg("who", "target", N_("@user, or an organisation id from the config")),),
     details=N_(
         "Inviting an organisation opens and links a war room on its own platform; it "
         "needs a sharing agreement with every organisation already in the incident."

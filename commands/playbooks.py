@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from warroom.bot.context import Context, Reply
-from warroom.bot.domain.language import Language
+from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tasks import OwnerError, parse_owner
 from warroom.bot.grammar import Arg, CommandError, Permission
@@ -102,8 +102,8 @@ def suggestion(ctx: Context, lang: Language, title: str) -> str:
 
 @command(
     "playbook",
-    "run a playbook in the incident: its tasks, and the organisations it brings in",
-    args=(Arg("name", "word", "a playbook's name, from `playbooks`"),),
+    N_("run a playbook in the incident: its tasks, and the organisations it brings in"),
+    args=(Arg("name", "word", N_("a playbook's name, from `playbooks`")),),
     permission=Permission.LEAD,
 )
 async def playbook(ctx: Context, *, name: str) -> Reply:
@@ -134,7 +134,7 @@ async def playbook(ctx: Context, *, name: str) -> Reply:
 
 @command(
     "playbooks",
-    "list the playbooks: the shipped ones and those of [playbooks] dir",
+    N_("list the playbooks: the shipped ones and those of [playbooks] dir"),
     permission=Permission.ANYONE,
     needs_incident=False,
 )

@@ -13,11 +13,13 @@ from warroom.bot.registry import command
 from warroom.storage.models import Incident, RoomLink
 from warroom.storage.store import UnitOfWork
 
+ROLE_CHOICES = " | ".join(ROLES)  # typed as they are in every language
+
 
 @command(
     "role",
-    "give a role to someone (the previous holder hands over)",
-    args=(Arg("role", "role", " | ".join(ROLES)), Arg("user", "user", "who takes it")),
+    N_("give a role to someone (the previous holder hands over)"),
+    args=(Arg("role", "role", ROLE_CHOICES), Arg("user", "user", N_("who takes it"))),
     permission=Permission.LEAD,
     details=N_("There is one holder per role, and one liaison per organisation."),
 )
@@ -73,7 +75,7 @@ async def role(ctx: Context, *, role: str, user: UserRef) -> Reply:
     return Reply(await ctx.change(work), public=True)
 
 
-@command("roles", "list who holds which role")
+@command("roles", N_("list who holds which role"))
 async def roles(ctx: Context) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None

@@ -31,14 +31,16 @@ USAGE = {
 
 @command(
     "task",
-    "add, tick off, reopen, assign or re-time a task",
+    N_("add, tick off, reopen, assign or re-time a task"),
     args=(
-        Arg("action", "word", "add, done, reopen, assign or due"),
-        Arg("rest", "text", "the task's text, or its number N and what follows", optional=True),
+        Arg("action", "word", N_("add, done, reopen, assign or due")),
+        Arg(
+            "rest", "text", N_("the task's text, or its number N and what follows"), optional=True
+        ),
     ),
     flags=(
-        Flag("owner", "word", "who owns it: @user, a role, liaison:ORG or an org id", "WHO"),
-        Flag("due", "word", "due this long from now: 45s, 30m, 4h, 1d", "D"),
+        Flag("owner", "word", N_("who owns it: @user, a role, liaison:ORG or an org id"), "WHO"),
+        Flag("due", "word", N_("due this long from now: 45s, 30m, 4h, 1d"), "D"),
     ),
     details=N_(
         "task add TEXT [--owner WHO] [--due D] · task done N [TEXT] · task reopen N · "
@@ -316,10 +318,10 @@ _ACTIONS: dict[str, Callable[[Context, Language, int, str], Awaitable[Reply]]] =
 
 @command(
     "tasks",
-    "list the incident's tasks",
+    N_("list the incident's tasks"),
     flags=(
-        Flag("open", "bool", "only those not done yet"),
-        Flag("mine", "bool", "only yours: yours by name, or by a role you hold"),
+        Flag("open", "bool", N_("only those not done yet")),
+        Flag("mine", "bool", N_("only yours: yours by name, or by a role you hold")),
     ),
 )
 async def list_tasks(ctx: Context, *, open: bool, mine: bool) -> Reply:

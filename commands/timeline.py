@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Where, effective_tlp
+from warroom.bot.domain.language import N_
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
@@ -15,7 +16,9 @@ from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 
-@command("note", "add an entry to the timeline", args=(Arg("text", "text", "what happened"),))
+@command(
+    "note", N_("add an entry to the timeline"), args=(Arg("text", "text", N_("what happened")),)
+)
 async def note(ctx: Context, *, text: str) -> Reply:
     now = ctx.services.clock.now()
 
@@ -42,7 +45,9 @@ async def note(ctx: Context, *, text: str) -> Reply:
 
 
 @command(
-    "timeline", "show the timeline", flags=(Flag("last", "int", "only the newest N entries", "N"),)
+    "timeline",
+    N_("show the timeline"),
+    flags=(Flag("last", "int", N_("only the newest N entries"), "N"),),
 )
 async def timeline(ctx: Context, *, last: int | None) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
