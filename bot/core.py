@@ -241,16 +241,9 @@ class Core:
     ) -> None:
         """The sender learns privately where their message did not go; after an edit, where
         it goes now too (a raised marking withdraws copies, a lowered one sends them)."""
-        lang = self._lang(event.actor)
-        lines = [
-            lang.format("not relayed to {org}: {reason}", org=org, reason=reason)
-            for org, reason in outcome.withheld
-        ]
-        if outcome.newly_reached:
-            reached = ", ".join(outcome.newly_reached)
-            lines.append(lang.format("relayed now to {orgs}", orgs=reached))
-        if lines:
-            await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
+        notice = relay.withheld_notice(outcome, self._lang(event.actor))
+        if notice is not None:
+            await self._say_privately(event.actor, event, notice)
 
     async def _reaction(self, event: ReactionAdded) -> None:
         """A 📌 on a message puts it on the timeline as a highlight: a captured message by

@@ -44,6 +44,7 @@ from warroom.bot.domain.events import (
     UserRef,
     command_text,
 )
+from warroom.bot.domain.language import ENGLISH, N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import AdapterError, NotStored, OrgOf
 
@@ -54,19 +55,24 @@ PLATFORM = "slack"
 SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
 # Slack's clients may turn typed quotes into typographic ones; apostrophes stay as typed.
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
-NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
-NOT_RECORDED = "⚠ warroom could not record that, try again."
+# said in English: a workspace warroom does not know has no organisation, nor a language
+NOT_SET_UP = N_("warroom is not set up for your workspace; ask your Slack admin.")
+NOT_RECORDED = N_("⚠ warroom could not record that, try again.")
 NAME_WAIT_S = 0.5  # a person's name is looked up once; never at the cost of the ack
 QUOTE_WAIT_S = 0.5  # a 📌's message is fetched alongside the name, within the same wait
-FORM_FAILED = Message(
-    body="⚠ Slack could not open the incident form just now.",
-    footer="type it instead: `/incident help open` shows how",
-)
 
 Sink = Callable[[Inbound], Awaitable[None]]
 Keep = Callable[[Inbound], Awaitable[bool]]
 OrgChoices = Callable[[str], Sequence[tuple[str, str]]]
 SayPrivately = Callable[[UserRef, RoomRef, Message], Awaitable[None]]
+LanguageOf = Callable[[str], Language]
+
+
+def form_failed(lang: Language) -> Message:
+    return Message(
+        body=lang.gettext("⚠ Slack could not open the incident form just now."),
+        footer=lang.gettext("type it instead: `/incident help open` shows how"),
+    )
 
 
 class SlackInbound:
@@ -80,8 +86,10 @@ class SlackInbound:
         replies: ResponseUrls,
         org_choices: OrgChoices,
         say_privately: SayPrivately,
+        language_of: LanguageOf = lambda _org: ENGLISH,
     ) -> None:
         self.api = api
+        self.language_of = language_of  # an org's language: what its people read here
         self.say_privately = say_privately
         self.org_of = org_of
         self.replies = replies
@@ -122,7 +130,7 @@ class SlackInbound:
         if await self._stored(CommandReceived(actor, room, text, event_id)):
             await ack()
         else:
-            await ack(text=NOT_RECORDED)
+            await ack(text=self.language_of(actor.org).gettext(NOT_RECORDED))
 
     async def on_open_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         user = body.get("user", {})
@@ -130,7 +138,8 @@ class SlackInbound:
         actor = self.actor(team, str(user.get("id", "")), str(user.get("username", "")))
         view = body.get("view", {})
         allowed = [org_id for org_id, _ in self.org_choices(actor.org)] if actor else []
-        submission = modal.read_submission(view, allowed_orgs=allowed)
+        lang = self.language_of(actor.org) if actor else ENGLISH
+        submission = modal.read_submission(view, allowed_orgs=allowed, lang=lang)
         if submission.errors:
             await ack(response_action="errors", errors=submission.errors)
             return
@@ -143,7 +152,7 @@ class SlackInbound:
         if await self._stored(CommandReceived(actor, room, submission.command, event_id)):
             await ack()
         else:  # the form stays open with the person's input, to submit again
-            await ack(response_action="errors", errors={"title": NOT_RECORDED})
+            await ack(response_action="errors", errors={"title": lang.gettext(NOT_RECORDED)})
 
     async def on_message(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -315,13 +324,14 @@ class SlackInbound:
         return True
 
     async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
-        view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org))
+        lang = self.language_of(actor.org)
+        view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org), lang=lang)
         try:
             await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
         except AdapterError as exc:
             log.warning("could not open the incident form: %s", exc)
             room = RoomRef(PLATFORM, team, channel)
-            await self.say_privately(actor.user, room, FORM_FAILED)
+            await self.say_privately(actor.user, room, form_failed(lang))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(_logged(work))

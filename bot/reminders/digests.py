@@ -60,9 +60,12 @@ def digest(
 def digest_title(seen: Visibility, org: str) -> str:
     """`INC-1 digest: the title`, or the withheld-title line."""
     key, shown = seen.incident.key, seen.bare_title(org, Where.DIGEST)
+    lang = seen.language(org)
     if shown is not None:
-        return f"{key} digest: {shown}"
-    return f"{key} digest (title withheld: TLP:{seen.title_said.tlp.label})"
+        return lang.format("{key} digest: {title}", key=key, title=shown)
+    return lang.format(
+        "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
+    )
 
 
 def _message(
@@ -76,5 +79,6 @@ def _message(
         commander=(commander.display or commander.user_id) if commander else "",
         title=digest_title(seen, org),
         banner=seen.highest_tlp(e for e, _ in shown),
+        lang=seen.language(org),
         metrics=metrics(incident) if final else None,
     )

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
@@ -176,7 +177,7 @@ def _act(
     leads = uow.reminders.leads(ids)
     rooms = uow.reminders.war_rooms(ids)
     homes = uow.reminders.home_orgs(ids)
-    entries: list[tuple[Incident, EntryKind, str]] = []
+    entries: list[tuple[Incident, EntryKind, Phrase]] = []
     posts = _Posts(now)
     for item in due:
         incident_id = item.incident.id
@@ -184,7 +185,7 @@ def _act(
         commander = leads.get((incident_id, Role.COMMANDER))
         links = rooms.get(incident_id, [])
         if item.decision.action == "remind":
-            text = _remind(posts, item, commander, links, now, words)
+            text = _remind(posts, item, commander, links, config, words)
             entries.append((item.incident, EntryKind.REMINDER, text))
         else:
             deputy = leads.get((incident_id, Role.DEPUTY))
@@ -201,21 +202,32 @@ def _remind(
     item: _Due,
     commander_role: RoleAssignment | None,
     links: list[RoomLink],
-    now: datetime,
+    config: Config,
     words: Mapping[str, str],
-) -> str:
-    """Queue the reminder; the timeline entry's text."""
-    incident = item.incident
+) -> Phrase:
+    """Queue the reminder, in each room's language; the timeline entry's text."""
+    incident, now = item.incident, posts.now
     commander = say.user_of(commander_role)
-    for room in _rooms_of(links, commander_role.org if commander_role else None):
+    for link in _rooms_of(links, commander_role.org if commander_role else None):
+        room = link.room
         who = commander if commander and commander.platform == room.platform else None
         word = words.get(room.platform, say.COMMAND_WORD)
         message = say.reminder(
-            incident, who, since=item.anchor, cadence=item.cadence, now=now, word=word
+            incident,
+            who,
+            since=item.anchor,
+            cadence=item.cadence,
+            now=now,
+            word=word,
+            lang=config.language(link.org),
         )
         posts.add(room, message, incident.id)
-    name = commander.name if commander else "nobody (no commander)"
-    return f"Reminder: no status update for {overdue_for(item.anchor, now)}; {name} mentioned"
+    name: str | Phrase = commander.name if commander else phrase("nobody (no commander)")
+    return phrase(
+        "Reminder: no status update for {overdue}; {name} mentioned",
+        overdue=overdue_for(item.anchor, now),
+        name=name,
+    )
 
 
 def _escalate(
@@ -228,18 +240,33 @@ def _escalate(
     home: str,
     config: Config,
     words: Mapping[str, str],
-) -> list[tuple[EntryKind, str]]:
+) -> list[tuple[EntryKind, Phrase]]:
     """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
     text) saying so."""
     incident, now = item.incident, posts.now
     commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
-    for room in _rooms_of(links, deputy_role.org if deputy_role else None):
+    for link in _rooms_of(links, deputy_role.org if deputy_role else None):
+        room = link.room
         who = deputy if deputy and deputy.platform == room.platform else None
         word = words.get(room.platform, say.COMMAND_WORD)
-        message = say.escalation(incident, who, commander, since=item.anchor, now=now, word=word)
+        message = say.escalation(
+            incident,
+            who,
+            commander,
+            since=item.anchor,
+            now=now,
+            word=word,
+            lang=config.language(link.org),
+        )
         posts.add(room, message, incident.id)
-    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
-    said = [(EntryKind.ESCALATION, f"Escalated: the reminder went unanswered; {mentioned}")]
+    if deputy is not None:
+        escalated = phrase(
+            "Escalated: the reminder went unanswered; deputy {deputy} mentioned",
+            deputy=deputy.name,
+        )
+    else:
+        escalated = phrase("Escalated: the reminder went unanswered; no deputy to mention")
+    said = [(EntryKind.ESCALATION, escalated)]
     org = commander_role.org if commander_role else home
     digest = digest_room(config, org)
     if digest is not None:
@@ -250,13 +277,14 @@ def _escalate(
             since=item.anchor,
             now=now,
             title=Visibility.of(uow, config, incident).title(org, Where.DIGEST),
+            lang=config.language(org),
         )
         posts.add(digest, notice, incident.id)
-        said.append((EntryKind.ESCALATION_NOTICE, f"Escalation reported to the {org} digest room"))
+        reported = phrase("Escalation reported to the {org} digest room", org=org)
+        said.append((EntryKind.ESCALATION_NOTICE, reported))
     return said
 
 
-def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:
+def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomLink]:
     """The war rooms of the person's org, else all of them."""
-    mine = [link for link in links if link.org == org] or links
-    return [link.room for link in mine]
+    return [link for link in links if link.org == org] or links
