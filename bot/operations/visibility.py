@@ -100,7 +100,7 @@ class Visibility:
         shown = self.show(self.said(entry), reader, where)
         if shown is None or not entry.phrase:
             return shown
-        return redacted(Phrase.from_json(entry.phrase).say(self.language(reader)))
+        return said_in(entry, self.language(reader))
 
     def entries(
         self, entries: Iterable[TimelineEntry], reader: str, where: Where
@@ -139,11 +139,21 @@ class Visibility:
         said = self.title_said
         shown = self.show(said, reader, where)
         key = self.incident.key
-        return f"{key}: {shown}" if shown is not None else withheld_title(key, said.tlp)
+        if shown is None:
+            return withheld_title(key, said.tlp).say(self.language(reader))
+        return f"{key}: {shown}"
 
     def bare_title(self, reader: str, where: Where) -> str | None:
         """The title alone (room names), or None where it is withheld."""
         return self.show(self.title_said, reader, where)
+
+
+def said_in(entry: TimelineEntry, lang: Language) -> str:
+    """The entry's text in `lang` (what the bot said itself; people's words as said), secrets
+    redacted; the rule is not asked: for views that hold the whole timeline."""
+    if not entry.phrase:
+        return redacted(entry.text)
+    return redacted(Phrase.from_json(entry.phrase).say(lang))
 
 
 def edited_to(edits: Sequence[TimelineEntry]) -> dict[int, Tlp]:

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from warroom.bot.operations.export import incident_export, markdown_report
 from warroom.storage.migrate import upgrade
 
 ORGS = ("acme", "cert", "cloud", "evil")  # evil has no agreement with anyone
+SPEAKS = {"acme": {"locale": "de", "timezone": "Europe/Berlin"}}  # the others English, UTC
 PAIRS = (("acme", "cert"), ("acme", "cloud"), ("cert", "cloud"))
 TOKEN = re.compile(r"k(\d+)z")
 SECRET = re.compile(r"s3cr\d+x")
@@ -296,14 +298,18 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
 
 
 def views(world: World, org: str) -> dict[str, str]:
-    def export(uow: Any) -> dict[str, Any]:
-        return incident_export(uow, "INC-1", config=world.app.config, as_org=org)
+    """The JSON export (stored English) and the report in the org's own language."""
+    lang = world.app.config.language(org)
+
+    def export(uow: Any, **spoken: Any) -> dict[str, Any]:
+        return incident_export(uow, "INC-1", config=world.app.config, as_org=org, **spoken)
 
     data = world.app.store.transaction_sync(export)
+    report = world.app.store.transaction_sync(partial(export, lang=lang))
     # room ids are the platform's handles, not text; the fake names them after the room name
     # it was created with, which the checks after each step cover
     shown = {k: v for k, v in data.items() if k != "rooms"}
-    return {"export": str(shown), "report": markdown_report(data)}
+    return {"export": str(shown), "report": markdown_report(report, lang)}
 
 
 async def answers(world: World, org: str, verb: str) -> str:
@@ -340,7 +346,10 @@ async def scenario(
     config = Config(
         storage=StorageConfig(url=url, auto_upgrade=False),
         orgs=tuple(
-            OrgConfig(id=o, platform="fake", workspace=o, digest_room=f"digest-{o}") for o in ORGS
+            OrgConfig(
+                id=o, platform="fake", workspace=o, digest_room=f"digest-{o}", **SPEAKS.get(o, {})
+            )
+            for o in ORGS
         ),
         sharing=agreements,
     )

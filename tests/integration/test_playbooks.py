@@ -89,7 +89,7 @@ def checklist_in(bot: TestBot, room: RoomRef) -> Sent | None:
     found = [
         s
         for s in bot.adapter.sent
-        if s.room == room and s.kind in ("post", "edit") and "checklist" in s.text
+        if s.room == room and s.kind in ("post", "edit") and "checklist" in s.text.lower()
     ]
     return found[-1] if found else None
 
@@ -116,9 +116,9 @@ async def test_open_with_a_playbook_brings_in_its_org_and_each_room_sees_what_it
         and "1. Tell the CERT what we see · liaison:cert (cora)" in mine.text
     )
     theirs = checklist_in(bot, cert)
-    assert theirs is not None and "payroll" not in theirs.text and "of 1 done" in theirs.text
+    assert theirs is not None and "payroll" not in theirs.text and "von 1 erledigt" in theirs.text
     assert theirs.message is not None and [i.number for i in theirs.message.checklist] == [1]
-    assert "due 1. Jan. 2026, 15:00 MEZ" in theirs.text, "in its language and time zone"
+    assert "fällig 1. Jan. 2026, 15:00 MEZ" in theirs.text, "in its language and time zone"
     pins = {s.room for s in bot.adapter.of_kind("pin")}
     assert {acme, cert} <= pins
 
@@ -130,7 +130,7 @@ async def test_the_cert_may_tick_its_task_but_not_one_it_may_not_see(bot: TestBo
     assert "there is no task #2 in INC-1" in answer[-1].text
     await bot.send("task done 1 told them", user="cora", org="cert", room=cert)
     theirs = checklist_in(bot, cert)
-    assert theirs is not None and "1 of 1 done" in theirs.text
+    assert theirs is not None and "1 von 1 erledigt" in theirs.text
     listed = (await bot.send("tasks", user="cora", org="cert", room=cert))[-1].text
     assert "payroll" not in listed and "☑ 1. Tell the CERT" in listed
 
