@@ -274,7 +274,7 @@ async def list_incidents(ctx: Context) -> Reply:
             for i in uow.incidents.linked_to_org(org)
         ]
 
-    return Reply(cards.incident_list(await ctx.services.store.transaction(work)))
+    return Reply(cards.incident_list(await ctx.services.store.transaction(work), ctx.lang))
 
 
 @command(
@@ -326,6 +326,7 @@ def final_report(seen: Visibility, entries: Sequence[TimelineEntry], org: str) -
         metrics(seen.incident),
         title=seen.title(org, Where.ROOM),
         tlp=max(seen.highest_tlp(e for e, _ in shown), Tlp.parse(seen.incident.tlp)),
+        lang=seen.language(org),
     )
 
 

@@ -79,6 +79,6 @@ async def role(ctx: Context, *, role: str, user: UserRef) -> Reply:
 async def roles(ctx: Context) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        return cards.roles_message(incident, uow.roles.current(incident.id))
+        return cards.roles_message(incident, uow.roles.current(incident.id), ctx.lang)
 
     return Reply(await ctx.read(work))

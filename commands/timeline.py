@@ -55,6 +55,8 @@ async def timeline(ctx: Context, *, last: int | None) -> Reply:
         seen = Visibility.of(uow, ctx.services.config, incident)
         entries = uow.timeline.entries(incident.id, last=last)
         shown = seen.entries(entries, ctx.actor.org, Where.VIEW)
-        return cards.timeline_message(incident, shown, tlp=seen.highest_tlp(e for e, _ in shown))
+        return cards.timeline_message(
+            incident, shown, tlp=seen.highest_tlp(e for e, _ in shown), lang=ctx.lang
+        )
 
     return Reply(await ctx.read(work))

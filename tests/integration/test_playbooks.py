@@ -127,7 +127,7 @@ async def test_the_cert_may_tick_its_task_but_not_one_it_may_not_see(bot: TestBo
     await bot.open('open "suspicious logins" --playbook cert-drill')
     cert = room_of(bot, "cert")
     answer = await bot.send("task done 2", user="cora", org="cert", room=cert)
-    assert "there is no task #2 in INC-1" in answer[-1].text
+    assert "in INC-1 gibt es keine Aufgabe #2" in answer[-1].text, "said in cert's German"
     await bot.send("task done 1 told them", user="cora", org="cert", room=cert)
     theirs = checklist_in(bot, cert)
     assert theirs is not None and "1 von 1 erledigt" in theirs.text

@@ -18,10 +18,16 @@ SPEAKERS = {
 }
 
 
+TOKENS = ("SEV", "TLP:", "INC-")  # typed the same in every language
+
+
 def spoken(node: ast.expr) -> bool:
-    """A literal with words in it (not a bare symbol, emoji or spacing)."""
+    """A literal with words in it (not a bare symbol, emoji, spacing or a token like SEV)."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return any(c.isalpha() for c in node.value)
+        text = node.value
+        for token in TOKENS:
+            text = text.replace(token, "")
+        return any(c.isalpha() for c in text)
     if isinstance(node, ast.JoinedStr):
         return any(spoken(part) for part in node.values if isinstance(part, ast.Constant))
     if isinstance(node, ast.BinOp):
