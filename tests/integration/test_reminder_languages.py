@@ -62,7 +62,7 @@ async def test_the_reminder_reads_german_with_berlin_time_in_acme_room(bot: Test
     [sent] = [s for s in posted_in(bot, bot.room.room_id) if s.message and "⏰" in s.text]
     assert sent.message is not None
     assert sent.message.title == "⏰ INC-1: Lagebericht überfällig"
-    assert "alice, seit 30 Minuten kein Lagebericht zu INC-1" in sent.message.body
+    assert "alice, 30 Minuten ohne Lagebericht zu INC-1" in sent.message.body
     assert "13:00 MEZ" in sent.message.body and "UTC" not in sent.message.body
     assert "SEV1 verlangt einen alle 30 Minuten" in sent.message.body
     assert "`/incident update WHAT CHANGED`" in sent.message.body  # the command as typed
@@ -85,7 +85,7 @@ async def test_the_escalation_reads_in_each_room_language_and_zone(bot: TestBot)
         "⚠ INC-1: status update overdue, escalated"
     ]
     assert "Es ist keine Stellvertretung zugewiesen" in acme[0].text
-    assert "seit 45 Minuten kein Lagebericht zu INC-1" in acme[0].text
+    assert "45 Minuten ohne Lagebericht zu INC-1" in acme[0].text
     assert "No deputy is assigned" in cert[0].text and "for 45 minutes" in cert[0].text
     [notice] = [s for s in posted_in(bot, "digest-acme") if "eskaliert" in s.text]
     assert notice.message is not None
