@@ -24,10 +24,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from warroom.adapters.slack import history, modal
+from warroom.adapters.slack import history, modal, ticks
 from warroom.adapters.slack.api import SlackApi
 from warroom.adapters.slack.catchup import Marks
-from warroom.adapters.slack.render import unescape
+from warroom.adapters.slack.render import CHECKLIST_ACTION, unescape
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.bot.domain.events import (
     PIN_EMOJI,
@@ -102,6 +102,7 @@ class SlackInbound:
     def register(self, app: AsyncApp) -> None:
         app.command(re.compile(r"^/"))(self.on_command)
         app.view(modal.CALLBACK_ID)(self.on_open_submitted)
+        app.action(CHECKLIST_ACTION)(self.on_task_ticked)
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
         app.event("reaction_removed")(_ignore)
@@ -153,6 +154,40 @@ class SlackInbound:
             await ack()
         else:  # the form stays open with the person's input, to submit again
             await ack(response_action="errors", errors={"title": lang.gettext(NOT_RECORDED)})
+
+    async def on_task_ticked(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A checklist checkbox: `task done N` (or `reopen`) as whoever clicked, acked once
+        stored; the core refuses it privately like any command. Slack never resends a click,
+        so one not stored is acked too, and the person is told to try again."""
+        user = body.get("user") or {}
+        room_team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        actor = self.actor(
+            str(user.get("team_id") or room_team),
+            str(user.get("id", "")),
+            str(user.get("username") or user.get("name") or ""),
+        )
+        container = body.get("container") or {}
+        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        if actor is None or not channel:
+            await ack()
+            return
+        room = RoomRef(PLATFORM, room_team, channel)
+        if body.get("response_url"):  # where a refusal is answered, seen by the clicker only
+            self.replies.remember(
+                room_team, channel, actor.user.user_id, str(body["response_url"])
+            )
+        message_ts = str(container.get("message_ts", ""))
+        first: dict[str, Any] = next(iter(body.get("actions") or []), {})
+        clicked = str(first.get("action_ts", ""))
+        stored = True
+        for tick in ticks.ticks(body):
+            event_id = f"tick-{channel}-{message_ts}-{clicked}-{tick.number}"
+            command = CommandReceived(actor, room, tick.words, event_id)
+            stored = await self._stored(command) and stored
+        await ack()
+        if not stored:
+            lang = self.language_of(actor.org)
+            await self.say_privately(actor.user, room, Message(body=lang.gettext(NOT_RECORDED)))
 
     async def on_message(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
