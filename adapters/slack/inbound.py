@@ -46,7 +46,13 @@ from warroom.bot.domain.events import (
 )
 from warroom.bot.domain.language import ENGLISH, N_, Language
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, NotStored, OrgOf
+from warroom.bot.domain.port import (
+    AdapterError,
+    NotStored,
+    OrgOf,
+    PlaybookChoice,
+    PlaybookChoices,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +101,7 @@ class SlackInbound:
         self.replies = replies
         self.org_choices = org_choices
         self.sink: Sink | None = None
+        self.playbooks: PlaybookChoices = _no_playbooks  # the open form's choices (bound later)
         self.names: dict[tuple[str, str], str] = {}
         self.marks = Marks()  # the newest message stored per room: where catching up starts
         self._tasks: set[asyncio.Task[None]] = set()
@@ -140,7 +147,10 @@ class SlackInbound:
         view = body.get("view", {})
         allowed = [org_id for org_id, _ in self.org_choices(actor.org)] if actor else []
         lang = self.language_of(actor.org) if actor else ENGLISH
-        submission = modal.read_submission(view, allowed_orgs=allowed, lang=lang)
+        playbooks = [p.name for p in self.playbooks()]
+        submission = modal.read_submission(
+            view, allowed_orgs=allowed, lang=lang, playbooks=playbooks
+        )
         if submission.errors:
             await ack(response_action="errors", errors=submission.errors)
             return
@@ -360,7 +370,12 @@ class SlackInbound:
 
     async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
         lang = self.language_of(actor.org)
-        view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org), lang=lang)
+        view = modal.open_view(
+            channel=channel,
+            orgs=self.org_choices(actor.org),
+            lang=lang,
+            playbooks=self.playbooks(),
+        )
         try:
             await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
         except AdapterError as exc:
@@ -383,6 +398,10 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
 
 async def _none() -> None:
     return None
+
+
+def _no_playbooks() -> Sequence[PlaybookChoice]:
+    return ()
 
 
 async def _ignore(ack: AsyncAck) -> None:
