@@ -15,7 +15,7 @@ from warroom.bot.core import Core, IncidentListener
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
-from warroom.bot.operations import effects
+from warroom.bot.operations import effects, playbook_choices
 from warroom.bot.operations.checklist_refresh import ChecklistRefresh
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
@@ -143,6 +143,7 @@ def build_app(
         adapter.bind_memory(memory)
         adapter.bind_installations(installations)
         adapter.bind_open_rooms(open_rooms)
+        adapter.bind_playbooks(lambda: playbook_choices.choices(config))
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
     services = Services(

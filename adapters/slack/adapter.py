@@ -35,6 +35,7 @@ from warroom.bot.domain.port import (
     Installations,
     OpenRooms,
     OrgOf,
+    PlaybookChoices,
     PortDefaults,
     RoomSpec,
     Sink,
@@ -95,6 +96,10 @@ class SlackAdapter(PortDefaults):
         self._rooms: dict[tuple[str, str, str], str] = {}
         self.installations: SlackInstallations | None = None  # with OAuth installs
         self.install_flow: InstallFlow | None = None
+
+    def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
+        """The open form offers these playbooks."""
+        self.inbound.playbooks = playbooks
 
     def bind_installations(self, installations: Installations) -> None:
         """With `[slack] client_id_env`, workspaces install warroom through Slack's OAuth

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from warroom.bot.domain.language import ENGLISH, N_, Language
+from warroom.bot.domain.port import PlaybookChoice
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, SEVERITY_NAMES
 
@@ -18,6 +19,8 @@ TITLE_LIMIT = 150
 MEANINGS = {1: N_("critical"), 2: N_("major"), 3: N_("minor"), 4: N_("low")}
 SEVERITIES = tuple(str(n) for n in SEVERITY_NAMES)
 TLPS = tuple(level.label for level in Tlp)
+OPTION_LIMIT = 75  # characters in an option's text
+MAX_OPTIONS = 100  # options in one static_select
 
 
 def _option(value: str, label: str) -> dict[str, Any]:
@@ -38,11 +41,23 @@ def _severity(n: int, lang: Language) -> str:
     return lang.format("SEV{n} — {meaning}", n=n, meaning=lang.gettext(MEANINGS[n]))
 
 
+def _playbook_option(playbook: PlaybookChoice) -> dict[str, Any]:
+    label = f"{playbook.title} ({playbook.name})"
+    if len(label) > OPTION_LIMIT:
+        label = label[: OPTION_LIMIT - 1] + "…"
+    return _option(playbook.name, label)
+
+
 def open_view(
-    *, channel: str, orgs: Sequence[tuple[str, str]], lang: Language = ENGLISH
+    *,
+    channel: str,
+    orgs: Sequence[tuple[str, str]],
+    lang: Language = ENGLISH,
+    playbooks: Sequence[PlaybookChoice] = (),
 ) -> dict[str, Any]:
     """The modal in the opener's language; `orgs` are (id, name) of the organisations the
-    caller may bring in. What the form submits is the same `open ...` in every language."""
+    caller may bring in, `playbooks` those it may apply. What the form submits is the same
+    `open ...` in every language."""
     sev_options = [_option(v, _severity(int(v), lang)) for v in SEVERITIES]
     tlp_options = [_option(t.lower(), f"TLP:{t}") for t in TLPS]
     blocks = [
@@ -86,6 +101,19 @@ def open_view(
                 optional=True,
             )
         )
+    if playbooks:
+        blocks.append(
+            _input(
+                "playbook",
+                lang.gettext("Playbook"),
+                {
+                    "type": "static_select",
+                    "placeholder": {"type": "plain_text", "text": lang.gettext("None")},
+                    "options": [_playbook_option(p) for p in playbooks[:MAX_OPTIONS]],
+                },
+                optional=True,
+            )
+        )
     blocks.append(
         _input(
             "exercise",
@@ -116,7 +144,11 @@ class Submission:
 
 
 def read_submission(
-    view: dict[str, Any], *, allowed_orgs: Sequence[str], lang: Language = ENGLISH
+    view: dict[str, Any],
+    *,
+    allowed_orgs: Sequence[str],
+    lang: Language = ENGLISH,
+    playbooks: Collection[str] = (),
 ) -> Submission:
     """The form's words as `open ...`, or what is wrong with them in the opener's language."""
     values: dict[str, dict[str, Any]] = view.get("state", {}).get("values", {})
@@ -148,11 +180,16 @@ def read_submission(
     unknown = [o for o in orgs if o not in allowed_orgs]
     if unknown:
         errors["orgs"] = lang.format("You cannot bring in {orgs}.", orgs=", ".join(unknown))
+    playbook = str((element("playbook").get("selected_option") or {}).get("value") or "")
+    if playbook and playbook not in playbooks:
+        errors["playbook"] = lang.format("There is no playbook {name} now.", name=playbook)
     if errors:
         return Submission(channel, errors=errors)
     words = ["open", "--sev", sev, "--tlp", tlp.lower()]
     for org in orgs:
         words += ["--org", org]
+    if playbook:
+        words += ["--playbook", playbook]
     if element("exercise").get("selected_options"):
         words.append("--exercise")
     words += ["--", title]  # a title is never read as an option, whatever it starts with

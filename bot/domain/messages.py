@@ -22,6 +22,7 @@ class ChecklistItem:
     number: int
     text: str
     done: bool = False
+    detail: str = ""  # owner, due time, who ticked it: the rest of its line
 
 
 @dataclass(frozen=True)

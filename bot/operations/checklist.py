@@ -51,7 +51,19 @@ def task_line(
     *,
     now: datetime | None = None,
 ) -> str:
-    parts = [f"{'☑' if task.done_at else '☐'} {task.number}. {text}"]
+    head = f"{'☑' if task.done_at else '☐'} {task.number}. {text}"
+    return " · ".join([head, *task_details(task, roles, lang, now=now)])
+
+
+def task_details(
+    task: Task,
+    roles: Sequence[RoleAssignment],
+    lang: Language,
+    *,
+    now: datetime | None = None,
+) -> list[str]:
+    """Who owns it, who ticked it or when it is due: a task's line after its text."""
+    parts: list[str] = []
     who = owner_text(task, roles, lang)
     if who:
         parts.append(who)
@@ -61,7 +73,7 @@ def task_line(
         parts.append(lang.format("due {when}", when=task.due_at))
         if now is not None and is_overdue(task.due_at, None, now):
             parts.append("⚠ " + lang.gettext("overdue"))
-    return " · ".join(parts)
+    return parts
 
 
 def task_list(
@@ -76,7 +88,15 @@ def task_list(
     """The lines of `shown`, with each as a checklist item for platforms with checkboxes;
     the banner is the highest TLP of what it holds."""
     lines = [task_line(t, text, roles, lang, now=now) for t, text in shown]
-    items = tuple(ChecklistItem(t.number, text, t.done_at is not None) for t, text in shown)
+    items = tuple(
+        ChecklistItem(
+            t.number,
+            text,
+            t.done_at is not None,
+            " · ".join(task_details(t, roles, lang, now=now)),
+        )
+        for t, text in shown
+    )
     held = [parse_tlp(t.tlp) for t, _ in shown]
     banner = max([*held, parse_tlp(seen.incident.tlp)], default=Tlp.CLEAR)
     return Message(

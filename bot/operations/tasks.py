@@ -227,6 +227,8 @@ def _record(
         tlp=tlp or parse_tlp(task.tlp),  # an entry about a task is as secret as its text
     )
     queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
+    if task.due_at is not None and task.reminded_at is None and incident.id is not None:
+        uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
 
 
 def apply_playbook(

@@ -23,7 +23,7 @@ from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, payload_of
 from warroom.bot.operations.visibility import Visibility
-from warroom.bot.reminders import say
+from warroom.bot.reminders import say, task_due
 from warroom.bot.reminders.digests import digest_room
 from warroom.bot.reminders.plan import (
     Action,
@@ -33,7 +33,7 @@ from warroom.bot.reminders.plan import (
     overdue_for,
     restart,
 )
-from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink
+from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink, Task
 from warroom.storage.reminders import QueuedPost
 from warroom.storage.store import UnitOfWork
 
@@ -54,6 +54,14 @@ class Plan:
     grid_start: datetime | None = None  # the wake-up job's first tick (plan.Slots)
     cadence: timedelta | None = None
     rearm: bool = True  # the wake-up job must be (re)written: its grid moved
+    tasks_at: datetime | None = None  # when the next waiting task falls due (task_due.py)
+    tasks_rearm: bool = False  # the due-task job must be (re)written or dropped
+    tasks_reminded: int = 0  # due tasks reminded by this check
+
+    @property
+    def says_something(self) -> bool:
+        """Whether the check queued messages to deliver."""
+        return self.action in ("remind", "escalate") or self.tasks_reminded > 0
 
 
 class _Posts:
@@ -96,8 +104,10 @@ def check(
     found = uow.reminders.incidents(ids)
     states = uow.reminders.states(list(found))
     anchors = uow.reminders.anchors(list(found))
+    waiting = uow.reminders.waiting_tasks(list(found))
     plans: list[Plan | None] = []
     due: list[_Due] = []
+    tasks_due: list[tuple[Incident, list[Task]]] = []
     with uow.no_autoflush():
         for incident_id, mark in requests:
             incident = found.get(incident_id)
@@ -108,12 +118,55 @@ def check(
             plan, acted = _decide(
                 incident, states[incident_id], anchors, now=now, config=config, mark=mark
             )
+            if plan.open:
+                now_due, next_at = task_due.split(waiting.get(incident_id, []), now)
+                plan = replace(
+                    plan,
+                    tasks_at=next_at,
+                    tasks_rearm=mark or bool(now_due),
+                    tasks_reminded=len(now_due),
+                )
+                state = states[incident_id]
+                if next_at is not None and (state.next_due_at or next_at) >= next_at:
+                    state.next_due_at = next_at  # a new leader's catch-up finds it too
+                if now_due:
+                    tasks_due.append((incident, now_due))
             plans.append(plan)
             if acted is not None:
                 due.append(acted)
     if due:
         _act(uow, due, config, now, words)
+    if tasks_due:
+        _act_tasks(uow, tasks_due, config, now, words)
     return plans
+
+
+def _act_tasks(
+    uow: UnitOfWork,
+    due: list[tuple[Incident, list[Task]]],
+    config: Config,
+    now: datetime,
+    words: Mapping[str, str],
+) -> None:
+    ids = [incident.id for incident, _ in due if incident.id is not None]
+    roles = uow.reminders.roles(ids)
+    rooms = uow.reminders.war_rooms(ids)
+    posts = _Posts(now)
+    for incident, tasks in due:
+        assert incident.id is not None
+        said = task_due.remind(
+            uow,
+            incident,
+            tasks,
+            roles=roles.get(incident.id, []),
+            links=rooms.get(incident.id, []),
+            config=config,
+            words=words,
+            now=now,
+        )
+        for room, message in said:
+            posts.add(room, message, incident.id)
+    posts.queue(uow)
 
 
 def _decide(

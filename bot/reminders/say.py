@@ -3,6 +3,7 @@ reading room's language, with times in its zone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
@@ -191,3 +192,47 @@ def digest(
         fields=tuple(fields),
         tlp=banner.label if banner is not None and shown else None,
     )
+
+
+def task_due(
+    key: str,
+    number: int,
+    text: str,
+    *,
+    owner: UserRef | None,
+    owner_label: str,
+    due_at: datetime,
+    tlp: str,
+    word: str,
+    lang: Language,
+) -> Message:
+    """A due task's one reminder in a war room: `text` as the room's org may see it, `owner`
+    the person to mention (a role's current holder), `owner_label` who it is without one."""
+    who = owner.name if owner is not None else owner_label
+    body = lang.format(
+        "{who}, task #{number} was due at {when}: {text}",
+        who=who,
+        number=number,
+        when=lang.time(due_at),
+        text=text,
+    )
+    how = lang.format(
+        "Tick it off with `{word} task done {number}`, "
+        "or give it more time with `{word} task due {number} DURATION`.",
+        word=word,
+        number=number,
+    )
+    return Message(
+        title=lang.format("⏰ {key}: task #{number} is due", key=key, number=number),
+        body=f"{body}\n{how}",
+        mentions=(owner,) if owner is not None else (),
+        tlp=tlp,
+    )
+
+
+def with_open_tasks(message: Message, lines: list[str], lang: Language, *, tlp: str) -> Message:
+    """A final digest with the tasks left open at `resolve` below its timeline."""
+    heading = lang.ngettext(
+        "**{n} task still open:**", "**{n} tasks still open:**", len(lines)
+    ).format(n=len(lines))
+    return replace(message, body="\n".join([message.body, "", heading, *lines]), tlp=tlp)

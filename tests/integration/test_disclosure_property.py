@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.adapter import FakeAdapter, Sent
+from warroom.adapters.slack.render import render
 from warroom.bot.app import App, build_app
 from warroom.bot.config import Config, OrgConfig, StorageConfig
 from warroom.bot.domain.clock import FakeClock
@@ -188,7 +191,10 @@ class World:
 
 
 def output_text(sent: Sent) -> str:
+    """What the output shows, in plain text and as Slack would render it (checkboxes too)."""
     parts = [sent.text]
+    if sent.message is not None:
+        parts.append(json.dumps(render(sent.message)[1], ensure_ascii=False))
     spec = sent.extra.get("spec")
     if spec is not None:
         parts += [spec.name, spec.title, spec.topic]
@@ -256,7 +262,7 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         if org in oracle.orgs and org in world.spoke:
             token, text = world.text(tlp, secret)
             oracle.sayings[token] = [Saying(org, world.effective(tlp))]
-            await world.command(org, f"task add -- {text}")
+            await world.command(org, f"task add --due 1m -- {text}")
     elif kind == "tick":
         _, number, org = action
         if org in oracle.orgs and org in world.spoke:
@@ -354,7 +360,8 @@ async def scenario(
         sharing=agreements,
     )
     adapter = FakeAdapter("fake")
-    app = build_app(config, adapters={"fake": adapter}, clock=FakeClock())
+    clock = FakeClock()
+    app = build_app(config, adapters={"fake": adapter}, clock=clock)
     oracle = Oracle({frozenset(p): c for p, c in pair_caps.items() if c is not None})
     world = World(app, adapter, oracle)
     try:
@@ -366,6 +373,12 @@ async def scenario(
         for action in actions:
             await step(world, action)
             world.check_new_outputs()
+        clock.advance(timedelta(minutes=2))
+        assert app.reminders is not None
+        await app.reminders.replan(1)  # the due tasks' reminders, in each owner's room
+        await app.reminders.settled()
+        await world.settle()
+        world.check_new_outputs()
         await world.command("acme", "resolve")
         world.check_new_outputs()
 

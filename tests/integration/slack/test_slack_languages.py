@@ -43,6 +43,7 @@ async def test_the_open_modal_is_german_for_an_acme_opener(rig: SlackRig) -> Non
         "Schweregrad",
         "Traffic Light Protocol",
         "Weitere Organisationen hinzuziehen",
+        "Playbook",
         "Übung",
     ]
     sev = [o["text"]["text"] for o in view["blocks"][1]["element"]["options"]]
