@@ -15,12 +15,13 @@ from warroom.bot.core import Core, IncidentListener
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
-from warroom.bot.operations import effects
+from warroom.bot.operations import effects, playbook_choices
+from warroom.bot.operations.checklist_refresh import ChecklistRefresh
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import deliveries, rooms
+from warroom.bot.runtime import checklists, deliveries, rooms
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
@@ -142,6 +143,7 @@ def build_app(
         adapter.bind_memory(memory)
         adapter.bind_installations(installations)
         adapter.bind_open_rooms(open_rooms)
+        adapter.bind_playbooks(lambda: playbook_choices.choices(config))
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
     services = Services(
@@ -160,7 +162,8 @@ def build_app(
     )
     leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
     reminders = Reminders(services, leadership=leadership, timers=timers)
-    core = Core(services, command_registry(), [*listeners, reminders])
+    refresh = ChecklistRefresh(services)
+    core = Core(services, command_registry(), [*listeners, reminders, refresh])
     http = HttpServer(config.http.listen, adapters) if serve_http else None
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(
@@ -210,6 +213,7 @@ def outbox_actions() -> ActionTable:
             Action(effects.RelayCopy, deliveries.relay_copy),
             Action(effects.CreateRoom, rooms.create_room),
             Action(effects.SyncRooms, rooms.sync_rooms),
+            Action(effects.SyncChecklists, checklists.sync_checklists),
         ]
     )
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from warroom import __version__
 from warroom.bot.config import Config, ConfigError, load_config
+from warroom.bot.domain.language import ENGLISH, Language, locale_problem, timezone_problem
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("key", help="incident key, e.g. INC-1")
     export.add_argument("--format", choices=("json", "md"), default="json")
     export.add_argument("--as-org", help="only what this organisation may see under TLP")
+    export.add_argument("--locale", help="the md report's language (default: --as-org's, else en)")
+    export.add_argument(
+        "--timezone", help="the md report's time zone, IANA (default: --as-org's, else UTC)"
+    )
     export.set_defaults(func=_export)
 
     audit = sub.add_parser("audit", help="tamper checks").add_subparsers(
@@ -84,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
     verify = audit.add_parser("verify", parents=[common], help="check the timeline hash chains")
     verify.add_argument("key", nargs="?", help="one incident (default: all)")
     verify.set_defaults(func=_audit_verify)
+
+    books = sub.add_parser("playbooks", help="playbook files").add_subparsers(
+        dest="playbooks", required=True
+    )
+    check = books.add_parser("check", parents=[common], help="check playbook files")
+    check.add_argument(
+        "dir", nargs="?", help="a folder or file (default: shipped + [playbooks] dir)"
+    )
+    check.set_defaults(func=_playbooks_check)
     return parser
 
 
@@ -149,10 +163,26 @@ def _db_upgrade(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _report_language(args: argparse.Namespace, config: Config) -> Language | str:
+    """The md report's language: `--as-org`'s, `--locale`/`--timezone` over it; or why not."""
+    if args.locale is not None and (problem := locale_problem(args.locale)):
+        return f"--locale: {problem}"
+    if args.timezone is not None and (problem := timezone_problem(args.timezone)):
+        return f"--timezone: {problem}"
+    base = config.language(args.as_org.lower()) if args.as_org else ENGLISH
+    return Language(args.locale or base.locale, args.timezone or base.timezone)
+
+
 def _export(args: argparse.Namespace, config: Config) -> int:
     from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.operations.export import ExportError, incident_export, markdown_report
 
+    lang = _report_language(args, config)
+    if isinstance(lang, str):
+        print(f"warroom: {lang}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        lang = ENGLISH  # JSON keeps the stored texts: its shape and values are public
     try:
         store = read_only_store(config)
     except SchemaNotCurrent as exc:
@@ -161,7 +191,11 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     try:
         data = store.transaction_sync(
             lambda uow: incident_export(
-                uow, args.key.upper(), config=config, as_org=args.as_org and args.as_org.lower()
+                uow,
+                args.key.upper(),
+                config=config,
+                as_org=args.as_org and args.as_org.lower(),
+                lang=lang,
             )
         )
     except ExportError as exc:
@@ -172,7 +206,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        print(markdown_report(data), end="")
+        print(markdown_report(data, lang), end="")
     return 0
 
 
@@ -200,6 +234,26 @@ def _audit_verify(args: argparse.Namespace, config: Config) -> int:
         print(f"{len(problems)} problem(s) in {checked} timeline entries", file=sys.stderr)
         return 1
     print(f"ok: {checked} timeline entries verified")
+    return 0
+
+
+def _playbooks_check(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from warroom.bot.operations.playbooks import folders, problems
+
+    paths = [Path(args.dir)] if args.dir else list(folders(config))
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"warroom: {missing[0]}: no such file or folder", file=sys.stderr)
+        return 1
+    known = [o.id for o in config.orgs] or None
+    found = problems(paths, known_orgs=known)
+    for line in found:
+        print(line, file=sys.stderr)
+    if found:
+        return 1
+    print("ok: " + ", ".join(str(p) for p in paths))
     return 0
 
 

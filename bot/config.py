@@ -11,6 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom.bot.domain.language import (
+    DEFAULT_LOCALE,
+    DEFAULT_TIMEZONE,
+    Language,
+    locale_problem,
+    timezone_problem,
+)
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 
@@ -74,6 +81,11 @@ class RemindersConfig:
 @dataclass(frozen=True)
 class LimitsConfig:
     message_chars: int = 40_000  # Slack's own limit on a message's text
+
+
+@dataclass(frozen=True)
+class PlaybooksConfig:
+    dir: str = ""  # a folder of *.toml playbooks beside the shipped ones; same name wins
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,12 @@ class OrgConfig:
     liaison: str = ""
     digest_room: str = ""
     users: tuple[str, ...] = ()
+    locale: str = DEFAULT_LOCALE  # what the bot says to its rooms, people and digests
+    timezone: str = DEFAULT_TIMEZONE  # IANA name: the times its people read
+
+    @property
+    def language(self) -> Language:
+        return Language(self.locale, self.timezone)
 
     @property
     def display(self) -> str:
@@ -173,6 +191,8 @@ class ConsoleConfig:
     org: str = "local"
     user: str = ""
     sink: str = ""
+    locale: str = DEFAULT_LOCALE  # for console sessions whose org is not in [[orgs]]
+    timezone: str = DEFAULT_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -181,6 +201,7 @@ class Config:
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
+    playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -189,6 +210,13 @@ class Config:
 
     def org(self, org_id: str) -> OrgConfig | None:
         return next((o for o in self.orgs if o.id == org_id), None)
+
+    def language(self, org_id: str | None) -> Language:
+        """How the bot speaks to `org_id`: its `[[orgs]]` entry, else the console's."""
+        org = self.org(org_id) if org_id else None
+        if org is not None:
+            return org.language
+        return Language(self.console.locale, self.console.timezone)
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -211,6 +239,7 @@ def load_config(path: str | Path | None) -> Config:
 def parse_config(raw: dict[str, Any]) -> Config:
     known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
     known.add("sharing")
+    known.add("playbooks")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -221,6 +250,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         reminders=reminders,
         http=_section(raw, "http", HttpConfig),
         limits=_section(raw, "limits", LimitsConfig),
+        playbooks=_section(raw, "playbooks", PlaybooksConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -288,7 +318,17 @@ def _org(index: int, table: dict[str, Any]) -> OrgConfig:
         raise ConfigError(f"{where}.platform", f"must be one of {', '.join(PLATFORMS)}")
     if org.platform != "console" and not org.workspace:
         raise ConfigError(f"{where}.workspace", f"{org.platform} orgs need a workspace")
+    _check_language(where, org.locale, org.timezone)
     return org
+
+
+def _check_language(where: str, locale: str, timezone: str) -> None:
+    problem = locale_problem(locale)
+    if problem:
+        raise ConfigError(f"{where}.locale", problem)
+    problem = timezone_problem(timezone)
+    if problem:
+        raise ConfigError(f"{where}.timezone", problem)
 
 
 def _sharing(index: int, table: dict[str, Any]) -> Agreement:
@@ -350,6 +390,7 @@ def _check(config: Config) -> None:
                     )
                 pairs.setdefault(pair, i)
     listen_address(config.http.listen)
+    _check_language("console", config.console.locale, config.console.timezone)
     if config.slack and config.slack.mode not in ("socket", "http"):
         raise ConfigError("slack.mode", "must be socket or http")
     if config.slack and config.slack.installs:
@@ -357,6 +398,8 @@ def _check(config: Config) -> None:
     if config.orgs and config.console.org not in ids and config.console.org != "local":
         raise ConfigError("console.org", f"unknown org {config.console.org!r}")
     _check_store_url(config.storage.url)
+    if config.playbooks.dir and not Path(config.playbooks.dir).is_dir():
+        raise ConfigError("playbooks.dir", f"{config.playbooks.dir!r} is not a folder")
 
 
 def _check_installs(slack: SlackConfig) -> None:

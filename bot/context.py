@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import LEAD_ROLES, IncidentChanged, State
 from warroom.bot.grammar import Command, CommandError, Permission
@@ -41,6 +42,11 @@ class Context:
     in_its_room: bool = False  # typed in a war room of that incident (not elsewhere, --id)
     changes: list[IncidentChanged] = field(default_factory=list)  # what its changes did
 
+    @property
+    def lang(self) -> Language:
+        """The caller's organisation's language: answers and errors are said in it."""
+        return self.services.config.language(self.actor.org)
+
     def parse_user(self, token: str) -> UserRef | None:
         adapter = self.services.adapters.get(self.room.platform)
         return adapter.parse_user(token, workspace=self.actor.user.workspace) if adapter else None
@@ -62,7 +68,9 @@ class Context:
         def run(uow: UnitOfWork) -> T:
             incident = self._incident(uow, for_update=True)
             if incident.state == State.CLOSED:
-                raise CommandError(f"{incident.key} is closed; nothing can change it now")
+                raise CommandError(
+                    phrase("{key} is closed; nothing can change it now", key=incident.key)
+                )
             self._authorise(uow, incident, self.command.permission)
             self._claim(uow)
             result = work(uow, incident)
@@ -90,12 +98,12 @@ class Context:
         if self.incident_key:
             incident = uow.incidents.by_key(self.incident_key, for_update=for_update)
             if incident is None:
-                raise CommandError(f"there is no incident {self.incident_key}")
+                raise CommandError(phrase("there is no incident {key}", key=self.incident_key))
         else:
             incident = uow.incidents.by_room(self.room, for_update=for_update)
             if incident is None:
                 raise CommandError(
-                    "this is not a war room: run it in one, or add --id INC-N",
+                    phrase("this is not a war room: run it in one, or add --id INC-N"),
                     usage=self.command.usage(),
                 )
         self.incident_id = incident.id
@@ -112,8 +120,11 @@ class Context:
         if needed is Permission.LEAD:
             if not held & set(LEAD_ROLES):
                 raise CommandError(
-                    f"not allowed: only the commander or deputy of {incident.key} may "
-                    f"{self.command.verb}"
+                    phrase(
+                        "not allowed: only the commander or deputy of {key} may {verb}",
+                        key=incident.key,
+                        verb=self.command.verb,
+                    )
                 )
             return
         if (
@@ -123,8 +134,12 @@ class Context:
         ):
             return
         raise CommandError(
-            f"not allowed: you are not a participant of {incident.key}; "
-            f"ask someone in it to `invite @{user.name}`"
+            phrase(
+                "not allowed: you are not a participant of {key}; "
+                "ask someone in it to `invite @{name}`",
+                key=incident.key,
+                name=user.name,
+            )
         )
 
     def _in_private_warroom(self, uow: UnitOfWork, incident: Incident) -> bool:

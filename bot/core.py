@@ -21,6 +21,7 @@ from warroom.bot.domain.events import (
     MessagePosted,
     ReactionAdded,
 )
+from warroom.bot.domain.language import Language, Phrase, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.text import clipped, well_formed
 from warroom.bot.domain.tlp import Tlp
@@ -35,7 +36,6 @@ from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
-APOLOGY = Message(body="Sorry, something went wrong handling that; it has been logged.")
 
 
 class IncidentListener(Protocol):
@@ -72,7 +72,16 @@ class Core:
                 await self._deleted(event)
         except Exception:
             log.exception("failed to handle %s %s", type(event).__name__, event.event_id)
-            await self._say_privately(event.actor, event, APOLOGY)
+            await self._say_privately(event.actor, event, self._apology(event.actor))
+
+    def _lang(self, actor: Actor) -> Language:
+        return self.services.config.language(actor.org)
+
+    def _apology(self, actor: Actor) -> Message:
+        lang = self._lang(actor)
+        return Message(
+            body=lang.gettext("Sorry, something went wrong handling that; it has been logged.")
+        )
 
     def _bounded(self, event: Inbound) -> Inbound:
         """A message as it is captured: valid text, cut to the size limit with a marker."""
@@ -84,17 +93,25 @@ class Core:
     async def _command(self, event: CommandReceived) -> None:
         limit = self.services.config.limits.message_chars
         if len(event.text) > limit:
-            error = Message(
-                body=f"⚠ that command is {len(event.text):,} characters long; "
-                f"the limit is {limit:,} (limits.message_chars)"
+            length, most = f"{len(event.text):,}", f"{limit:,}"
+            said = self._lang(event.actor).format(
+                "that command is {length} characters long; the limit is {limit} "
+                "(limits.message_chars)",
+                length=length,
+                limit=most,
             )
+            error = Message(body=f"⚠ {said}")
             await self._say_privately(event.actor, event, error)
             return
         tokens = tokenize(event.text)
         verb = tokens[0].lower() if tokens else "help"
         command = self.registry.get(verb)
         if command is None:
-            error = Message(body=f"⚠ unknown command {verb!r}", footer="try `help`")
+            lang = self._lang(event.actor)
+            error = Message(
+                body="⚠ " + lang.format("unknown command {verb!r}", verb=verb),
+                footer=lang.gettext("try `help`"),
+            )
             await self._say_privately(event.actor, event, error)
             return
         ctx = Context(
@@ -106,7 +123,7 @@ class Core:
                 ctx.incident_key = kwargs.pop("id")
             reply: Reply = await command.handler(ctx, **kwargs)
         except CommandError as exc:
-            await self._say_privately(event.actor, event, _error_message(command, exc))
+            await self._say_privately(event.actor, event, _error_message(command, exc, ctx.lang))
             return
         except DuplicateEvent:
             log.info("event %s was handled before; dropped", event.event_id)
@@ -160,14 +177,18 @@ class Core:
             if incident is None or incident.id is None:
                 return None
             original = uow.timeline.by_source(incident.id, event.target.message_id)
-            what = f"#{original.seq}" if original else "a message"
+            text = (
+                phrase("edited #{seq}: {text}", seq=original.seq, text=event.text)
+                if original
+                else phrase("edited a message: {text}", text=event.text)
+            )
             incidents.record(
                 uow,
                 incident,
                 at=now,
                 kind=EntryKind.EDITED,
                 actor=event.actor,
-                text=f"edited {what}: {event.text}",
+                text=text,
                 source_event_id=event.event_id,
             )
             return relay.plan_edit(uow, config, incident, event, now)
@@ -197,8 +218,17 @@ class Core:
                 at=now,
                 kind=EntryKind.DELETED,
                 actor=event.actor,
-                text=f"removed a message of {who} (#{source.seq}) from the chat"
-                + (f"; {copies} relayed copies deleted" if copies else ""),
+                text=phrase(
+                    "removed a message of {who} (#{seq}) from the chat; "
+                    "{copies} relayed copies deleted",
+                    who=who,
+                    seq=source.seq,
+                    copies=copies,
+                )
+                if copies
+                else phrase(
+                    "removed a message of {who} (#{seq}) from the chat", who=who, seq=source.seq
+                ),
                 source_event_id=event.event_id,
                 tlp=parse_tlp(source.tlp),  # the removal of a message is as secret as it
             )
@@ -211,11 +241,9 @@ class Core:
     ) -> None:
         """The sender learns privately where their message did not go; after an edit, where
         it goes now too (a raised marking withdraws copies, a lowered one sends them)."""
-        lines = [f"not relayed to {org}: {reason}" for org, reason in outcome.withheld]
-        if outcome.newly_reached:
-            lines.append("relayed now to " + ", ".join(outcome.newly_reached))
-        if lines:
-            await self._say_privately(event.actor, event, Message(body="\n".join(lines)))
+        notice = relay.withheld_notice(outcome, self._lang(event.actor))
+        if notice is not None:
+            await self._say_privately(event.actor, event, notice)
 
     async def _reaction(self, event: ReactionAdded) -> None:
         """A 📌 on a message puts it on the timeline as a highlight: a captured message by
@@ -289,7 +317,7 @@ def _live_incident(uow: UnitOfWork, event: Inbound, now: datetime) -> Incident |
 
 def pinned(
     uow: UnitOfWork, config: Config, incident: Incident, event: ReactionAdded
-) -> tuple[Actor, str, Tlp | None]:
+) -> tuple[Actor, Phrase, Tlp | None]:
     """A highlight's sayer, text and TLP: those of the message it highlights (a 📌 on a
     relayed copy highlights its original). Someone of another org than the sayer's names the
     entry and does not copy its text, so nothing passes under the highlighter's agreements."""
@@ -304,25 +332,29 @@ def pinned(
     said = Visibility.of(uow, config, incident).said(source)
     who = source.actor_display or source.actor_user_id
     if event.actor.org != said.org:
-        return event.actor, f"📌 #{source.seq} of {who} ({said.org})", said.tlp
-    return event.actor, f"📌 #{source.seq} {who}: {source.text}", said.tlp
+        highlight = phrase("📌 #{seq} of {who} ({org})", seq=source.seq, who=who, org=said.org)
+        return event.actor, highlight, said.tlp
+    quoted = phrase("📌 #{seq} {who}: {text}", seq=source.seq, who=who, text=source.text)
+    return event.actor, quoted, said.tlp
 
 
 def uncaptured(
     config: Config, incident: Incident, event: ReactionAdded
-) -> tuple[Actor, str, Tlp | None]:
+) -> tuple[Actor, Phrase, Tlp | None]:
     """A highlight of a message warroom never captured, with its text as the platform gave
     it: said by its author's org (the highlighter's, or the author when that is another
     org), at the text's own marking, else the incident's TLP, as if it were said now."""
     quoted = event.quoted
     if quoted is None:
-        return event.actor, f"📌 message {event.target.message_id}", None
+        return event.actor, phrase("📌 message {id}", id=event.target.message_id), None
     text = clipped(well_formed(quoted.text), config.limits.message_chars)
     sayer = event.actor if quoted.author.org == event.actor.org else quoted.author
     tlp = effective_tlp(text, parse_tlp(incident.tlp))
-    return sayer, f"📌 message of {quoted.author.user.name}: {text}", tlp
+    author = quoted.author.user.name
+    return sayer, phrase("📌 message of {who}: {text}", who=author, text=text), tlp
 
 
-def _error_message(command: Command, exc: CommandError) -> Message:
+def _error_message(command: Command, exc: CommandError, lang: Language) -> Message:
+    """The one-line reason in the caller's language, and the usage line as it is typed."""
     usage = exc.usage or command.usage()
-    return Message(body=f"⚠ {exc}", footer=f"usage: {usage}")
+    return Message(body=f"⚠ {exc.said(lang)}", footer=lang.format("usage: {usage}", usage=usage))

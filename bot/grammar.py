@@ -14,23 +14,34 @@ from enum import Enum
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import ENGLISH, N_, Language, Phrase, phrase
 from warroom.bot.domain.text import encodable
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
 
 
 class CommandError(Exception):
-    """A user-facing failure: the message is shown to the caller only, with the usage line."""
+    """A user-facing failure: the message is shown to the caller only, with the usage line,
+    in the caller's language (`said`); `str()` of it is the English."""
 
-    def __init__(self, message: str, *, usage: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Phrase, *, usage: str = "") -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(self.phrase.say(ENGLISH))
         self.usage = usage
+
+    def said(self, lang: Language) -> str:
+        return self.phrase.say(lang)
 
 
 class Permission(Enum):
-    ANYONE = "anyone"
-    PARTICIPANT = "participant of the incident"
-    LEAD = "incident commander or deputy"
+    """Who may run a command; the value is its catalog description (`help` shows it)."""
+
+    ANYONE = N_("anyone")
+    PARTICIPANT = N_("participant of the incident")
+    LEAD = N_("incident commander or deputy")
+
+    def said(self, lang: Language) -> str:
+        return lang.gettext(self.value)
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ UserParser = Callable[[str], UserRef | None]
 _KEY = re.compile(r"^INC-([0-9]+)$", re.IGNORECASE)
 MAX_NUMBER = 2**31 - 1  # the largest number a PostgreSQL integer column holds
 _STATES_FOR_UPDATE = (*OPEN_STATES, State.RESOLVED)
+_MOST = f"{MAX_NUMBER:,}"
 
 
 def tokenize(text: str) -> list[str]:
@@ -100,7 +112,7 @@ def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[s
     """Turn the words after the verb into keyword arguments for the handler."""
     if not all(encodable(token) for token in tokens):
         raise CommandError(
-            "the command is not valid text (invalid UTF-8 or a lone surrogate)",
+            phrase("the command is not valid text (invalid UTF-8 or a lone surrogate)"),
             usage=command.usage(),
         )
     flags = {f.name: f for f in command.all_flags}
@@ -120,7 +132,7 @@ def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[s
         name, eq, inline = token[2:].partition("=")
         flag = flags.get(name)
         if flag is None:
-            raise CommandError(f"unknown option --{name}", usage=command.usage())
+            raise CommandError(phrase("unknown option --{name}", name=name), usage=command.usage())
         if flag.kind == "bool":
             values[name] = True
             continue
@@ -129,12 +141,12 @@ def parse(command: Command, tokens: list[str], parse_user: UserParser) -> dict[s
         elif i < len(tokens):
             raw, i = tokens[i], i + 1
         else:
-            raise CommandError(f"--{name} needs a value", usage=command.usage())
+            raise CommandError(phrase("--{name} needs a value", name=name), usage=command.usage())
         value = convert(flag.kind, raw, f"--{name}", parse_user)
         if flag.repeat:
             values[name].append(value)
         elif values[name] is not None:
-            raise CommandError(f"--{name} given twice", usage=command.usage())
+            raise CommandError(phrase("--{name} given twice", name=name), usage=command.usage())
         else:
             values[name] = value
     for flag in command.all_flags:
@@ -153,18 +165,22 @@ def _bind_positional(
             text = " ".join(rest).strip()
             rest = []
             if not text and not arg.optional:
-                raise CommandError(f"{arg.name.upper()} is missing", usage=command.usage())
+                raise CommandError(
+                    phrase("{what} is missing", what=arg.name.upper()), usage=command.usage()
+                )
             values[arg.name] = text or None
             continue
         if not rest:
             if not arg.optional:
                 shown = "@user" if arg.kind == "user" else arg.name.upper()
-                raise CommandError(f"{shown} is missing", usage=command.usage())
+                raise CommandError(phrase("{what} is missing", what=shown), usage=command.usage())
             values[arg.name] = None
             continue
         values[arg.name] = convert(arg.kind, rest.pop(0), arg.name.upper(), parse_user)
     if rest:
-        raise CommandError(f"unexpected {' '.join(rest)!r}", usage=command.usage())
+        raise CommandError(
+            phrase("unexpected {words!r}", words=" ".join(rest)), usage=command.usage()
+        )
 
 
 def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
@@ -172,38 +188,71 @@ def convert(kind: str, raw: str, what: str, parse_user: UserParser) -> Any:
     if kind == "sev":
         digits = raw.upper().removeprefix("SEV")  # ASCII 1-4 only, like every number
         if digits not in ("1", "2", "3", "4"):
-            raise CommandError(f"{what} must be 1 to 4 (1 is the worst), not {raw!r}")
+            raise CommandError(
+                phrase("{what} must be 1 to 4 (1 is the worst), not {raw!r}", what=what, raw=raw)
+            )
         return int(digits)
     if kind == "tlp":
         try:
             return Tlp.parse(raw)
-        except ValueError as exc:
-            raise CommandError(f"{what}: {exc}") from None
+        except ValueError:
+            raise CommandError(
+                phrase(
+                    "{what}: unknown TLP level {raw!r}: use clear, green, amber, amber+strict "
+                    "or red",
+                    what=what,
+                    raw=raw,
+                )
+            ) from None
     if kind == "state":
         if raw.lower() not in _STATES_FOR_UPDATE:
-            raise CommandError(f"{what} must be one of {', '.join(_STATES_FOR_UPDATE)}")
+            raise CommandError(
+                phrase(
+                    "{what} must be one of {states}",
+                    what=what,
+                    states=", ".join(_STATES_FOR_UPDATE),
+                )
+            )
         return State(raw.lower())
     if kind == "role":
         if raw.lower() not in ROLES:
-            raise CommandError(f"{what} must be one of {', '.join(ROLES)}, not {raw!r}")
+            raise CommandError(
+                phrase(
+                    "{what} must be one of {roles}, not {raw!r}",
+                    what=what,
+                    roles=", ".join(ROLES),
+                    raw=raw,
+                )
+            )
         return Role(raw.lower())
     if kind == "int":
         number = _number(raw)
         if number is None:
             raise CommandError(
-                f"{what} must be a positive whole number (at most {MAX_NUMBER:,}), not {raw!r}"
+                phrase(
+                    "{what} must be a positive whole number (at most {most}), not {raw!r}",
+                    what=what,
+                    most=_MOST,
+                    raw=raw,
+                )
             )
         return number
     if kind == "key":
         match = _KEY.match(raw)
         number = _number(match.group(1)) if match else None
         if number is None:
-            raise CommandError(f"{what} must be an incident key like INC-7, not {raw!r}")
+            raise CommandError(
+                phrase(
+                    "{what} must be an incident key like INC-7, not {raw!r}", what=what, raw=raw
+                )
+            )
         return f"INC-{number}"
     if kind == "user":
         user = parse_user(raw)
         if user is None:
-            raise CommandError(f"{what} must be a person like @name, not {raw!r}")
+            raise CommandError(
+                phrase("{what} must be a person like @name, not {raw!r}", what=what, raw=raw)
+            )
         return user
     if kind == "target":
         return parse_user(raw) or raw.lower()

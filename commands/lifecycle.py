@@ -7,6 +7,7 @@ from datetime import datetime
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
+from warroom.bot.domain.language import N_, Language, Phrase, phrase
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, EntryKind, State
@@ -15,6 +16,7 @@ from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
+from warroom.commands import playbooks
 from warroom.commands.orgs import bring_in_orgs, check_orgs
 from warroom.storage.models import Incident, RoomLink, TimelineEntry
 from warroom.storage.store import UnitOfWork
@@ -22,20 +24,34 @@ from warroom.storage.store import UnitOfWork
 
 @command(
     "open",
-    "open an incident with a war room; you become its commander",
-    args=(Arg("title", "text", "what is happening, in a few words"),),
+    N_("open an incident with a war room; you become its commander"),
+    args=(Arg("title", "text", N_("what is happening, in a few words")),),
     flags=(
-        Flag("sev", "sev", "severity, 1 (worst) to 4; default 3", "1-4"),
-        Flag("tlp", "tlp", "how far it may be shared; default amber", "LEVEL"),
-        Flag("org", "word", "another organisation to bring in", "ORG", repeat=True),
-        Flag("exercise", "bool", "mark it as a drill"),
+        Flag("sev", "sev", N_("severity, 1 (worst) to 4; default 3"), "1-4"),
+        Flag("tlp", "tlp", N_("how far it may be shared; default amber"), "LEVEL"),
+        Flag("org", "word", N_("another organisation to bring in"), "ORG", repeat=True),
+        Flag("exercise", "bool", N_("mark it as a drill")),
+        Flag("playbook", "word", N_("run a playbook from the start (see `playbooks`)"), "NAME"),
     ),
     permission=Permission.ANYONE,
     needs_incident=False,
 )
 async def open_incident(
-    ctx: Context, *, title: str, sev: int | None, tlp: Tlp | None, org: list[str], exercise: bool
+    ctx: Context,
+    *,
+    title: str,
+    sev: int | None,
+    tlp: Tlp | None,
+    org: list[str],
+    exercise: bool,
+    playbook: str | None,
 ) -> Reply:
+    lang = ctx.lang
+    chosen = playbooks.find(ctx, lang, playbook) if playbook is not None else None
+    if chosen is not None:
+        sev = sev or chosen.severity
+        tlp = chosen.tlp if tlp is None else tlp
+        org = [*org, *chosen.orgs]
     others = check_orgs(ctx, org, already=[ctx.actor.org])
     now = ctx.services.clock.now()
 
@@ -52,14 +68,23 @@ async def open_incident(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
+        if chosen is not None:
+            playbooks.apply(ctx, uow, incident, chosen, at=now)
         return incident.key
 
     key = await ctx.transaction(work)
     await ctx.services.outbox.drain_if_queued()
     rooms = await ctx.services.store.transaction(lambda uow: _room_ids(uow, key))
-    where = ", ".join(rooms) if rooms else "being created (the platform is slow to answer)"
-    body = f"You are the commander. War room: {where}"
-    return Reply(Message(title=f"Opened {key}: {redacted(title)}", body=body))
+    if rooms:
+        body = lang.format("You are the commander. War room: {rooms}", rooms=", ".join(rooms))
+    else:
+        body = lang.gettext(
+            "You are the commander. War room: being created (the platform is slow to answer)"
+        )
+    if chosen is None and (hint := playbooks.suggestion(ctx, lang, title)):
+        body += "\n" + hint
+    heading = lang.format("Opened {key}: {title}", key=key, title=redacted(title))
+    return Reply(Message(title=heading, body=body))
 
 
 def _room_ids(uow: UnitOfWork, key: str) -> list[str]:
@@ -70,9 +95,9 @@ def _room_ids(uow: UnitOfWork, key: str) -> list[str]:
 
 @command(
     "update",
-    "post a status update (resets the reminder clock)",
-    args=(Arg("text", "text", "where things stand"),),
-    flags=(Flag("state", "state", "move to a new state", "STATE"),),
+    N_("post a status update (resets the reminder clock)"),
+    args=(Arg("text", "text", N_("where things stand")),),
+    flags=(Flag("state", "state", N_("move to a new state"), "STATE"),),
 )
 async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
     now = ctx.services.clock.now()
@@ -82,7 +107,9 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
             ctx.require_lead(uow, incident)
         if incident.state == State.RESOLVED and state in (None, State.RESOLVED):
             raise CommandError(
-                f"{incident.key} is resolved; `update --state monitoring` reopens it"
+                phrase(
+                    "{key} is resolved; `update --state monitoring` reopens it", key=incident.key
+                )
             )
         said = Said(text, effective_tlp(text, Tlp.parse(incident.tlp)), ctx.actor.org)
         incidents.record(
@@ -105,36 +132,46 @@ async def update(ctx: Context, *, text: str, state: str | None) -> Reply:
                 at=now,
                 kind=EntryKind.STATE,
                 actor=ctx.actor,
-                text=f"State {old} → {state}",
+                text=phrase("State {old} → {new}", old=old, new=state),
                 tlp=Tlp.CLEAR,  # a state every card shows says nothing secret
             )
+            playbooks.state_tasks(ctx, uow, incident, at=now)
         incidents.refresh_rooms(uow, incident, now)
         seen = Visibility.of(uow, ctx.services.config, incident)
 
         def for_room(link: RoomLink) -> Message | None:
             shown = seen.show(said, link.org, Where.ROOM)
-            return None if shown is None and not moved else _update(ctx, incident, shown, said)
+            if shown is None and not moved:
+                return None
+            return _update(ctx, incident, shown, said, ctx.services.config.language(link.org))
 
         incidents.announce(uow, incident, for_room, now, exclude=ctx.room)
-        return _update(ctx, incident, redacted(text), said)
+        return _update(ctx, incident, redacted(text), said, ctx.lang)
 
     return Reply(await ctx.change(work), public=True)
 
 
-def _update(ctx: Context, incident: Incident, text: str | None, said: Said) -> Message:
+def _update(
+    ctx: Context, incident: Incident, text: str | None, said: Said, lang: Language
+) -> Message:
     """A status update as one room sees it: without its text where that is withheld."""
     return Message(
-        title=f"{incident.key} status update from {ctx.actor.user.name}",
+        title=lang.format(
+            "{key} status update from {who}", key=incident.key, who=ctx.actor.user.name
+        ),
         body=text or "",
-        fields=(Field("State", incident.state), Field("Severity", f"SEV{incident.severity}")),
+        fields=(
+            Field(lang.gettext("State"), incident.state),
+            Field(lang.gettext("Severity"), f"SEV{incident.severity}"),
+        ),
         tlp=(said.tlp if text is not None else Tlp.parse(incident.tlp)).label,
     )
 
 
 @command(
     "sev",
-    "change the severity (1 is the worst)",
-    args=(Arg("level", "sev", "1 to 4"),),
+    N_("change the severity (1 is the worst)"),
+    args=(Arg("level", "sev", N_("1 to 4")),),
     permission=Permission.LEAD,
 )
 async def severity(ctx: Context, *, level: int) -> Reply:
@@ -142,8 +179,10 @@ async def severity(ctx: Context, *, level: int) -> Reply:
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         if incident.severity == level:
-            raise CommandError(f"{incident.key} is already SEV{level}")
-        text = f"Severity SEV{incident.severity} → SEV{level}"
+            raise CommandError(
+                phrase("{key} is already SEV{level}", key=incident.key, level=level)
+            )
+        text = phrase("Severity SEV{old} → SEV{new}", old=incident.severity, new=level)
         incident.severity = level
         return _changed(ctx, uow, incident, kind=EntryKind.SEVERITY, text=text, at=now)
 
@@ -152,8 +191,8 @@ async def severity(ctx: Context, *, level: int) -> Reply:
 
 @command(
     "tlp",
-    "change how far the incident may be shared",
-    args=(Arg("level", "tlp", "clear, green, amber, amber+strict or red"),),
+    N_("change how far the incident may be shared"),
+    args=(Arg("level", "tlp", N_("clear, green, amber, amber+strict or red")),),
     permission=Permission.LEAD,
 )
 async def tlp(ctx: Context, *, level: Tlp) -> Reply:
@@ -161,8 +200,10 @@ async def tlp(ctx: Context, *, level: Tlp) -> Reply:
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         if incident.tlp == level.label:
-            raise CommandError(f"{incident.key} is already TLP:{level.label}")
-        text = f"TLP:{incident.tlp} → TLP:{level.label}"
+            raise CommandError(
+                phrase("{key} is already TLP:{level}", key=incident.key, level=level.label)
+            )
+        text = phrase("TLP:{old} → TLP:{new}", old=incident.tlp, new=level.label)
         incident.tlp = level.label
         return _changed(ctx, uow, incident, kind=EntryKind.TLP, text=text, at=now)
 
@@ -170,7 +211,13 @@ async def tlp(ctx: Context, *, level: Tlp) -> Reply:
 
 
 def _changed(
-    ctx: Context, uow: UnitOfWork, incident: Incident, *, kind: EntryKind, text: str, at: datetime
+    ctx: Context,
+    uow: UnitOfWork,
+    incident: Incident,
+    *,
+    kind: EntryKind,
+    text: Phrase,
+    at: datetime,
 ) -> Message:
     """Record a change of setting, refresh every room's card and tell the other rooms."""
     incidents.record(
@@ -184,14 +231,25 @@ def _changed(
         tlp=Tlp.CLEAR,  # a setting every card shows says nothing secret
     )
     incidents.refresh_rooms(uow, incident, at)
-    message = Message(
-        title=f"{incident.key}: {text}", body=f"by {ctx.actor.user.name}", tlp=Tlp.CLEAR.label
+
+    def said(lang: Language) -> Message:
+        return Message(
+            title=f"{incident.key}: {text.say(lang)}",
+            body=lang.format("by {who}", who=ctx.actor.user.name),
+            tlp=Tlp.CLEAR.label,
+        )
+
+    incidents.announce(
+        uow,
+        incident,
+        lambda link: said(ctx.services.config.language(link.org)),
+        at,
+        exclude=ctx.room,
     )
-    incidents.announce(uow, incident, message, at, exclude=ctx.room)
-    return message
+    return said(ctx.lang)
 
 
-@command("status", "show the incident's summary card")
+@command("status", N_("show the incident's summary card"))
 async def status(ctx: Context) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
@@ -204,7 +262,7 @@ async def status(ctx: Context) -> Reply:
 
 @command(
     "list",
-    "list the open incidents your organisation takes part in",
+    N_("list the open incidents your organisation takes part in"),
     permission=Permission.ANYONE,
     needs_incident=False,
 )
@@ -216,13 +274,13 @@ async def list_incidents(ctx: Context) -> Reply:
             for i in uow.incidents.linked_to_org(org)
         ]
 
-    return Reply(cards.incident_list(await ctx.services.store.transaction(work)))
+    return Reply(cards.incident_list(await ctx.services.store.transaction(work), ctx.lang))
 
 
 @command(
     "resolve",
-    "resolve the incident: stops reminders, posts metrics and the timeline",
-    args=(Arg("text", "text", "how it ended", optional=True),),
+    N_("resolve the incident: stops reminders, posts metrics and the timeline"),
+    args=(Arg("text", "text", N_("how it ended"), optional=True),),
     permission=Permission.LEAD,
 )
 async def resolve(ctx: Context, *, text: str | None) -> Reply:
@@ -231,7 +289,9 @@ async def resolve(ctx: Context, *, text: str | None) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
         if incident.state == State.RESOLVED:
-            raise CommandError(f"{incident.key} is already resolved; `close` archives it")
+            raise CommandError(
+                phrase("{key} is already resolved; `close` archives it", key=incident.key)
+            )
         incidents.set_state(incident, State.RESOLVED, now)
         incident.summary = text or ""
         incidents.record(
@@ -240,9 +300,10 @@ async def resolve(ctx: Context, *, text: str | None) -> Reply:
             at=now,
             kind=EntryKind.RESOLVED,
             actor=ctx.actor,
-            text=f"Resolved: {text}" if text else "Resolved",
+            text=phrase("Resolved: {text}", text=text) if text else phrase("Resolved"),
             source_event_id=ctx.event_id,
         )
+        playbooks.state_tasks(ctx, uow, incident, at=now)
         incidents.refresh_rooms(uow, incident, now)
         seen = Visibility.of(uow, ctx.services.config, incident)
         entries = uow.timeline.entries(incident.id)
@@ -265,19 +326,24 @@ def final_report(seen: Visibility, entries: Sequence[TimelineEntry], org: str) -
         metrics(seen.incident),
         title=seen.title(org, Where.ROOM),
         tlp=max(seen.highest_tlp(e for e, _ in shown), Tlp.parse(seen.incident.tlp)),
+        lang=seen.language(org),
     )
 
 
 @command(
-    "close", "close a resolved incident and archive its war rooms", permission=Permission.LEAD
+    "close", N_("close a resolved incident and archive its war rooms"), permission=Permission.LEAD
 )
 async def close(ctx: Context) -> Reply:
     now = ctx.services.clock.now()
 
-    def work(uow: UnitOfWork, incident: Incident) -> Message:
+    def work(uow: UnitOfWork, incident: Incident) -> None:
         assert incident.id is not None
         if incident.state != State.RESOLVED:
-            raise CommandError(f"{incident.key} is {incident.state}: `resolve` it first")
+            raise CommandError(
+                phrase(
+                    "{key} is {state}: `resolve` it first", key=incident.key, state=incident.state
+                )
+            )
         incidents.set_state(incident, State.CLOSED, now)
         incidents.record(
             uow,
@@ -285,17 +351,27 @@ async def close(ctx: Context) -> Reply:
             at=now,
             kind=EntryKind.CLOSED,
             actor=ctx.actor,
-            text="Closed",
+            text=phrase("Closed"),
             source_event_id=ctx.event_id,
         )
         incidents.refresh_rooms(uow, incident, now)
-        message = Message(
-            title=f"{incident.key} is closed",
-            body=f"Closed by {ctx.actor.user.name}. This room is now archived.",
-        )
-        incidents.announce(uow, incident, message, now)
+
+        def for_room(link: RoomLink) -> Message:
+            lang = ctx.services.config.language(link.org)
+            return Message(
+                title=lang.format("{key} is closed", key=incident.key),
+                body=lang.format(
+                    "Closed by {who}. This room is now archived.", who=ctx.actor.user.name
+                ),
+            )
+
+        incidents.announce(uow, incident, for_room, now)
         incidents.archive_rooms(uow, incident, now)
-        return message
 
     await ctx.change(work)
-    return Reply(Message(title="Closed", body="The war rooms are being archived."))
+    lang = ctx.lang
+    return Reply(
+        Message(
+            title=lang.gettext("Closed"), body=lang.gettext("The war rooms are being archived.")
+        )
+    )

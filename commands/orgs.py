@@ -7,6 +7,7 @@ from datetime import datetime
 
 from warroom.bot.context import Context
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import phrase
 from warroom.bot.domain.sharing import agreement_cap
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import CommandError
@@ -24,15 +25,21 @@ def check_orgs(ctx: Context, wanted: Sequence[str], *, already: Sequence[str]) -
     for org_id in wanted:
         org_id = org_id.lower()
         if config.org(org_id) is None:
-            known = ", ".join(o.id for o in config.orgs) or "none configured"
-            raise CommandError(f"unknown organisation {org_id!r} (known: {known})")
+            known = ", ".join(o.id for o in config.orgs) or phrase("none configured")
+            raise CommandError(
+                phrase("unknown organisation {org!r} (known: {known})", org=org_id, known=known)
+            )
         if org_id in already or org_id in new:
             continue
         for other in (*already, *new):
             if agreement_cap(config.sharing, org_id, other) is None:
                 raise CommandError(
-                    f"no sharing agreement between {other} and {org_id}: "
-                    "an admin must add one ([[sharing]] in the config)"
+                    phrase(
+                        "no sharing agreement between {one} and {other}: "
+                        "an admin must add one ([[sharing]] in the config)",
+                        one=other,
+                        other=org_id,
+                    )
                 )
         new.append(org_id)
     return new
@@ -49,8 +56,12 @@ def bring_in_orgs(
         assert org is not None
         if org.needs_install and not installed(uow, org.platform, org.workspace):
             raise CommandError(
-                f"{org.display} cannot be brought in: warroom is not installed in its Slack "
-                f"workspace {org.workspace} (its admin installs it at /slack/install)"
+                phrase(
+                    "{org} cannot be brought in: warroom is not installed in its Slack "
+                    "workspace {workspace} (its admin installs it at /slack/install)",
+                    org=org.display,
+                    workspace=org.workspace,
+                )
             )
         uow.incidents.add_org(incident.id, org_id, at)
         incidents.record(
@@ -59,7 +70,7 @@ def bring_in_orgs(
             at=at,
             kind=EntryKind.ORG,
             actor=ctx.actor,
-            text=f"Brought in {org.display} ({org.platform})",
+            text=phrase("Brought in {org} ({platform})", org=org.display, platform=org.platform),
         )
         if org.liaison:
             liaison = UserRef(org.platform, org.user_workspace, org.liaison, org.liaison)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import N_, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, CommandError
@@ -16,10 +17,12 @@ from warroom.storage.store import UnitOfWork
 
 @command(
     "invite",
-    "bring a person, or another organisation, into the incident",
-    args=(Arg("who", "target", "@user, or an organisation id from the config"),),
-    details="Inviting an organisation opens and links a war room on its own platform; it "
-    "needs a sharing agreement with every organisation already in the incident.",
+    N_("bring a person, or another organisation, into the incident"),
+    args=(Arg("who", "target", N_("@user, or an organisation id from the config")),),
+    details=N_(
+        "Inviting an organisation opens and links a war room on its own platform; it "
+        "needs a sharing agreement with every organisation already in the incident."
+    ),
 )
 async def invite(ctx: Context, *, who: UserRef | str) -> Reply:
     if isinstance(who, UserRef):
@@ -31,7 +34,7 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
     now = ctx.services.clock.now()
     org = ctx.services.directory.org_of(user)
     if org is None:
-        raise CommandError(f"{user.name} belongs to no organisation in the config")
+        raise CommandError(phrase("{who} belongs to no organisation in the config", who=user.name))
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
@@ -39,20 +42,26 @@ async def _invite_person(ctx: Context, user: UserRef) -> Reply:
         if org not in already:  # a person is what their organisation is
             check_orgs(ctx, [org], already=already)
         if not uow.participants.ensure(incident.id, user, org, now):
-            raise CommandError(f"{user.name} already takes part in {incident.key}")
+            raise CommandError(
+                phrase("{who} already takes part in {key}", who=user.name, key=incident.key)
+            )
         incidents.record(
             uow,
             incident,
             at=now,
             kind=EntryKind.INVITE,
             actor=ctx.actor,
-            text=f"Invited {user.name} ({org})",
+            text=phrase("Invited {who} ({org})", who=user.name, org=org),
             source_event_id=ctx.event_id,
         )
         incidents.invite_to_rooms(uow, incident, user, org, now)
-        return Message(
-            body=f"{ctx.actor.user.name} invited {user.name} to {incident.key}", mentions=(user,)
+        body = ctx.lang.format(
+            "{who} invited {guest} to {key}",
+            who=ctx.actor.user.name,
+            guest=user.name,
+            key=incident.key,
         )
+        return Message(body=body, mentions=(user,))
 
     message = await ctx.change(work)
     await ctx.services.outbox.drain_if_queued()
@@ -67,12 +76,17 @@ async def _invite_org(ctx: Context, org_id: str) -> Reply:
         ctx.require_lead(uow, incident)
         already = uow.incidents.orgs(incident.id)
         if org_id.lower() in already:
-            raise CommandError(f"{org_id} already takes part in {incident.key}")
+            raise CommandError(
+                phrase("{who} already takes part in {key}", who=org_id, key=incident.key)
+            )
         new = check_orgs(ctx, [org_id], already=already)
         bring_in_orgs(ctx, uow, incident, new, at=now)
         incidents.refresh_rooms(uow, incident, now)
         name = ctx.services.directory.display(new[0])
-        return Message(body=f"{ctx.actor.user.name} brought {name} into {incident.key}")
+        body = ctx.lang.format(
+            "{who} brought {org} into {key}", who=ctx.actor.user.name, org=name, key=incident.key
+        )
+        return Message(body=body)
 
     message = await ctx.change(work)
     await ctx.services.outbox.drain_if_queued()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Where, effective_tlp
+from warroom.bot.domain.language import N_
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
@@ -15,7 +16,9 @@ from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 
-@command("note", "add an entry to the timeline", args=(Arg("text", "text", "what happened"),))
+@command(
+    "note", N_("add an entry to the timeline"), args=(Arg("text", "text", N_("what happened")),)
+)
 async def note(ctx: Context, *, text: str) -> Reply:
     now = ctx.services.clock.now()
 
@@ -30,15 +33,21 @@ async def note(ctx: Context, *, text: str) -> Reply:
             source_event_id=ctx.event_id,
         )
         tlp = effective_tlp(text, Tlp.parse(incident.tlp))
-        return Message(
-            body=f"📝 {ctx.actor.user.name} noted (#{seq}): {redacted(text)}", tlp=tlp.label
+        body = ctx.lang.format(
+            "📝 {who} noted (#{seq}): {text}",
+            who=ctx.actor.user.name,
+            seq=seq,
+            text=redacted(text),
         )
+        return Message(body=body, tlp=tlp.label)
 
     return Reply(await ctx.change(work), public=True)
 
 
 @command(
-    "timeline", "show the timeline", flags=(Flag("last", "int", "only the newest N entries", "N"),)
+    "timeline",
+    N_("show the timeline"),
+    flags=(Flag("last", "int", N_("only the newest N entries"), "N"),),
 )
 async def timeline(ctx: Context, *, last: int | None) -> Reply:
     def work(uow: UnitOfWork, incident: Incident) -> Message:
@@ -46,6 +55,8 @@ async def timeline(ctx: Context, *, last: int | None) -> Reply:
         seen = Visibility.of(uow, ctx.services.config, incident)
         entries = uow.timeline.entries(incident.id, last=last)
         shown = seen.entries(entries, ctx.actor.org, Where.VIEW)
-        return cards.timeline_message(incident, shown, tlp=seen.highest_tlp(e for e, _ in shown))
+        return cards.timeline_message(
+            incident, shown, tlp=seen.highest_tlp(e for e, _ in shown), lang=ctx.lang
+        )
 
     return Reply(await ctx.read(work))

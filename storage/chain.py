@@ -31,22 +31,28 @@ class Hashed(Protocol):
     def tlp(self) -> str: ...
     @property
     def source_event_id(self) -> str: ...
+    @property
+    def phrase(self) -> str: ...
 
 
 def canonical(entry: Hashed, incident_key: str) -> str:
-    """The fields an entry's hash covers, as compact sorted JSON."""
+    """The fields an entry's hash covers, as compact sorted JSON. A bot's phrase is covered
+    where there is one (entries older than phrases have none, and keep their hashes)."""
+    fields: dict[str, object] = {
+        "incident": incident_key,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "kind": entry.kind,
+        "actor": [entry.actor_platform, entry.actor_workspace, entry.actor_user_id],
+        "org": entry.actor_org,
+        "text": entry.text,
+        "tlp": entry.tlp,
+        "source": entry.source_event_id,
+    }
+    if entry.phrase:
+        fields["phrase"] = entry.phrase
     return json.dumps(
-        {
-            "incident": incident_key,
-            "seq": entry.seq,
-            "at": entry.at.isoformat(timespec="microseconds"),
-            "kind": entry.kind,
-            "actor": [entry.actor_platform, entry.actor_workspace, entry.actor_user_id],
-            "org": entry.actor_org,
-            "text": entry.text,
-            "tlp": entry.tlp,
-            "source": entry.source_event_id,
-        },
+        fields,
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -108,6 +108,9 @@ class TimelineEntry(SQLModel, table=True):
     source_event_id: str = Field(default="", max_length=255)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # what the bot itself said, as a catalog phrase (JSON), so each reader gets it in their
+    # language; `text` keeps the English. "" for what people said.
+    phrase: str = ""
 
 
 class RelayCopy(SQLModel, table=True):
@@ -241,3 +244,58 @@ class InstallState(SQLModel, table=True):
     state: str = Field(primary_key=True, max_length=128)
     platform: str = Field(max_length=16)
     expires_at: datetime
+
+
+class Task(SQLModel, table=True):
+    """A task of an incident, numbered within it. Its text follows the disclosure rule like
+    a timeline entry's: `tlp` its effective marking when added, `said_org` who added it. An
+    owner is a person or a role (`liaison` with its org in `owner_scope_org`); a role's task
+    follows the role. `reminded_at` marks the one reminder a due task gets."""
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number"),
+        UniqueConstraint("incident_id", "playbook", "step"),
+        Index("ix_task_due", "done_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    number: int
+    text: str
+    tlp: str = Field(max_length=16)
+    said_org: str = Field(max_length=64)
+    owner_kind: str = Field(default="", max_length=8)
+    owner_role: str = Field(default="", max_length=32)
+    owner_scope_org: str = Field(default="", max_length=64)
+    owner_platform: str = Field(default="", max_length=16)
+    owner_workspace: str = Field(default="", max_length=255)
+    owner_user_id: str = Field(default="", max_length=255)
+    owner_display: str = Field(default="", max_length=255)
+    due_at: datetime | None = None
+    done_at: datetime | None = None
+    done_by: str = Field(default="", max_length=255)
+    done_by_display: str = Field(default="", max_length=255)
+    reminded_at: datetime | None = None
+    playbook: str = Field(default="", max_length=64)
+    step: int | None = None  # the task's place in its playbook: applied twice, added once
+    created_at: datetime
+    created_by: str = Field(default="", max_length=255)
+
+
+class PlaybookRun(SQLModel, table=True):
+    """A playbook applied to an incident; its `after` tasks appear at later state changes."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    playbook: str = Field(primary_key=True, max_length=64)
+    applied_at: datetime
+    applied_by: str = Field(default="", max_length=255)
+    applied_org: str = Field(default="", max_length=64)  # who its tasks are said by
+
+
+class ChecklistPost(SQLModel, table=True):
+    """The checklist message kept current in a war room, and what it last showed."""
+
+    room_link_id: int = Field(foreign_key="roomlink.id", primary_key=True)
+    message_id: str = Field(max_length=255)
+    shown_hash: str = Field(default="", max_length=64)
+    posted_at: datetime

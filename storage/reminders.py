@@ -18,6 +18,7 @@ from warroom.storage.models import (
     ReminderState,
     RoleAssignment,
     RoomLink,
+    Task,
     TimelineEntry,
 )
 
@@ -69,6 +70,10 @@ class ReminderRepo:
             .limit(limit)
         )
         return self.session.exec(query).all()
+
+    def is_unplanned(self, incident_id: int) -> bool:
+        state = self.get(incident_id)
+        return state is not None and state.plan_version > state.scheduled_version
 
     def overdue(self, now: datetime) -> Sequence[int]:
         query = (
@@ -143,6 +148,33 @@ class ReminderRepo:
             col(RoleAssignment.released_at).is_(None),
         )
         return {(r.incident_id, r.role): r for r in self.session.exec(query)}
+
+    def waiting_tasks(self, ids: Collection[int]) -> dict[int, list[Task]]:
+        """Open tasks with a due time not yet reminded, by incident, earliest due first."""
+        query = (
+            select(Task)
+            .where(
+                col(Task.incident_id).in_(ids),
+                col(Task.done_at).is_(None),
+                col(Task.reminded_at).is_(None),
+                col(Task.due_at).is_not(None),
+            )
+            .order_by(col(Task.due_at), col(Task.number))
+        )
+        tasks: dict[int, list[Task]] = defaultdict(list)
+        for task in self.session.exec(query):
+            tasks[task.incident_id].append(task)
+        return tasks
+
+    def roles(self, ids: Collection[int]) -> dict[int, list[RoleAssignment]]:
+        """Who holds which role now, by incident (a role-owned task's owner)."""
+        query = select(RoleAssignment).where(
+            col(RoleAssignment.incident_id).in_(ids), col(RoleAssignment.released_at).is_(None)
+        )
+        roles: dict[int, list[RoleAssignment]] = defaultdict(list)
+        for role in self.session.exec(query.order_by(col(RoleAssignment.id))):
+            roles[role.incident_id].append(role)
+        return roles
 
     def war_rooms(self, ids: Collection[int]) -> dict[int, list[RoomLink]]:
         query = (

@@ -34,6 +34,7 @@ from warroom.storage.repos import (
     RoomRepo,
     StateRepo,
 )
+from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,9 @@ class UnitOfWork:
         self.state = StateRepo(self.session)
         self.relays = RelayRepo(self.session)
         self.inbox = InboxRepo(self.session)
+        self.tasks = TaskRepo(self.session)
+        self.playbooks = PlaybookRunRepo(self.session)
+        self.checklists = ChecklistRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -41,6 +41,7 @@ class NewEntry:
     source_event_id: str
     prev_hash: str
     hash: str = ""
+    phrase: str = ""
 
 
 class TimelineRepo:
@@ -58,6 +59,7 @@ class TimelineRepo:
         text: str,
         tlp: str,
         source_event_id: str = "",
+        phrase: str = "",
     ) -> NewEntry:
         """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
         `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
@@ -77,6 +79,7 @@ class TimelineRepo:
             tlp=tlp,
             source_event_id=source_event_id,
             prev_hash=incident.timeline_head,
+            phrase=phrase,
         )
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
         # Two plain statements rather than an ORM flush: appending is the hottest write.

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from warroom.adapters.matrix.inbound import PLATFORM, server_of, user_ref
 from warroom.adapters.matrix.state import BotMemory
 from warroom.adapters.matrix.sync import AdminCommand, SyncLoop
 from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
+from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
@@ -72,8 +73,15 @@ class MatrixAdapter(PortDefaults):
     acknowledges = True  # the sync token: it moves on only past events that are stored
     command_word = "!incident"
 
-    def __init__(self, settings: MatrixSettings, *, org_of: OrgOf) -> None:
+    def __init__(
+        self,
+        settings: MatrixSettings,
+        *,
+        org_of: OrgOf,
+        language_of: Callable[[str], Language] = lambda _org: ENGLISH,
+    ) -> None:
         self.settings = settings
+        self.language_of = language_of  # an org's language: the device answers' to its admins
         self.workspace = settings.server_name
         self.org_of = org_of
         self.client = AsyncClient(
@@ -164,7 +172,9 @@ class MatrixAdapter(PortDefaults):
             await memory.save_device_id(device)
 
     async def _device_command(self, command: AdminCommand) -> None:
-        answer = DeviceAdmin(self.client, self.settings.admins).answer(
+        org = self.org_of(user_ref(command.sender))
+        lang = self.language_of(org) if org else ENGLISH
+        answer = DeviceAdmin(self.client, self.settings.admins, lang=lang).answer(
             command.room_id, command.sender, command.body
         )
         room = RoomRef(PLATFORM, self.workspace, command.room_id)

@@ -38,7 +38,9 @@ def settings_from(config: Config) -> MatrixSettings:
 
 
 def build_matrix_adapter(config: Config) -> MatrixAdapter:
-    return MatrixAdapter(settings_from(config), org_of=OrgDirectory(config).org_of)
+    return MatrixAdapter(
+        settings_from(config), org_of=OrgDirectory(config).org_of, language_of=config.language
+    )
 
 
 def _check_creatable(store_dir: str) -> None:

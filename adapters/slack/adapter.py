@@ -17,7 +17,7 @@ from warroom.adapters.slack import channels
 from warroom.adapters.slack.api import SlackApi, SlackCallError, retry_handlers
 from warroom.adapters.slack.catchup import CatchUp
 from warroom.adapters.slack.events import events_route
-from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, SlackInbound
+from warroom.adapters.slack.inbound import NOT_SET_UP, PLATFORM, LanguageOf, SlackInbound
 from warroom.adapters.slack.installations import SlackInstallations, SlackInstallStates
 from warroom.adapters.slack.oauth import InstallFlow, install_flow, oauth_routes
 from warroom.adapters.slack.render import escape, render
@@ -26,6 +26,7 @@ from warroom.adapters.slack.settings import SlackSettings
 from warroom.adapters.slack.transport import SocketMode
 from warroom.adapters.slack.uninstall import register_uninstall
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
+from warroom.bot.domain.language import ENGLISH
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
@@ -34,6 +35,7 @@ from warroom.bot.domain.port import (
     Installations,
     OpenRooms,
     OrgOf,
+    PlaybookChoices,
     PortDefaults,
     RoomSpec,
     Sink,
@@ -51,7 +53,13 @@ class SlackAdapter(PortDefaults):
     private_rooms = True  # war-room channels are private: members are participants
     acknowledges = True  # every request is acked: only once its event is stored
 
-    def __init__(self, settings: SlackSettings, *, org_of: OrgOf) -> None:
+    def __init__(
+        self,
+        settings: SlackSettings,
+        *,
+        org_of: OrgOf,
+        language_of: LanguageOf = lambda _org: ENGLISH,
+    ) -> None:
         self.settings = settings
         self.api = SlackApi(settings.api_url, settings.bot_tokens)
         self.replies = ResponseUrls()
@@ -61,6 +69,7 @@ class SlackAdapter(PortDefaults):
             replies=self.replies,
             org_choices=self._org_choices,
             say_privately=self.notify,
+            language_of=language_of,
         )
         self.bots: dict[str, AuthorizeResult] = {}
         self._identifying: dict[str, asyncio.Task[AuthorizeResult | None]] = {}
@@ -87,6 +96,10 @@ class SlackAdapter(PortDefaults):
         self._rooms: dict[tuple[str, str, str], str] = {}
         self.installations: SlackInstallations | None = None  # with OAuth installs
         self.install_flow: InstallFlow | None = None
+
+    def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
+        """The open form offers these playbooks."""
+        self.inbound.playbooks = playbooks
 
     def bind_installations(self, installations: Installations) -> None:
         """With `[slack] client_id_env`, workspaces install warroom through Slack's OAuth

@@ -10,7 +10,9 @@ from warroom.bot.directory import OrgDirectory
 
 
 def build_slack_adapter(config: Config) -> SlackAdapter:
-    return SlackAdapter(slack_settings(config), org_of=OrgDirectory(config).org_of)
+    return SlackAdapter(
+        slack_settings(config), org_of=OrgDirectory(config).org_of, language_of=config.language
+    )
 
 
 def slack_settings(config: Config) -> SlackSettings:

@@ -24,10 +24,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_bolt.response import BoltResponse
 
-from warroom.adapters.slack import history, modal
+from warroom.adapters.slack import history, modal, ticks
 from warroom.adapters.slack.api import SlackApi
 from warroom.adapters.slack.catchup import Marks
-from warroom.adapters.slack.render import unescape
+from warroom.adapters.slack.render import CHECKLIST_ACTION, unescape
 from warroom.adapters.slack.replies import ResponseUrls
 from warroom.bot.domain.events import (
     PIN_EMOJI,
@@ -44,8 +44,15 @@ from warroom.bot.domain.events import (
     UserRef,
     command_text,
 )
+from warroom.bot.domain.language import ENGLISH, N_, Language
 from warroom.bot.domain.messages import Message
-from warroom.bot.domain.port import AdapterError, NotStored, OrgOf
+from warroom.bot.domain.port import (
+    AdapterError,
+    NotStored,
+    OrgOf,
+    PlaybookChoice,
+    PlaybookChoices,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +61,24 @@ PLATFORM = "slack"
 SPOKEN = frozenset({None, "thread_broadcast", "file_share", "me_message"})
 # Slack's clients may turn typed quotes into typographic ones; apostrophes stay as typed.
 SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
-NOT_SET_UP = "warroom is not set up for your workspace; ask your Slack admin."
-NOT_RECORDED = "⚠ warroom could not record that, try again."
+# said in English: a workspace warroom does not know has no organisation, nor a language
+NOT_SET_UP = N_("warroom is not set up for your workspace; ask your Slack admin.")
+NOT_RECORDED = N_("⚠ warroom could not record that, try again.")
 NAME_WAIT_S = 0.5  # a person's name is looked up once; never at the cost of the ack
 QUOTE_WAIT_S = 0.5  # a 📌's message is fetched alongside the name, within the same wait
-FORM_FAILED = Message(
-    body="⚠ Slack could not open the incident form just now.",
-    footer="type it instead: `/incident help open` shows how",
-)
 
 Sink = Callable[[Inbound], Awaitable[None]]
 Keep = Callable[[Inbound], Awaitable[bool]]
 OrgChoices = Callable[[str], Sequence[tuple[str, str]]]
 SayPrivately = Callable[[UserRef, RoomRef, Message], Awaitable[None]]
+LanguageOf = Callable[[str], Language]
+
+
+def form_failed(lang: Language) -> Message:
+    return Message(
+        body=lang.gettext("⚠ Slack could not open the incident form just now."),
+        footer=lang.gettext("type it instead: `/incident help open` shows how"),
+    )
 
 
 class SlackInbound:
@@ -80,13 +92,16 @@ class SlackInbound:
         replies: ResponseUrls,
         org_choices: OrgChoices,
         say_privately: SayPrivately,
+        language_of: LanguageOf = lambda _org: ENGLISH,
     ) -> None:
         self.api = api
+        self.language_of = language_of  # an org's language: what its people read here
         self.say_privately = say_privately
         self.org_of = org_of
         self.replies = replies
         self.org_choices = org_choices
         self.sink: Sink | None = None
+        self.playbooks: PlaybookChoices = _no_playbooks  # the open form's choices (bound later)
         self.names: dict[tuple[str, str], str] = {}
         self.marks = Marks()  # the newest message stored per room: where catching up starts
         self._tasks: set[asyncio.Task[None]] = set()
@@ -94,6 +109,7 @@ class SlackInbound:
     def register(self, app: AsyncApp) -> None:
         app.command(re.compile(r"^/"))(self.on_command)
         app.view(modal.CALLBACK_ID)(self.on_open_submitted)
+        app.action(CHECKLIST_ACTION)(self.on_task_ticked)
         app.event("message")(self.on_message)
         app.event("reaction_added")(self.on_reaction)
         app.event("reaction_removed")(_ignore)
@@ -122,7 +138,7 @@ class SlackInbound:
         if await self._stored(CommandReceived(actor, room, text, event_id)):
             await ack()
         else:
-            await ack(text=NOT_RECORDED)
+            await ack(text=self.language_of(actor.org).gettext(NOT_RECORDED))
 
     async def on_open_submitted(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         user = body.get("user", {})
@@ -130,7 +146,11 @@ class SlackInbound:
         actor = self.actor(team, str(user.get("id", "")), str(user.get("username", "")))
         view = body.get("view", {})
         allowed = [org_id for org_id, _ in self.org_choices(actor.org)] if actor else []
-        submission = modal.read_submission(view, allowed_orgs=allowed)
+        lang = self.language_of(actor.org) if actor else ENGLISH
+        playbooks = [p.name for p in self.playbooks()]
+        submission = modal.read_submission(
+            view, allowed_orgs=allowed, lang=lang, playbooks=playbooks
+        )
         if submission.errors:
             await ack(response_action="errors", errors=submission.errors)
             return
@@ -143,7 +163,41 @@ class SlackInbound:
         if await self._stored(CommandReceived(actor, room, submission.command, event_id)):
             await ack()
         else:  # the form stays open with the person's input, to submit again
-            await ack(response_action="errors", errors={"title": NOT_RECORDED})
+            await ack(response_action="errors", errors={"title": lang.gettext(NOT_RECORDED)})
+
+    async def on_task_ticked(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A checklist checkbox: `task done N` (or `reopen`) as whoever clicked, acked once
+        stored; the core refuses it privately like any command. Slack never resends a click,
+        so one not stored is acked too, and the person is told to try again."""
+        user = body.get("user") or {}
+        room_team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        actor = self.actor(
+            str(user.get("team_id") or room_team),
+            str(user.get("id", "")),
+            str(user.get("username") or user.get("name") or ""),
+        )
+        container = body.get("container") or {}
+        channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+        if actor is None or not channel:
+            await ack()
+            return
+        room = RoomRef(PLATFORM, room_team, channel)
+        if body.get("response_url"):  # where a refusal is answered, seen by the clicker only
+            self.replies.remember(
+                room_team, channel, actor.user.user_id, str(body["response_url"])
+            )
+        message_ts = str(container.get("message_ts", ""))
+        first: dict[str, Any] = next(iter(body.get("actions") or []), {})
+        clicked = str(first.get("action_ts", ""))
+        stored = True
+        for tick in ticks.ticks(body):
+            event_id = f"tick-{channel}-{message_ts}-{clicked}-{tick.number}"
+            command = CommandReceived(actor, room, tick.words, event_id)
+            stored = await self._stored(command) and stored
+        await ack()
+        if not stored:
+            lang = self.language_of(actor.org)
+            await self.say_privately(actor.user, room, Message(body=lang.gettext(NOT_RECORDED)))
 
     async def on_message(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -315,13 +369,19 @@ class SlackInbound:
         return True
 
     async def _open_modal(self, team: str, trigger_id: str, channel: str, actor: Actor) -> None:
-        view = modal.open_view(channel=channel, orgs=self.org_choices(actor.org))
+        lang = self.language_of(actor.org)
+        view = modal.open_view(
+            channel=channel,
+            orgs=self.org_choices(actor.org),
+            lang=lang,
+            playbooks=self.playbooks(),
+        )
         try:
             await self.api.call(team, "views_open", trigger_id=trigger_id, view=view)
         except AdapterError as exc:
             log.warning("could not open the incident form: %s", exc)
             room = RoomRef(PLATFORM, team, channel)
-            await self.say_privately(actor.user, room, FORM_FAILED)
+            await self.say_privately(actor.user, room, form_failed(lang))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(_logged(work))
@@ -338,6 +398,10 @@ async def _logged(work: Coroutine[Any, Any, None]) -> None:
 
 async def _none() -> None:
     return None
+
+
+def _no_playbooks() -> Sequence[PlaybookChoice]:
+    return ()
 
 
 async def _ignore(ack: AsyncAck) -> None:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
-from warroom.bot.domain.messages import Message
+from warroom.bot.domain.messages import ChecklistItem, Message
 from warroom.bot.domain.text import visible_text
 
 SECTION_LIMIT = 3000  # characters in one section's text
@@ -28,6 +28,10 @@ TLP_ICONS = {
     "CLEAR": "⚪",
 }
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+CHECKLIST_ACTION = "warroom_task"  # every task checkbox; its option's value is the number
+CHECKLIST_BLOCK = "warroom_checklist:"  # + the index of the block's first task
+OPTIONS_PER_CHECKBOXES = 10  # Slack's limit for one checkboxes element
+OPTION_TEXT_LIMIT = 75  # characters in an option's text, and in its description
 
 Block = dict[str, Any]
 
@@ -64,7 +68,10 @@ def render(message: Message) -> tuple[str, list[Block]]:
     if message.title:
         title = _clip(visible_text(message.title), HEADER_LIMIT)
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": title}})
-    blocks += [_section(chunk) for chunk in _chunks(mrkdwn(message.body), SECTION_LIMIT)]
+    if message.checklist:  # its lines are the checkboxes; the body stays the fallback text
+        blocks += checklist_blocks(message.checklist)
+    else:
+        blocks += [_section(chunk) for chunk in _chunks(mrkdwn(message.body), SECTION_LIMIT)]
     pairs = [
         _clip(f"*{escape(f.label)}*\n{mrkdwn(f.value) or '-'}", FIELD_LIMIT)
         for f in message.fields
@@ -79,6 +86,31 @@ def render(message: Message) -> tuple[str, list[Block]]:
     if len(blocks) > MAX_BLOCKS:
         blocks = [*blocks[: MAX_BLOCKS - 1], _context("_(cut short: too long for one message)_")]
     return fallback(message), blocks
+
+
+def checklist_blocks(items: tuple[ChecklistItem, ...]) -> list[Block]:
+    """A checkbox per task, ticked when done, ten to an `actions` block (Slack's limit)."""
+    blocks: list[Block] = []
+    for start in range(0, len(items), OPTIONS_PER_CHECKBOXES):
+        chunk = items[start : start + OPTIONS_PER_CHECKBOXES]
+        options = [task_option(item) for item in chunk]
+        element: Block = {"type": "checkboxes", "action_id": CHECKLIST_ACTION, "options": options}
+        ticked = [option for option, item in zip(options, chunk, strict=True) if item.done]
+        if ticked:  # Slack refuses an empty list here
+            element["initial_options"] = ticked
+        blocks.append(
+            {"type": "actions", "block_id": f"{CHECKLIST_BLOCK}{start}", "elements": [element]}
+        )
+    return blocks
+
+
+def task_option(item: ChecklistItem) -> Block:
+    text = _clip(f"*{item.number}.* {escape(item.text)}", OPTION_TEXT_LIMIT)
+    option: Block = {"text": {"type": "mrkdwn", "text": text}, "value": str(item.number)}
+    if item.detail:
+        detail = _clip(mrkdwn(item.detail), OPTION_TEXT_LIMIT)
+        option["description"] = {"type": "mrkdwn", "text": detail}
+    return option
 
 
 def fallback(message: Message) -> str:

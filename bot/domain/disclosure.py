@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.redact import redact
 from warroom.bot.domain.sharing import Agreement, agreement_cap
 from warroom.bot.domain.tlp import Tlp, marking_in
@@ -76,6 +77,6 @@ def disclose(said: Said, reader: str, where: Where, sharing: Sharing) -> str | N
     return redact(said.text)[0]
 
 
-def withheld_title(key: str, tlp: Tlp) -> str:
-    """What an organisation that may not see the title reads instead."""
-    return f"{key} (title withheld: TLP:{tlp.label})"
+def withheld_title(key: str, tlp: Tlp) -> Phrase:
+    """What an organisation that may not see the title reads instead, in its language."""
+    return phrase("{key} (title withheld: TLP:{tlp})", key=key, tlp=tlp.label)

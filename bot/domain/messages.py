@@ -15,6 +15,17 @@ class Field:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One task of a checklist, for platforms that show checkboxes (its line is in the body
+    too, for those that do not)."""
+
+    number: int
+    text: str
+    done: bool = False
+    detail: str = ""  # owner, due time, who ticked it: the rest of its line
+
+
+@dataclass(frozen=True)
 class Message:
     """What the bot says: a title, a markdown body, label/value fields and a TLP banner.
 
@@ -28,6 +39,7 @@ class Message:
     mentions: tuple[UserRef, ...] = ()
     footer: str = ""
     reply_to: str = ""  # a message id in the room this is posted to: thread or reply there
+    checklist: tuple[ChecklistItem, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,6 +54,7 @@ class Message:
             mentions=tuple(UserRef(**m) for m in data.get("mentions", ())),
             footer=data.get("footer", ""),
             reply_to=data.get("reply_to", ""),
+            checklist=tuple(ChecklistItem(**c) for c in data.get("checklist", ())),
         )
 
     def plain_text(self) -> str:

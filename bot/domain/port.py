@@ -133,6 +133,20 @@ class Health:
     details: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PlaybookChoice:
+    """A playbook people may apply, as a form offers it."""
+
+    name: str
+    title: str
+
+
+class PlaybookChoices(Protocol):
+    """The playbooks there are now (shipped and `[playbooks] dir`), read when a form opens."""
+
+    def __call__(self) -> Sequence[PlaybookChoice]: ...
+
+
 class ChatAdapter(Protocol):
     platform: str
     # Runs in one process only (a Matrix device syncs in one place): with several processes
@@ -180,6 +194,10 @@ class ChatAdapter(Protocol):
         said there while it was away."""
         ...
 
+    def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
+        """Let the adapter offer the playbooks where it asks for an incident (Slack's form)."""
+        ...
+
     def http_routes(self) -> Sequence[HttpRoute]:
         """Endpoints to serve on warroom's HTTP server."""
         ...
@@ -214,6 +232,9 @@ class PortDefaults:
         return
 
     def bind_open_rooms(self, rooms: OpenRooms) -> None:
+        return
+
+    def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
         return
 
     def http_routes(self) -> Sequence[HttpRoute]:

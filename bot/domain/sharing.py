@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.tlp import Tlp
 
 
@@ -32,7 +33,7 @@ def withheld_because(
     to_org: str,
     incident_orgs: Collection[str],
     same_room: bool = False,
-) -> str | None:
+) -> Phrase | None:
     """Why something marked `tlp`, said by `from_org`, may not reach `to_org`; None if it may.
 
     RED stays in the room where it was said; AMBER+STRICT within the sender's organisation;
@@ -42,19 +43,29 @@ def withheld_because(
     if same_room:
         return None
     if tlp is Tlp.RED:
-        return "TLP:RED stays in the room where it was said"
+        return phrase("TLP:RED stays in the room where it was said")
     if to_org == from_org:
         return None
     if tlp is Tlp.AMBER_STRICT:
-        return f"TLP:AMBER+STRICT stays within {from_org}"
+        return phrase("TLP:AMBER+STRICT stays within {org}", org=from_org)
     if tlp is Tlp.AMBER and to_org not in incident_orgs:
-        return f"TLP:AMBER goes only to organisations in the incident, and {to_org} is not"
+        return phrase(
+            "TLP:AMBER goes only to organisations in the incident, and {org} is not", org=to_org
+        )
     cap = agreement_cap(agreements, from_org, to_org)
     if cap is None:
-        return f"there is no sharing agreement between {from_org} and {to_org}"
+        return phrase(
+            "there is no sharing agreement between {sayer} and {reader}",
+            sayer=from_org,
+            reader=to_org,
+        )
     if tlp > cap:
-        return (
-            f"TLP:{tlp.label} is above the TLP:{cap.label} agreed between {from_org} and {to_org}"
+        return phrase(
+            "TLP:{tlp} is above the TLP:{cap} agreed between {sayer} and {reader}",
+            tlp=tlp.label,
+            cap=cap.label,
+            sayer=from_org,
+            reader=to_org,
         )
     return None
 

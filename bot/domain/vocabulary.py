@@ -67,6 +67,8 @@ class EntryKind(StrEnum):
     REMINDER = "reminder"
     ESCALATION = "escalation"
     ESCALATION_NOTICE = "escalation_notice"
+    TASK = "task"
+    PLAYBOOK = "playbook"
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

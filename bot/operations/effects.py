@@ -96,7 +96,25 @@ class SyncRooms:
     kind: ClassVar[str] = "sync_rooms"
 
 
-Effect = Post | Notify | Invite | Archive | Edit | Delete | RelayCopy | CreateRoom | SyncRooms
+@dataclass(frozen=True)
+class SyncChecklists:
+    """Post, pin or edit each room's task checklist to match the item's incident."""
+
+    kind: ClassVar[str] = "sync_checklists"
+
+
+Effect = (
+    Post
+    | Notify
+    | Invite
+    | Archive
+    | Edit
+    | Delete
+    | RelayCopy
+    | CreateRoom
+    | SyncRooms
+    | SyncChecklists
+)
 ANY_PLATFORM = "*"
 
 
@@ -133,7 +151,7 @@ def queue(
     `platform` defaults to the effect's room's."""
     if platform is None:
         match effect:
-            case CreateRoom() | SyncRooms():
+            case CreateRoom() | SyncRooms() | SyncChecklists():
                 platform = ANY_PLATFORM
             case _:
                 platform = effect.room.platform

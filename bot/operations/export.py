@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where, withheld_title
+from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
-from warroom.bot.operations.metrics import duration, metrics
-from warroom.bot.operations.visibility import Visibility, redacted
+from warroom.bot.operations.metrics import in_words, metrics
+from warroom.bot.operations.task_export import shown_tasks, task_entries, task_metrics
+from warroom.bot.operations.visibility import Visibility, redacted, said_in
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -25,25 +28,34 @@ def iso(at: datetime | None) -> str | None:
 
 
 def incident_export(
-    uow: UnitOfWork, key: str, *, config: Config | None = None, as_org: str | None = None
+    uow: UnitOfWork,
+    key: str,
+    *,
+    config: Config | None = None,
+    as_org: str | None = None,
+    now: datetime | None = None,
+    lang: Language = ENGLISH,
 ) -> dict[str, Any]:
     """The public export shape, secrets redacted (exports travel); with `as_org`, only what
-    that organisation may see, and a withheld entry as the stub that keeps the chain."""
+    that organisation may see, and a withheld entry as the stub that keeps the chain. What
+    the bot said itself is in `lang`: English, as stored, for JSON; the report's language
+    for Markdown."""
     incident = uow.incidents.by_key(key)
     if incident is None or incident.id is None:
         raise ExportError(f"there is no incident {key}")
     orgs = uow.incidents.orgs(incident.id)
     if as_org is not None and as_org not in orgs:
         raise ExportError(f"{as_org} does not take part in {key}")
-    seen = Visibility.of(uow, config or Config(), incident)
+    seen = replace(Visibility.of(uow, config or Config(), incident), language=lambda _: lang)
     entries = list(uow.timeline.entries(incident.id))
     links = list(uow.rooms.for_incident(incident.id))
     if as_org is not None:
         links = [link for link in links if link.org == as_org]
     roles = uow.roles.current(incident.id)
+    tasks = shown_tasks(seen, uow.tasks.for_incident(incident.id), as_org)
     return {
         "key": incident.key,
-        "title": _title(seen, as_org),
+        "title": _title(seen, as_org, lang),
         "severity": incident.severity,
         "state": incident.state,
         "tlp": incident.tlp,
@@ -85,13 +97,16 @@ def incident_export(
             {"platform": p.platform, "user_id": p.user_id, "org": p.org, "display": p.display}
             for p in uow.participants.for_incident(incident.id)
         ],
-        "timeline": [_entry(seen, e, as_org) for e in entries],
-        "metrics": metrics(incident),
+        "timeline": [_entry(seen, e, as_org, lang) for e in entries],
+        "tasks": task_entries(tasks, roles, iso),
+        "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
     }
 
 
-def _entry(seen: Visibility, e: TimelineEntry, as_org: str | None) -> dict[str, Any]:
-    text = redacted(e.text) if as_org is None else seen.text(e, as_org, Where.VIEW)
+def _entry(
+    seen: Visibility, e: TimelineEntry, as_org: str | None, lang: Language
+) -> dict[str, Any]:
+    text = said_in(e, lang) if as_org is None else seen.text(e, as_org, Where.VIEW)
     if text is None:
         return {"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, "withheld": True}
     return {
@@ -111,11 +126,13 @@ def _entry(seen: Visibility, e: TimelineEntry, as_org: str | None) -> dict[str, 
     }
 
 
-def _title(seen: Visibility, as_org: str | None) -> str:
+def _title(seen: Visibility, as_org: str | None, lang: Language) -> str:
     if as_org is None:
         return redacted(seen.incident.title)
     shown = seen.bare_title(as_org, Where.VIEW)
-    return shown if shown is not None else withheld_title(seen.incident.key, seen.title_said.tlp)
+    if shown is not None:
+        return shown
+    return withheld_title(seen.incident.key, seen.title_said.tlp).say(lang)
 
 
 def _summary(uow: UnitOfWork, seen: Visibility, as_org: str | None) -> str:
@@ -138,8 +155,20 @@ _templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-_templates.filters["duration"] = duration
 
 
-def markdown_report(data: dict[str, Any]) -> str:
-    return _templates.get_template("report.md.j2").render(i=data)
+def markdown_report(data: dict[str, Any], lang: Language = ENGLISH) -> str:
+    """The post-incident report of an export made with the same `lang`: its labels in that
+    language (`_`, `format`: extracted from the template), its times in that zone."""
+    return _templates.get_template("report.md.j2").render(
+        i=data,
+        _=lang.gettext,
+        format=lang.format,
+        moment=lambda at: moment(at, lang),
+        duration=lambda seconds: in_words(seconds, lang),
+    )
+
+
+def moment(at: str | None, lang: Language) -> str:
+    """An export's ISO 8601 UTC time as the reader reads it: `20. Nov. 2026, 19:32 MEZ`."""
+    return lang.moment(datetime.fromisoformat(at)) if at else "-"

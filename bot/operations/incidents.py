@@ -13,6 +13,7 @@ from slugify import slugify
 
 from warroom.bot.domain.disclosure import effective_tlp
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.language import ENGLISH, Phrase, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import CONTAINED_STATES, DONE_STATES, EntryKind, Role, State
@@ -38,12 +39,18 @@ def record(
     at: datetime,
     kind: EntryKind,
     actor: Actor,
-    text: str,
+    text: str | Phrase,
     source_event_id: str = "",
     tlp: Tlp | None = None,
 ) -> int:
     """Append a timeline entry marked with the text's TLP, else the incident's (or `tlp`,
-    for what is said at another's: a highlight, a setting every card shows); its seq."""
+    for what is said at another's: a highlight, a setting every card shows); its seq.
+
+    What the bot says itself is a phrase: stored in English as the entry's text, and kept
+    as a phrase so each reader's view says it in their language."""
+    phrase = ""
+    if isinstance(text, Phrase):
+        phrase, text = text.to_json(), text.say(ENGLISH)
     if tlp is None:
         tlp = effective_tlp(text, Tlp.parse(incident.tlp))
     entry = uow.timeline.append(
@@ -54,6 +61,7 @@ def record(
         text=text,
         tlp=tlp.label,
         source_event_id=source_event_id,
+        phrase=phrase,
     )
     return entry.seq
 
@@ -85,7 +93,12 @@ def open_incident(
     assert incident.id is not None
     uow.incidents.add_org(incident.id, actor.org, at)
     uow.participants.ensure(incident.id, actor.user, actor.org, at)
-    drill = " [EXERCISE]" if exercise else ""
+    values = {"title": title, "severity": severity, "tlp": tlp.label}
+    opened = (
+        phrase("Opened [EXERCISE]: {title} (SEV{severity}, TLP:{tlp})", **values)
+        if exercise
+        else phrase("Opened: {title} (SEV{severity}, TLP:{tlp})", **values)
+    )
     record(
         uow,
         incident,
@@ -93,7 +106,7 @@ def open_incident(
         kind=EntryKind.OPENED,
         actor=actor,
         source_event_id=event_id,
-        text=f"Opened{drill}: {title} (SEV{severity}, TLP:{tlp.label})",
+        text=opened,
     )
     assign_role(
         uow, incident, role=Role.COMMANDER, user=actor.user, user_org=actor.org, by=BOT, at=at
@@ -152,19 +165,31 @@ def assign_role(
     )
     if uow.participants.ensure(incident.id, user, user_org, at):
         invite_to_rooms(uow, incident, user, user_org, at)
-    label = f"{role} for {scope_org}" if scope_org else role
-    handover = f" (was {previous.display or previous.user_id})" if previous else ""
+    was = (previous.display or previous.user_id) if previous else ""
     record(
         uow,
         incident,
         at=at,
         kind=EntryKind.ROLE,
         actor=by,
-        text=f"{user.name} is now {label}{handover}",
+        text=handed_over(user.name, str(role), scope_org, was),
     )
     if by is not BOT:
         acknowledge(incident, at)
     return previous
+
+
+def handed_over(who: str, role: str, scope_org: str, was: str) -> Phrase:
+    """`bob is now liaison for cert (was carl)`: a role given, and whom it was taken from."""
+    if scope_org and was:
+        return phrase(
+            "{who} is now {role} for {org} (was {was})", who=who, role=role, org=scope_org, was=was
+        )
+    if scope_org:
+        return phrase("{who} is now {role} for {org}", who=who, role=role, org=scope_org)
+    if was:
+        return phrase("{who} is now {role} (was {was})", who=who, role=role, was=was)
+    return phrase("{who} is now {role}", who=who, role=role)
 
 
 def invite_to_rooms(

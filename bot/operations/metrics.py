@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from warroom.bot.domain.language import Language
 from warroom.storage.models import Incident
 
 
@@ -19,7 +20,13 @@ def metrics(incident: Incident) -> dict[str, float | None]:
     }
 
 
+def in_words(seconds: float | None, lang: Language) -> str:
+    """`1 hour 2 minutes` / `1 Stunde 2 Minuten`, exact: where people read a metric."""
+    return "-" if seconds is None else lang.exact_duration(seconds)
+
+
 def duration(seconds: float | None) -> str:
+    """`1h 02m 03s`: compact and the same in every language."""
     if seconds is None:
         return "-"
     whole = int(seconds)

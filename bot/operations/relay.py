@@ -15,6 +15,7 @@ from datetime import datetime
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Sharing, Where, effective_tlp, may_see
 from warroom.bot.domain.events import Actor, MessageEdited, MessagePosted, MessageRef, RoomRef
+from warroom.bot.domain.language import Language, Phrase, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.sharing import withheld_because
 from warroom.bot.domain.tlp import Tlp
@@ -29,7 +30,7 @@ from warroom.storage.store import UnitOfWork
 @dataclass
 class RelayOutcome:
     relayed_to: list[str] = field(default_factory=list)
-    withheld: list[tuple[str, str]] = field(default_factory=list)  # (org, reason)
+    withheld: list[tuple[str, Phrase]] = field(default_factory=list)  # (org, reason)
     newly_reached: list[str] = field(default_factory=list)  # an edit lowered the marking
 
 
@@ -41,7 +42,7 @@ def copy_text(actor: Actor, text: str) -> str:
     return f"[{actor.org.upper()}] {actor.user.name}: {redacted(text)}"
 
 
-def _why_not(config: Config, said: Said, org: str, sharing: Sharing) -> str | None:
+def _why_not(config: Config, said: Said, org: str, sharing: Sharing) -> Phrase | None:
     """None when the one rule lets `org`'s room have a copy; else the reason to tell."""
     if may_see(said, org, Where.ROOM, sharing):
         return None
@@ -52,7 +53,7 @@ def _why_not(config: Config, said: Said, org: str, sharing: Sharing) -> str | No
         to_org=org,
         incident_orgs=sharing.incident_orgs,
     )
-    return reason or f"TLP:{said.tlp.label} may not reach {org}"
+    return reason or phrase("TLP:{tlp} may not reach {org}", tlp=said.tlp.label, org=org)
 
 
 def _sharing(uow: UnitOfWork, config: Config, incident: Incident) -> Sharing:
@@ -179,6 +180,37 @@ def _reply_in(uow: UnitOfWork, event: MessagePosted, room: RoomRef) -> str:
     return ""
 
 
+def withheld_notice(outcome: RelayOutcome, lang: Language) -> Message | None:
+    """What the sender learns privately, in their language: where their message did not go;
+    after an edit, where it goes now too. None when there is nothing to tell."""
+    lines = [
+        lang.format("not relayed to {org}: {reason}", org=org, reason=reason)
+        for org, reason in outcome.withheld
+    ]
+    if outcome.newly_reached:
+        lines.append(lang.format("relayed now to {orgs}", orgs=", ".join(outcome.newly_reached)))
+    return Message(body="\n".join(lines)) if lines else None
+
+
+def decision(sender: Actor, tlp: Tlp, outcome: RelayOutcome, *, what: str) -> Phrase:
+    """The relay decision as the timeline keeps it: `TLP:AMBER message from alice (acme):
+    relayed to cert; withheld from cloud (...)`, each part said in the reader's language."""
+    parts: list[Phrase] = []
+    if outcome.relayed_to:
+        parts.append(phrase("relayed to {orgs}", orgs=", ".join(outcome.relayed_to)))
+    parts += [
+        phrase("withheld from {org} ({reason})", org=org, reason=reason)
+        for org, reason in outcome.withheld
+    ]
+    decided = parts[-1]
+    for part in reversed(parts[:-1]):
+        decided = phrase("{decision}; {more}", decision=part, more=decided)
+    values = {"tlp": tlp.label, "who": sender.user.name, "org": sender.org, "decided": decided}
+    if what == "edit":
+        return phrase("TLP:{tlp} edit from {who} ({org}): {decided}", **values)
+    return phrase("TLP:{tlp} message from {who} ({org}): {decided}", **values)
+
+
 def _record(
     uow: UnitOfWork,
     incident: Incident,
@@ -189,16 +221,12 @@ def _record(
     *,
     what: str,
 ) -> None:
-    parts = []
-    if outcome.relayed_to:
-        parts.append("relayed to " + ", ".join(outcome.relayed_to))
-    parts += [f"withheld from {org} ({reason})" for org, reason in outcome.withheld]
-    decision = Actor(incidents.BOT.user, sender.org)
-    uow.timeline.append(
+    incidents.record(
+        uow,
         incident,
         at=at,
         kind=EntryKind.RELAY,
-        actor=decision,
-        tlp=tlp.label,
-        text=f"TLP:{tlp.label} {what} from {sender.user.name} ({sender.org}): " + "; ".join(parts),
+        actor=Actor(incidents.BOT.user, sender.org),
+        tlp=tlp,
+        text=decision(sender, tlp, outcome, what=what),
     )

@@ -9,8 +9,8 @@ it (the title's sayer), each entry's effective TLP after edits, and each org's r
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from warroom.bot.config import Config
@@ -23,6 +23,7 @@ from warroom.bot.domain.disclosure import (
     may_see,
     withheld_title,
 )
+from warroom.bot.domain.language import ENGLISH, Language, Phrase
 from warroom.bot.domain.redact import redact
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
@@ -53,6 +54,8 @@ class Visibility:
     home: str  # the organisation that opened the incident: its title's sayer
     edited_to: dict[int, Tlp]  # entry seq -> the TLP its latest edit gave it
     multi_room_orgs: frozenset[str]  # orgs with several war rooms: one is not all they say
+    # each reader's language: what the bot itself put on the timeline is said in it
+    language: Callable[[str], Language] = field(default=lambda _org: ENGLISH)
 
     @classmethod
     def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> Visibility:
@@ -67,6 +70,7 @@ class Visibility:
             home=home or (orgs[0] if orgs else ""),
             edited_to=edited_to(edits),
             multi_room_orgs=frozenset(o for o in set(rooms) if rooms.count(o) > 1),
+            language=config.language,
         )
 
     def said(self, entry: TimelineEntry) -> Said:
@@ -91,7 +95,12 @@ class Visibility:
         return redacted(said.text) if self.may_see(said, reader, where) else None
 
     def text(self, entry: TimelineEntry, reader: str, where: Where) -> str | None:
-        return self.show(self.said(entry), reader, where)
+        """The rule decides on the entry as stored (the English); what the bot said itself is
+        then shown in the reader's language."""
+        shown = self.show(self.said(entry), reader, where)
+        if shown is None or not entry.phrase:
+            return shown
+        return said_in(entry, self.language(reader))
 
     def entries(
         self, entries: Iterable[TimelineEntry], reader: str, where: Where
@@ -130,11 +139,21 @@ class Visibility:
         said = self.title_said
         shown = self.show(said, reader, where)
         key = self.incident.key
-        return f"{key}: {shown}" if shown is not None else withheld_title(key, said.tlp)
+        if shown is None:
+            return withheld_title(key, said.tlp).say(self.language(reader))
+        return f"{key}: {shown}"
 
     def bare_title(self, reader: str, where: Where) -> str | None:
         """The title alone (room names), or None where it is withheld."""
         return self.show(self.title_said, reader, where)
+
+
+def said_in(entry: TimelineEntry, lang: Language) -> str:
+    """The entry's text in `lang` (what the bot said itself; people's words as said), secrets
+    redacted; the rule is not asked: for views that hold the whole timeline."""
+    if not entry.phrase:
+        return redacted(entry.text)
+    return redacted(Phrase.from_json(entry.phrase).say(lang))
 
 
 def edited_to(edits: Sequence[TimelineEntry]) -> dict[int, Tlp]:

@@ -9,13 +9,15 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DONE_STATES, Role
+from warroom.bot.operations import checklist
 from warroom.bot.operations.cards import Shown
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.metrics import metrics
-from warroom.bot.operations.visibility import Visibility
+from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.bot.reminders import say
-from warroom.storage.models import RoleAssignment
+from warroom.storage.models import RoleAssignment, Task
 from warroom.storage.store import UnitOfWork
 
 
@@ -36,6 +38,9 @@ def digest(
         return 0
     seen = Visibility.of(uow, config, incident)
     commander = uow.roles.holder(incident_id, Role.COMMANDER)
+    final = incident.state in DONE_STATES and incident.resolved_at is not None
+    tasks = [t for t in uow.tasks.for_incident(incident_id) if t.done_at is None] if final else []
+    roles = list(uow.roles.current(incident_id)) if tasks else []
     posted = 0
     for org in uow.incidents.orgs(incident_id):
         room = digest_room(config, org)
@@ -49,6 +54,8 @@ def digest(
         shown = seen.entries(new, org, Where.DIGEST)
         if changed or shown:
             message = _message(seen, shown, commander, org=org)
+            if tasks:
+                message = _with_open_tasks(message, seen, tasks, roles, org=org)
             queue(uow, Post(room, message), at=now, incident_id=incident_id)
             posted += 1
         uow.digests.advance(
@@ -60,9 +67,12 @@ def digest(
 def digest_title(seen: Visibility, org: str) -> str:
     """`INC-1 digest: the title`, or the withheld-title line."""
     key, shown = seen.incident.key, seen.bare_title(org, Where.DIGEST)
+    lang = seen.language(org)
     if shown is not None:
-        return f"{key} digest: {shown}"
-    return f"{key} digest (title withheld: TLP:{seen.title_said.tlp.label})"
+        return lang.format("{key} digest: {title}", key=key, title=shown)
+    return lang.format(
+        "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
+    )
 
 
 def _message(
@@ -76,5 +86,26 @@ def _message(
         commander=(commander.display or commander.user_id) if commander else "",
         title=digest_title(seen, org),
         banner=seen.highest_tlp(e for e, _ in shown),
+        lang=seen.language(org),
         metrics=metrics(incident) if final else None,
     )
+
+
+def _with_open_tasks(
+    message: Message,
+    seen: Visibility,
+    tasks: list[Task],
+    roles: list[RoleAssignment],
+    *,
+    org: str,
+) -> Message:
+    """The final digest lists the tasks still open that the org may see (none: unchanged)."""
+    shown = checklist.visible(seen, tasks, org, Where.DIGEST)
+    if not shown:
+        return message
+    lang = seen.language(org)
+    lines = [checklist.task_line(t, text, roles, lang) for t, text in shown]
+    held = [parse_tlp(t.tlp) for t, _ in shown]
+    if message.tlp:
+        held.append(Tlp.parse(message.tlp))
+    return say.with_open_tasks(message, lines, lang, tlp=max(held).label)

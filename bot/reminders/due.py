@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import OPEN_STATES, EntryKind, Role
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, payload_of
 from warroom.bot.operations.visibility import Visibility
-from warroom.bot.reminders import say
+from warroom.bot.reminders import say, task_due
 from warroom.bot.reminders.digests import digest_room
 from warroom.bot.reminders.plan import (
     Action,
@@ -32,7 +33,7 @@ from warroom.bot.reminders.plan import (
     overdue_for,
     restart,
 )
-from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink
+from warroom.storage.models import Incident, ReminderState, RoleAssignment, RoomLink, Task
 from warroom.storage.reminders import QueuedPost
 from warroom.storage.store import UnitOfWork
 
@@ -53,6 +54,14 @@ class Plan:
     grid_start: datetime | None = None  # the wake-up job's first tick (plan.Slots)
     cadence: timedelta | None = None
     rearm: bool = True  # the wake-up job must be (re)written: its grid moved
+    tasks_at: datetime | None = None  # when the next waiting task falls due (task_due.py)
+    tasks_rearm: bool = False  # the due-task job must be (re)written or dropped
+    tasks_reminded: int = 0  # due tasks reminded by this check
+
+    @property
+    def says_something(self) -> bool:
+        """Whether the check queued messages to deliver."""
+        return self.action in ("remind", "escalate") or self.tasks_reminded > 0
 
 
 class _Posts:
@@ -95,8 +104,10 @@ def check(
     found = uow.reminders.incidents(ids)
     states = uow.reminders.states(list(found))
     anchors = uow.reminders.anchors(list(found))
+    waiting = uow.reminders.waiting_tasks(list(found))
     plans: list[Plan | None] = []
     due: list[_Due] = []
+    tasks_due: list[tuple[Incident, list[Task]]] = []
     with uow.no_autoflush():
         for incident_id, mark in requests:
             incident = found.get(incident_id)
@@ -107,12 +118,55 @@ def check(
             plan, acted = _decide(
                 incident, states[incident_id], anchors, now=now, config=config, mark=mark
             )
+            if plan.open:
+                now_due, next_at = task_due.split(waiting.get(incident_id, []), now)
+                plan = replace(
+                    plan,
+                    tasks_at=next_at,
+                    tasks_rearm=mark or bool(now_due),
+                    tasks_reminded=len(now_due),
+                )
+                state = states[incident_id]
+                if next_at is not None and (state.next_due_at or next_at) >= next_at:
+                    state.next_due_at = next_at  # a new leader's catch-up finds it too
+                if now_due:
+                    tasks_due.append((incident, now_due))
             plans.append(plan)
             if acted is not None:
                 due.append(acted)
     if due:
         _act(uow, due, config, now, words)
+    if tasks_due:
+        _act_tasks(uow, tasks_due, config, now, words)
     return plans
+
+
+def _act_tasks(
+    uow: UnitOfWork,
+    due: list[tuple[Incident, list[Task]]],
+    config: Config,
+    now: datetime,
+    words: Mapping[str, str],
+) -> None:
+    ids = [incident.id for incident, _ in due if incident.id is not None]
+    roles = uow.reminders.roles(ids)
+    rooms = uow.reminders.war_rooms(ids)
+    posts = _Posts(now)
+    for incident, tasks in due:
+        assert incident.id is not None
+        said = task_due.remind(
+            uow,
+            incident,
+            tasks,
+            roles=roles.get(incident.id, []),
+            links=rooms.get(incident.id, []),
+            config=config,
+            words=words,
+            now=now,
+        )
+        for room, message in said:
+            posts.add(room, message, incident.id)
+    posts.queue(uow)
 
 
 def _decide(
@@ -176,7 +230,7 @@ def _act(
     leads = uow.reminders.leads(ids)
     rooms = uow.reminders.war_rooms(ids)
     homes = uow.reminders.home_orgs(ids)
-    entries: list[tuple[Incident, EntryKind, str]] = []
+    entries: list[tuple[Incident, EntryKind, Phrase]] = []
     posts = _Posts(now)
     for item in due:
         incident_id = item.incident.id
@@ -184,7 +238,7 @@ def _act(
         commander = leads.get((incident_id, Role.COMMANDER))
         links = rooms.get(incident_id, [])
         if item.decision.action == "remind":
-            text = _remind(posts, item, commander, links, now, words)
+            text = _remind(posts, item, commander, links, config, words)
             entries.append((item.incident, EntryKind.REMINDER, text))
         else:
             deputy = leads.get((incident_id, Role.DEPUTY))
@@ -201,21 +255,32 @@ def _remind(
     item: _Due,
     commander_role: RoleAssignment | None,
     links: list[RoomLink],
-    now: datetime,
+    config: Config,
     words: Mapping[str, str],
-) -> str:
-    """Queue the reminder; the timeline entry's text."""
-    incident = item.incident
+) -> Phrase:
+    """Queue the reminder, in each room's language; the timeline entry's text."""
+    incident, now = item.incident, posts.now
     commander = say.user_of(commander_role)
-    for room in _rooms_of(links, commander_role.org if commander_role else None):
+    for link in _rooms_of(links, commander_role.org if commander_role else None):
+        room = link.room
         who = commander if commander and commander.platform == room.platform else None
         word = words.get(room.platform, say.COMMAND_WORD)
         message = say.reminder(
-            incident, who, since=item.anchor, cadence=item.cadence, now=now, word=word
+            incident,
+            who,
+            since=item.anchor,
+            cadence=item.cadence,
+            now=now,
+            word=word,
+            lang=config.language(link.org),
         )
         posts.add(room, message, incident.id)
-    name = commander.name if commander else "nobody (no commander)"
-    return f"Reminder: no status update for {overdue_for(item.anchor, now)}; {name} mentioned"
+    name: str | Phrase = commander.name if commander else phrase("nobody (no commander)")
+    return phrase(
+        "Reminder: no status update for {overdue}; {name} mentioned",
+        overdue=overdue_for(item.anchor, now),
+        name=name,
+    )
 
 
 def _escalate(
@@ -228,18 +293,33 @@ def _escalate(
     home: str,
     config: Config,
     words: Mapping[str, str],
-) -> list[tuple[EntryKind, str]]:
+) -> list[tuple[EntryKind, Phrase]]:
     """Queue the escalation to the deputy and the digest room; the timeline entries (kind,
     text) saying so."""
     incident, now = item.incident, posts.now
     commander, deputy = say.user_of(commander_role), say.user_of(deputy_role)
-    for room in _rooms_of(links, deputy_role.org if deputy_role else None):
+    for link in _rooms_of(links, deputy_role.org if deputy_role else None):
+        room = link.room
         who = deputy if deputy and deputy.platform == room.platform else None
         word = words.get(room.platform, say.COMMAND_WORD)
-        message = say.escalation(incident, who, commander, since=item.anchor, now=now, word=word)
+        message = say.escalation(
+            incident,
+            who,
+            commander,
+            since=item.anchor,
+            now=now,
+            word=word,
+            lang=config.language(link.org),
+        )
         posts.add(room, message, incident.id)
-    mentioned = f"deputy {deputy.name} mentioned" if deputy else "no deputy to mention"
-    said = [(EntryKind.ESCALATION, f"Escalated: the reminder went unanswered; {mentioned}")]
+    if deputy is not None:
+        escalated = phrase(
+            "Escalated: the reminder went unanswered; deputy {deputy} mentioned",
+            deputy=deputy.name,
+        )
+    else:
+        escalated = phrase("Escalated: the reminder went unanswered; no deputy to mention")
+    said = [(EntryKind.ESCALATION, escalated)]
     org = commander_role.org if commander_role else home
     digest = digest_room(config, org)
     if digest is not None:
@@ -250,13 +330,14 @@ def _escalate(
             since=item.anchor,
             now=now,
             title=Visibility.of(uow, config, incident).title(org, Where.DIGEST),
+            lang=config.language(org),
         )
         posts.add(digest, notice, incident.id)
-        said.append((EntryKind.ESCALATION_NOTICE, f"Escalation reported to the {org} digest room"))
+        reported = phrase("Escalation reported to the {org} digest room", org=org)
+        said.append((EntryKind.ESCALATION_NOTICE, reported))
     return said
 
 
-def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomRef]:
+def _rooms_of(links: list[RoomLink], org: str | None) -> list[RoomLink]:
     """The war rooms of the person's org, else all of them."""
-    mine = [link for link in links if link.org == org] or links
-    return [link.room for link in mine]
+    return [link for link in links if link.org == org] or links

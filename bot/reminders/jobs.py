@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 class Runtime(Protocol):
     async def fire(self, incident_id: int) -> object: ...
+    async def replan(self, incident_id: int) -> object: ...
     async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
 
 
@@ -47,3 +48,15 @@ async def digest(incident_id: int) -> None:
         await runtime.digest(int(incident_id), periodic=True)
     except Exception:
         log.exception("digest job for incident %s failed; the next tick retries", incident_id)
+
+
+async def tasks(incident_id: int) -> None:
+    """A task of the incident falls due: remind it, and plan the job for the next one."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("due-task job for incident %s fired with no scheduler running", incident_id)
+        return
+    try:
+        await runtime.replan(int(incident_id))
+    except Exception:
+        log.exception("due-task job for incident %s failed; the next check retries", incident_id)

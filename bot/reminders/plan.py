@@ -114,11 +114,3 @@ def overdue_for(since: datetime, now: datetime) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}m" if minutes else f"{max(0, int((now - since).total_seconds()))}s"
-
-
-def cadence_text(cadence: timedelta) -> str:
-    seconds = int(cadence.total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -1,16 +1,19 @@
-"""What reminders, escalations and digests say: pure functions of stored rows."""
+"""What reminders, escalations and digests say: pure functions of stored rows, in the
+reading room's language, with times in its zone."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+from babel.dates import format_timedelta
+
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.cards import Shown, timeline_line
-from warroom.bot.operations.metrics import duration
-from warroom.bot.reminders.plan import cadence_text, overdue_for
-from warroom.storage.models import Incident, RoleAssignment
+from warroom.bot.operations.cards import Shown
+from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
 DIGEST_LINES = 100
 
@@ -24,6 +27,25 @@ def user_of(role: RoleAssignment | None) -> UserRef | None:
 COMMAND_WORD = "/incident"  # where the platform's adapter names none of its own
 
 
+def severity(incident: Incident) -> str:
+    """`SEV2`: a token typed the same in every language."""
+    return f"SEV{incident.severity}"
+
+
+def overdue(since: datetime, now: datetime, lang: Language) -> str:
+    """`2 hours 35 minutes`: to the minute, as a reminder counts (rounding would mislead)."""
+    seconds = max(0, int((now - since).total_seconds()))
+    return lang.exact_duration(seconds - seconds % 60 if seconds >= 60 else seconds)
+
+
+def ago(since: datetime, now: datetime, lang: Language) -> str:
+    """`19:32 MEZ (vor 2 Stunden)`: CLDR's own "ago", which a bare duration cannot say."""
+    relative = format_timedelta(
+        since - now, threshold=1.0, add_direction=True, format="long", locale=lang.locale
+    )
+    return f"{lang.time(since)} ({relative})"
+
+
 def reminder(
     incident: Incident,
     commander: UserRef | None,
@@ -32,18 +54,29 @@ def reminder(
     cadence: timedelta,
     now: datetime,
     word: str,
+    lang: Language,
 ) -> Message:
     """`word` is the command word of the room's platform (`/incident`, `!incident`)."""
-    who = f"{commander.name}, " if commander else "Commander (nobody holds the role), "
-    body = (
-        f"{who}no status update on {incident.key} for {overdue_for(since, now)}: "
-        f"SEV{incident.severity} asks for one every {cadence_text(cadence)}.\n"
-        f"Answer here with `{word} update WHAT CHANGED` "
-        f"(add `--state STATE` when it moves on from {incident.state})."
+    who = commander.name if commander else lang.gettext("Commander (nobody holds the role)")
+    late = lang.format(
+        "{who}, no status update on {key} for {overdue} (since {since}): "
+        "{severity} asks for one every {cadence}.",
+        who=who,
+        key=incident.key,
+        overdue=overdue(since, now, lang),
+        since=lang.time(since),
+        severity=severity(incident),
+        cadence=lang.exact_duration(cadence),
+    )
+    answer = lang.format(
+        "Answer here with `{word} update WHAT CHANGED` "
+        "(add `--state STATE` when it moves on from {state}).",
+        word=word,
+        state=incident.state,
     )
     return Message(
-        title=f"⏰ {incident.key}: status update overdue",
-        body=body,
+        title=lang.format("⏰ {key}: status update overdue", key=incident.key),
+        body=f"{late}\n{answer}",
         mentions=(commander,) if commander else (),
         tlp=incident.tlp,
     )
@@ -57,15 +90,29 @@ def escalation(
     since: datetime,
     now: datetime,
     word: str,
+    lang: Language,
 ) -> Message:
-    boss = commander.name if commander else "the commander"
-    who = f"{deputy.name}, " if deputy else "No deputy is assigned; "
-    body = (
-        f"{who}the reminder to {boss} went unanswered: no status update on {incident.key} "
-        f"for {overdue_for(since, now)}. Please post one with `{word} update ...`."
-    )
+    values = {
+        "commander": commander.name if commander else lang.gettext("the commander"),
+        "key": incident.key,
+        "overdue": overdue(since, now, lang),
+        "word": word,
+    }
+    if deputy is not None:
+        body = lang.format(
+            "{deputy}, the reminder to {commander} went unanswered: no status update on {key} "
+            "for {overdue}. Please post one with `{word} update ...`.",
+            deputy=deputy.name,
+            **values,
+        )
+    else:
+        body = lang.format(
+            "No deputy is assigned; the reminder to {commander} went unanswered: no status "
+            "update on {key} for {overdue}. Please post one with `{word} update ...`.",
+            **values,
+        )
     return Message(
-        title=f"⚠ {incident.key}: status update overdue, escalated",
+        title=lang.format("⚠ {key}: status update overdue, escalated", key=incident.key),
         body=body,
         mentions=(deputy,) if deputy else (),
         tlp=incident.tlp,
@@ -80,17 +127,30 @@ def escalation_notice(
     since: datetime,
     now: datetime,
     title: str,
+    lang: Language,
 ) -> Message:
     """For the org's digest room, where managers read: no mentions, no TLP-restricted text.
     `title` is `INC-1: ...` as the disclosure rule lets that org see it."""
     fields = (
-        Field("Severity", f"SEV{incident.severity}"),
-        Field("State", incident.state),
-        Field("Commander", commander.name if commander else "-"),
-        Field("Deputy", deputy.name if deputy else "none assigned"),
-        Field("Last status update", f"{overdue_for(since, now)} ago"),
+        Field(lang.gettext("Severity"), severity(incident)),
+        Field(lang.gettext("State"), incident.state),
+        Field(lang.gettext("Commander"), commander.name if commander else "-"),
+        Field(lang.gettext("Deputy"), deputy.name if deputy else lang.gettext("none assigned")),
+        Field(lang.gettext("Last status update"), ago(since, now, lang)),
     )
-    return Message(title=f"⚠ {title} — status update overdue, escalated", fields=fields)
+    heading = lang.format("⚠ {title} — status update overdue, escalated", title=title)
+    return Message(title=heading, fields=fields)
+
+
+def digest_line(entry: TimelineEntry, text: str, lang: Language) -> str:
+    """One timeline entry as a digest shows it: the time in the reader's zone."""
+    who = entry.actor_display or entry.actor_user_id
+    org = f"@{entry.actor_org}" if entry.actor_org else ""
+    return f"#{entry.seq} {lang.time(entry.at)} [{entry.kind}] {who}{org}: {text}"
+
+
+def _took(seconds: float | None, lang: Language) -> str:
+    return "-" if seconds is None else lang.exact_duration(seconds)
 
 
 def digest(
@@ -100,29 +160,79 @@ def digest(
     commander: str,
     title: str,
     banner: Tlp | None,
+    lang: Language,
     metrics: dict[str, float | None] | None = None,
 ) -> Message:
     """The timeline since the last digest as the reading org may see it (visibility.py);
     `title` is `INC-1 digest: ...`, or the withheld-title line."""
     fields = [
-        Field("Severity", f"SEV{incident.severity}"),
-        Field("State", incident.state),
-        Field("Commander", commander or "-"),
+        Field(lang.gettext("Severity"), severity(incident)),
+        Field(lang.gettext("State"), incident.state),
+        Field(lang.gettext("Commander"), commander or "-"),
     ]
     if metrics is not None:
+        took = {key: _took(value, lang) for key, value in metrics.items()}
         fields += [
-            Field("Time to acknowledge", duration(metrics["time_to_acknowledge_s"])),
-            Field("Time to contain", duration(metrics["time_to_contain_s"])),
-            Field("Time to resolve", duration(metrics["time_to_resolve_s"])),
+            Field(lang.gettext("Time to acknowledge"), took["time_to_acknowledge_s"]),
+            Field(lang.gettext("Time to contain"), took["time_to_contain_s"]),
+            Field(lang.gettext("Time to resolve"), took["time_to_resolve_s"]),
         ]
     shown = list(entries)[-DIGEST_LINES:]
-    lines = [timeline_line(e, text) for e, text in shown]
-    if len(entries) > len(shown):
-        lines.insert(0, f"… {len(entries) - len(shown)} earlier entries in `export`")
-    body = "\n".join(lines) if lines else "No new timeline entries you may see."
+    lines = [digest_line(e, text, lang) for e, text in shown]
+    earlier = len(entries) - len(shown)
+    if earlier:
+        more = lang.ngettext(
+            "… {n} earlier entry in `export`", "… {n} earlier entries in `export`", earlier
+        )
+        lines.insert(0, more.format(n=earlier))
+    body = "\n".join(lines) if lines else lang.gettext("No new timeline entries you may see.")
     return Message(
         title=f"📋 {title}",
         body=body,
         fields=tuple(fields),
         tlp=banner.label if banner is not None and shown else None,
     )
+
+
+def task_due(
+    key: str,
+    number: int,
+    text: str,
+    *,
+    owner: UserRef | None,
+    owner_label: str,
+    due_at: datetime,
+    tlp: str,
+    word: str,
+    lang: Language,
+) -> Message:
+    """A due task's one reminder in a war room: `text` as the room's org may see it, `owner`
+    the person to mention (a role's current holder), `owner_label` who it is without one."""
+    who = owner.name if owner is not None else owner_label
+    body = lang.format(
+        "{who}, task #{number} was due at {when}: {text}",
+        who=who,
+        number=number,
+        when=lang.time(due_at),
+        text=text,
+    )
+    how = lang.format(
+        "Tick it off with `{word} task done {number}`, "
+        "or give it more time with `{word} task due {number} DURATION`.",
+        word=word,
+        number=number,
+    )
+    return Message(
+        title=lang.format("⏰ {key}: task #{number} is due", key=key, number=number),
+        body=f"{body}\n{how}",
+        mentions=(owner,) if owner is not None else (),
+        tlp=tlp,
+    )
+
+
+def with_open_tasks(message: Message, lines: list[str], lang: Language, *, tlp: str) -> Message:
+    """A final digest with the tasks left open at `resolve` below its timeline."""
+    heading = lang.ngettext(
+        "**{n} task still open:**", "**{n} tasks still open:**", len(lines)
+    ).format(n=len(lines))
+    return replace(message, body="\n".join([message.body, "", heading, *lines]), tlp=tlp)

@@ -100,6 +100,11 @@ class Reminders:
             await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
             if self.timers.running:
                 await self.replan(incident_id)
+        elif EntryKind.TASK in changed and self.timers.running:
+            # a task's due time changed in the command's own transaction (operations/tasks.py)
+            store = self.services.store
+            if await store.transaction(lambda uow: uow.reminders.is_unplanned(incident_id)):
+                await self.replan(incident_id)
         if changed & DIGEST_ON:
             await self.digest(incident_id, periodic=False)
 
@@ -137,7 +142,7 @@ class Reminders:
         try:
             if self.timers.running:
                 self._rearm(batch, results)
-            if any(isinstance(r, Plan) and r.action in ("remind", "escalate") for r in results):
+            if any(isinstance(r, Plan) and r.says_something for r in results):
                 self.deliver_soon()
         except Exception:
             # The checks are committed; a job not moved fires at its old time and finds

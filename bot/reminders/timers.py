@@ -21,6 +21,7 @@ from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-unt
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
 from sqlalchemy import Engine, select
 
@@ -37,6 +38,10 @@ def remind_job_id(incident_id: int) -> str:
 
 def digest_job_id(incident_id: int) -> str:
     return f"digest:{incident_id}"
+
+
+def tasks_job_id(incident_id: int) -> str:
+    return f"tasks:{incident_id}"
 
 
 class Timers:
@@ -76,7 +81,9 @@ class Timers:
     def arm(self, plans: Iterable[Plan], *, with_digest: Iterable[int] = ()) -> None:
         """Put each incident's jobs in line with its plan, as one burst of job-store writes."""
         digest = set(with_digest)
-        todo = [p for p in plans if p.rearm or not p.open or p.incident_id in digest]
+        todo = [
+            p for p in plans if p.rearm or p.tasks_rearm or not p.open or p.incident_id in digest
+        ]
         if not todo:
             return
         with self._quiet() as scheduler:
@@ -88,7 +95,7 @@ class Timers:
         """Drop the jobs of incidents that no longer exist."""
         assert self.scheduler is not None
         for incident_id in incident_ids:
-            for job_id in (remind_job_id(incident_id), digest_job_id(incident_id)):
+            for job_id in _job_ids(incident_id):
                 with contextlib.suppress(JobLookupError):
                     self.scheduler.remove_job(job_id)
 
@@ -129,11 +136,15 @@ class Timers:
                 scheduler.resume()
 
     def _arm(self, scheduler: AsyncIOScheduler, plan: Plan, with_digest: bool) -> None:
-        ids = (remind_job_id(plan.incident_id), digest_job_id(plan.incident_id))
+        ids = _job_ids(plan.incident_id)
         if not plan.open:
             for job_id in ids:
                 with contextlib.suppress(JobLookupError):
                     scheduler.remove_job(job_id)
+            return
+        if plan.tasks_rearm:
+            self._arm_tasks(scheduler, plan)
+        if not (plan.rearm or with_digest):
             return
         assert plan.next_at and plan.grid_start and plan.cadence
         scheduler.add_job(
@@ -163,3 +174,25 @@ class Timers:
                 name=ids[1],
                 replace_existing=True,
             )
+
+    @staticmethod
+    def _arm_tasks(scheduler: AsyncIOScheduler, plan: Plan) -> None:
+        """One job at the next waiting task's due time; none when no task waits."""
+        job_id = tasks_job_id(plan.incident_id)
+        if plan.tasks_at is None:
+            with contextlib.suppress(JobLookupError):
+                scheduler.remove_job(job_id)
+            return
+        scheduler.add_job(
+            jobs.tasks,
+            DateTrigger(run_date=plan.tasks_at, timezone=UTC),
+            args=[plan.incident_id],
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,  # a task due while nobody led is reminded however late
+        )
+
+
+def _job_ids(incident_id: int) -> tuple[str, str, str]:
+    return remind_job_id(incident_id), digest_job_id(incident_id), tasks_job_id(incident_id)

@@ -36,7 +36,8 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
             for p in uow.participants.for_incident(incident.id)
             if p.org == org and p.platform == item.platform
         )
-        return named(seen, cards.topic(incident, roles), org, workspace, invitees)
+        topic = cards.topic(incident, roles, seen.language(org))
+        return named(seen, topic, org, workspace, invitees)
 
     spec = await dispatcher.store.transaction(plan)
     if spec is None:
@@ -97,20 +98,21 @@ class _RoomState:
 
 
 async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRooms) -> None:
-    """Bring every room's topic and pinned summary card in line with the incident."""
+    """Bring every room's topic and pinned summary card in line with the incident, each in
+    its organisation's language."""
     incident_id = item.incident_id
     assert incident_id is not None
 
-    def read(uow: UnitOfWork) -> tuple[str, list[_RoomState]]:
+    def read(uow: UnitOfWork) -> list[_RoomState]:
         incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
         roles = uow.roles.current(incident.id)
         seen = Visibility.of(uow, dispatcher.config, incident)
         updates = uow.timeline.of_kind(incident.id, EntryKind.UPDATE)
         leads = tuple(u for r in LEAD_ROLES if (u := cards.holder(roles, r)))
-        topic = cards.topic(incident, roles)
         rooms = []
         for link in uow.rooms.for_incident(incident.id):
+            topic = cards.topic(incident, roles, seen.language(link.org))
             spec = named(seen, topic, link.org, link.workspace)
             before = uow.state.get(heading_key(link.room))
             rooms.append(
@@ -125,11 +127,10 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
                     tuple(u for u in leads if u.platform == link.platform),
                 )
             )
-        return topic, rooms
+        return rooms
 
-    topic, rooms = await dispatcher.store.transaction(read)
-    for state in rooms:
-        card = state.card
+    for state in await dispatcher.store.transaction(read):
+        card, topic = state.card, state.spec.topic
         adapter = dispatcher.adapter(state.room.platform)
         if state.topic != topic:
             await adapter.set_topic(state.room, topic)

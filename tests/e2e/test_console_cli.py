@@ -121,6 +121,9 @@ def test_a_scripted_console_session_ends_in_a_complete_export(tmp_path: Path) ->
         "time_to_acknowledge_s",
         "time_to_contain_s",
         "time_to_resolve_s",
+        "tasks_done",
+        "tasks_total",
+        "tasks_overdue",
     }
     assert data["closed_at"] and data["resolved_at"] and data["opened_at"].endswith("Z")
 

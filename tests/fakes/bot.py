@@ -31,6 +31,7 @@ class TestBot:
             sharing=base.sharing,
             console=base.console,
             limits=base.limits,
+            playbooks=base.playbooks,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

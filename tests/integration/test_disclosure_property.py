@@ -1,24 +1,27 @@
 """The one disclosure rule on every output path, as a property.
 
 Random incidents across four organisations (one with no agreement at all) with random caps;
-random messages, notes and updates at random markings, with secrets, edits that raise or
-lower markings, highlights, TLP changes and invitations. Every text carries a token (`k7z`).
-An oracle written from DESIGN.md's table, not from the code, says which tokens each
-organisation may meet where; after every step each new output (war-room posts and edits,
-room names, digests, private answers) is checked against it, and at the end every room's
-final content, each org's `timeline`, `status`, `list` and export. Nothing forbidden may show,
-and everything the rule allows must reach a view (a path withholding everything fails). No
-secret ever leaves the chat message it was said in.
+random messages, notes, updates and tasks at random markings, with secrets, edits that raise
+or lower markings, highlights, ticked tasks, TLP changes and invitations. Every text carries
+a token (`k7z`). An oracle written from DESIGN.md's table, not from the code, says which
+tokens each organisation may meet where; after every step each new output (war-room posts
+and edits, checklists, room names, digests, private answers) is checked against it, and at
+the end every room's final content, each org's `timeline`, `status`, `list`, `tasks` and
+export. Nothing forbidden may show, and everything the rule allows must reach a view (a path
+withholding everything fails). No secret ever leaves the chat message it was said in.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fakes.adapter import FakeAdapter, Sent
+from warroom.adapters.slack.render import render
 from warroom.bot.app import App, build_app
 from warroom.bot.config import Config, OrgConfig, StorageConfig
 from warroom.bot.domain.clock import FakeClock
@@ -46,6 +50,7 @@ from warroom.bot.operations.export import incident_export, markdown_report
 from warroom.storage.migrate import upgrade
 
 ORGS = ("acme", "cert", "cloud", "evil")  # evil has no agreement with anyone
+SPEAKS = {"acme": {"locale": "de", "timezone": "Europe/Berlin"}}  # the others English, UTC
 PAIRS = (("acme", "cert"), ("acme", "cloud"), ("cert", "cloud"))
 TOKEN = re.compile(r"k(\d+)z")
 SECRET = re.compile(r"s3cr\d+x")
@@ -186,7 +191,10 @@ class World:
 
 
 def output_text(sent: Sent) -> str:
+    """What the output shows, in plain text and as Slack would render it (checkboxes too)."""
     parts = [sent.text]
+    if sent.message is not None:
+        parts.append(json.dumps(render(sent.message)[1], ensure_ascii=False))
     spec = sent.extra.get("spec")
     if spec is not None:
         parts += [spec.name, spec.title, spec.topic]
@@ -209,6 +217,8 @@ steps = st.lists(
         ),
         st.tuples(st.just("tlp"), st.sampled_from(LEVELS)),
         st.tuples(st.just("invite"), st.sampled_from(ORGS[1:])),
+        st.tuples(st.just("task"), st.sampled_from(ORGS[:3]), levels, st.booleans()),
+        st.tuples(st.just("tick"), st.integers(1, 6), st.sampled_from(ORGS[:3])),
     ),
     min_size=3,
     max_size=14,
@@ -247,6 +257,16 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         elif org in world.spoke:
             oracle.sayings[token] = [said]
             await world.command(org, f"{kind} -- {text}")
+    elif kind == "task":
+        _, org, tlp, secret = action
+        if org in oracle.orgs and org in world.spoke:
+            token, text = world.text(tlp, secret)
+            oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+            await world.command(org, f"task add --due 1m -- {text}")
+    elif kind == "tick":
+        _, number, org = action
+        if org in oracle.orgs and org in world.spoke:
+            await world.command(org, f"task done {number}")
     elif kind == "edit" and world.said:
         _, index, tlp, secret = action
         original, org, room, message_id = world.said[index % len(world.said)]
@@ -284,14 +304,18 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
 
 
 def views(world: World, org: str) -> dict[str, str]:
-    def export(uow: Any) -> dict[str, Any]:
-        return incident_export(uow, "INC-1", config=world.app.config, as_org=org)
+    """The JSON export (stored English) and the report in the org's own language."""
+    lang = world.app.config.language(org)
+
+    def export(uow: Any, **spoken: Any) -> dict[str, Any]:
+        return incident_export(uow, "INC-1", config=world.app.config, as_org=org, **spoken)
 
     data = world.app.store.transaction_sync(export)
+    report = world.app.store.transaction_sync(partial(export, lang=lang))
     # room ids are the platform's handles, not text; the fake names them after the room name
     # it was created with, which the checks after each step cover
     shown = {k: v for k, v in data.items() if k != "rooms"}
-    return {"export": str(shown), "report": markdown_report(data)}
+    return {"export": str(shown), "report": markdown_report(report, lang)}
 
 
 async def answers(world: World, org: str, verb: str) -> str:
@@ -328,12 +352,16 @@ async def scenario(
     config = Config(
         storage=StorageConfig(url=url, auto_upgrade=False),
         orgs=tuple(
-            OrgConfig(id=o, platform="fake", workspace=o, digest_room=f"digest-{o}") for o in ORGS
+            OrgConfig(
+                id=o, platform="fake", workspace=o, digest_room=f"digest-{o}", **SPEAKS.get(o, {})
+            )
+            for o in ORGS
         ),
         sharing=agreements,
     )
     adapter = FakeAdapter("fake")
-    app = build_app(config, adapters={"fake": adapter}, clock=FakeClock())
+    clock = FakeClock()
+    app = build_app(config, adapters={"fake": adapter}, clock=clock)
     oracle = Oracle({frozenset(p): c for p, c in pair_caps.items() if c is not None})
     world = World(app, adapter, oracle)
     try:
@@ -345,6 +373,12 @@ async def scenario(
         for action in actions:
             await step(world, action)
             world.check_new_outputs()
+        clock.advance(timedelta(minutes=2))
+        assert app.reminders is not None
+        await app.reminders.replan(1)  # the due tasks' reminders, in each owner's room
+        await app.reminders.settled()
+        await world.settle()
+        world.check_new_outputs()
         await world.command("acme", "resolve")
         world.check_new_outputs()
 
@@ -358,6 +392,7 @@ async def scenario(
             shown["timeline"] = await answers(world, org, "timeline")
             shown["status"] = await answers(world, org, "status")
             shown["list"] = await answers(world, org, "list")
+            shown["tasks"] = await answers(world, org, "tasks")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):

@@ -68,6 +68,9 @@ async def test_metrics_measure_from_opening(bot: TestBot) -> None:
         "time_to_acknowledge_s": 600.0,
         "time_to_contain_s": 1800.0,
         "time_to_resolve_s": 5400.0,
+        "tasks_done": 0,
+        "tasks_total": 0,
+        "tasks_overdue": 0,
     }
 
 

@@ -110,7 +110,7 @@ async def test_due_reminder_mentions_the_commander_in_the_war_room(rbot: TestBot
     assert sent.room == room
     assert sent.message is not None
     assert [m.user_id for m in sent.message.mentions] == ["alice"]
-    assert "no status update on INC-1 for 30m" in sent.text
+    assert "no status update on INC-1 for 30 minutes (since 12:00 UTC)" in sent.text
     assert "/incident update" in sent.text
     assert kinds(rbot, "reminder") == ["Reminder: no status update for 30m; alice mentioned"]
 
@@ -133,7 +133,7 @@ async def test_update_restarts_the_clock(rbot: TestBot) -> None:
     assert reminders_sent(rbot) == []
     await advance(rbot, 1 * MIN)
     [sent] = reminders_sent(rbot)
-    assert "for 30m" in sent.text
+    assert "for 30 minutes" in sent.text
 
 
 async def test_reminders_follow_what_changed_not_which_verb_changed_it(rbot: TestBot) -> None:
@@ -156,7 +156,7 @@ async def test_sev_change_replans_the_next_reminder(rbot: TestBot) -> None:
     assert job_times(service(rbot))["remind:1"] == rbot.clock.now() + 30 * MIN
     await advance(rbot, 30 * MIN)
     [sent] = reminders_sent(rbot)
-    assert "SEV1 asks for one every 30m" in sent.text
+    assert "SEV1 asks for one every 30 minutes" in sent.text
 
 
 async def test_unanswered_reminder_is_escalated_to_deputy_and_digest_room(rbot: TestBot) -> None:
@@ -210,7 +210,7 @@ async def test_missed_slots_fire_once_not_once_per_slot(rbot: TestBot) -> None:
     rbot.clock.advance(30 * MIN * 5 + 5 * MIN)  # down across five slots
     await run_due(service(rbot))
     [sent] = reminders_sent(rbot)
-    assert "for 2h 35m" in sent.text
+    assert "for 2 hours 35 minutes" in sent.text
     assert kinds(rbot, "escalation") == []
 
 

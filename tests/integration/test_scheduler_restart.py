@@ -43,7 +43,7 @@ async def test_restart_past_due_sends_one_reminder_then_one_escalation(
         await bot.app.reminders.leading.wait()  # type: ignore[union-attr]
         await run_due(service(bot))
         [sent] = reminders_sent(bot)
-        assert "for 2h 05m" in sent.text
+        assert "for 2 hours 5 minutes" in sent.text
         assert len(kinds(bot, "reminder")) == 1
         # half a cadence after the (late) reminder went out, not after its slot
         assert job_times(service(bot))["remind:1"] == opened + 2 * 60 * MIN + 20 * MIN
@@ -64,7 +64,7 @@ async def test_restart_past_due_sends_one_reminder_then_one_escalation(
         bot.clock.advance(1 * MIN)
         await run_due(service(bot))
         assert len(kinds(bot, "reminder")) == 2
-        assert "for 2h 35m" in reminders_sent(bot)[-1].text
+        assert "for 2 hours 35 minutes" in reminders_sent(bot)[-1].text
     finally:
         await bot.close()
 

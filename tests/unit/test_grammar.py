@@ -27,6 +27,7 @@ def test_quotes_group_words_and_flags_take_values() -> None:
         "tlp": Tlp.AMBER_STRICT,
         "org": ["cert", "cloud"],
         "exercise": False,
+        "playbook": None,
     }
 
 
@@ -74,7 +75,7 @@ def test_mistakes_name_the_problem(line: str, message: str) -> None:
 
 def test_usage_lines_read_like_the_design() -> None:
     assert REGISTRY["open"].usage() == (
-        "open TITLE [--sev 1-4] [--tlp LEVEL] [--org ORG]... [--exercise]"
+        "open TITLE [--sev 1-4] [--tlp LEVEL] [--org ORG]... [--exercise] [--playbook NAME]"
     )
     assert REGISTRY["role"].usage() == "role ROLE @user [--id INC-N]"
 

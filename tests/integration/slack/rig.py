@@ -109,7 +109,9 @@ class SlackRig:
         self.config = config
         self.mode = mode
         settings = replace(slack_settings(config), ping_interval=ping_interval)
-        self.adapter = SlackAdapter(settings, org_of=OrgDirectory(config).org_of)
+        self.adapter = SlackAdapter(
+            settings, org_of=OrgDirectory(config).org_of, language_of=config.language
+        )
         self.clock = FakeClock(datetime.now(UTC))
         self.app: App = build_app(
             config, adapters={"slack": self.adapter}, clock=self.clock, serve_http=True

@@ -80,7 +80,7 @@ async def test_the_open_modal_opens_and_its_submission_opens_the_incident(rig: S
     (view,) = rig.fake.views
     assert view["callback_id"] == "warroom_open"
     block_ids = [b["block_id"] for b in view["blocks"]]
-    assert block_ids == ["title", "sev", "tlp", "orgs", "exercise"]
+    assert block_ids == ["title", "sev", "tlp", "orgs", "playbook", "exercise"]
     assert rig.fake.of("views.open")[0].args["trigger_id"]
 
     submission = payload("view_submission")

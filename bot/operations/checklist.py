@@ -1,0 +1,137 @@
+"""The checklist: an incident's tasks as one organisation may see them, in its language.
+
+A war room's checklist is posted and pinned at the first task its organisation may see and
+edited in place afterwards (runtime/checklists.py); `tasks` answers with the same lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.language import Language
+from warroom.bot.domain.messages import ChecklistItem, Message
+from warroom.bot.domain.tasks import OwnerKind, is_overdue
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.tasks import holder, owner_of, said
+from warroom.bot.operations.visibility import Visibility, parse_tlp
+from warroom.storage.models import RoleAssignment, Task
+
+Shown = Sequence[tuple[Task, str]]  # tasks with the text the reader may see
+
+
+def visible(seen: Visibility, tasks: Sequence[Task], reader: str, where: Where) -> Shown:
+    """The tasks `reader`'s organisation may see there; the others are absent."""
+    shown = []
+    for task in tasks:
+        text = seen.show(said(task), reader, where)
+        if text is not None:
+            shown.append((task, text))
+    return shown
+
+
+def owner_text(task: Task, roles: Sequence[RoleAssignment], lang: Language) -> str:
+    """`@bob`, `tech-lead (bob)`, `liaison:cert (nobody yet)`; "" for an unowned task."""
+    owner = owner_of(task)
+    if owner.kind is not OwnerKind.ROLE:
+        return owner.label
+    held = holder(task, roles)
+    name = (held.display or held.user_id) if held else lang.gettext("nobody yet")
+    return f"{owner.label} ({name})"
+
+
+def task_line(
+    task: Task,
+    text: str,
+    roles: Sequence[RoleAssignment],
+    lang: Language,
+    *,
+    now: datetime | None = None,
+) -> str:
+    head = f"{'☑' if task.done_at else '☐'} {task.number}. {text}"
+    return " · ".join([head, *task_details(task, roles, lang, now=now)])
+
+
+def task_details(
+    task: Task,
+    roles: Sequence[RoleAssignment],
+    lang: Language,
+    *,
+    now: datetime | None = None,
+) -> list[str]:
+    """Who owns it, who ticked it or when it is due: a task's line after its text."""
+    parts: list[str] = []
+    who = owner_text(task, roles, lang)
+    if who:
+        parts.append(who)
+    if task.done_at:
+        parts.append(lang.format("done by {who}", who=task.done_by_display or task.done_by))
+    elif task.due_at:
+        parts.append(lang.format("due {when}", when=task.due_at))
+        if now is not None and is_overdue(task.due_at, None, now):
+            parts.append("⚠ " + lang.gettext("overdue"))
+    return parts
+
+
+def task_list(
+    seen: Visibility,
+    shown: Shown,
+    roles: Sequence[RoleAssignment],
+    lang: Language,
+    *,
+    title: str,
+    now: datetime | None = None,
+) -> Message:
+    """The lines of `shown`, with each as a checklist item for platforms with checkboxes;
+    the banner is the highest TLP of what it holds."""
+    lines = [task_line(t, text, roles, lang, now=now) for t, text in shown]
+    items = tuple(
+        ChecklistItem(
+            t.number,
+            text,
+            t.done_at is not None,
+            " · ".join(task_details(t, roles, lang, now=now)),
+        )
+        for t, text in shown
+    )
+    held = [parse_tlp(t.tlp) for t, _ in shown]
+    banner = max([*held, parse_tlp(seen.incident.tlp)], default=Tlp.CLEAR)
+    return Message(
+        title=title,
+        body="\n".join(lines) or lang.gettext("No tasks."),
+        checklist=items,
+        tlp=banner.label,
+    )
+
+
+def room_checklist(
+    seen: Visibility,
+    tasks: Sequence[Task],
+    roles: Sequence[RoleAssignment],
+    org: str,
+    lang: Language,
+    *,
+    posted: bool = False,
+) -> Message | None:
+    """The checklist in `org`'s war rooms; None while it may see no task and none was
+    `posted` there (one posted stays, empty if the org may see nothing any more)."""
+    shown = visible(seen, tasks, org, Where.ROOM)
+    if not shown and not posted:
+        return None
+    done = sum(1 for t, _ in shown if t.done_at)
+    title = lang.format(
+        "{key} checklist: {done} of {total} done",
+        key=seen.incident.key,
+        done=done,
+        total=len(shown),
+    )
+    return task_list(seen, shown, roles, lang, title=title)
+
+
+def fingerprint(message: Message) -> str:
+    """What a checklist shows, so an unchanged one is not edited again."""
+    data = json.dumps(message.to_dict(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()

@@ -1,0 +1,320 @@
+"""Task operations, inside one unit of work: each change is a timeline entry and queues the
+checklists' refresh. The timeline keeps a task's text only in the entry that adds it, said
+by who added it; later entries name the task by number, so whoever ticks it passes no text
+on under their own organisation's agreements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from warroom.bot.domain.disclosure import Said, effective_tlp
+from warroom.bot.domain.events import Actor, UserRef
+from warroom.bot.domain.language import Phrase, phrase
+from warroom.bot.domain.tasks import (
+    NOBODY,
+    After,
+    Owner,
+    OwnerError,
+    OwnerKind,
+    has_reached,
+    parse_owner,
+)
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations import incidents
+from warroom.bot.operations.effects import SyncChecklists, queue
+from warroom.bot.operations.playbooks import Playbook
+from warroom.bot.operations.visibility import parse_tlp
+from warroom.storage.models import Incident, PlaybookRun, RoleAssignment, Task
+from warroom.storage.store import UnitOfWork
+
+
+def said(task: Task) -> Said:
+    """The task's text as the disclosure rule reads it."""
+    return Said(task.text, parse_tlp(task.tlp), task.said_org)
+
+
+def owner_of(task: Task) -> Owner:
+    if task.owner_kind == OwnerKind.USER:
+        user = UserRef(
+            task.owner_platform, task.owner_workspace, task.owner_user_id, task.owner_display
+        )
+        return Owner(OwnerKind.USER, user=user)
+    if task.owner_kind == OwnerKind.ROLE:
+        return Owner(OwnerKind.ROLE, role=task.owner_role, scope_org=task.owner_scope_org)
+    return NOBODY
+
+
+def set_owner(uow: UnitOfWork, incident: Incident, task: Task, owner: Owner, at: datetime) -> None:
+    """Give `task` to `owner`; a person who owns a task takes part and is invited."""
+    user = owner.user
+    assert incident.id is not None
+    if (
+        user is not None
+        and owner.org
+        and uow.participants.ensure(incident.id, user, owner.org, at)
+    ):
+        incidents.invite_to_rooms(uow, incident, user, owner.org, at)
+    task.owner_kind = owner.kind.value
+    task.owner_role = owner.role
+    task.owner_scope_org = owner.scope_org
+    task.owner_platform = user.platform if user else ""
+    task.owner_workspace = user.workspace if user else ""
+    task.owner_user_id = user.user_id if user else ""
+    task.owner_display = user.display if user else ""
+
+
+def holder(task: Task, roles: Iterable[RoleAssignment]) -> RoleAssignment | None:
+    """Who holds a role-owned task's role now: after a handover, the new holder."""
+    if task.owner_kind != OwnerKind.ROLE:
+        return None
+    return next(
+        (r for r in roles if r.role == task.owner_role and r.scope_org == task.owner_scope_org),
+        None,
+    )
+
+
+def is_owner(task: Task, user: UserRef, roles: Iterable[RoleAssignment]) -> bool:
+    if task.owner_kind == OwnerKind.USER:
+        return (task.owner_platform, task.owner_workspace, task.owner_user_id) == (
+            user.platform,
+            user.workspace,
+            user.user_id,
+        )
+    held = holder(task, roles)
+    return held is not None and (held.platform, held.workspace, held.user_id) == (
+        user.platform,
+        user.workspace,
+        user.user_id,
+    )
+
+
+def add_task(
+    uow: UnitOfWork,
+    incident: Incident,
+    *,
+    actor: Actor,
+    text: str,
+    owner: Owner,
+    due_at: datetime | None,
+    at: datetime,
+    event_id: str = "",
+    playbook: str = "",
+    step: int | None = None,
+) -> Task:
+    """A new task numbered within the incident; its TLP is its own marking, else the
+    incident's. The caller holds the incident row locked (numbers are handed out in it)."""
+    assert incident.id is not None
+    tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+    task = Task(
+        incident_id=incident.id,
+        number=uow.tasks.next_number(incident.id),
+        text=text,
+        tlp=tlp.label,
+        said_org=actor.org,
+        due_at=due_at,
+        playbook=playbook,
+        step=step,
+        created_at=at,
+        created_by=actor.user.user_id,
+    )
+    set_owner(uow, incident, task, owner, at)
+    uow.tasks.add(task)
+    details = (
+        [phrase("owner {owner}", owner=owner.label)] if owner.kind is not OwnerKind.NOBODY else []
+    )
+    details += [phrase("due {when}", when=due_at)] if due_at else []
+    details += [phrase("playbook {name}", name=playbook)] if playbook else []
+    said = (
+        phrase(
+            "Task #{number} added ({details}): {text}",
+            number=task.number,
+            details=_listed(details),
+            text=text,
+        )
+        if details
+        else phrase("Task #{number} added: {text}", number=task.number, text=text)
+    )
+    _record(uow, incident, task, actor, said, at, event_id)
+    return task
+
+
+def _listed(items: Sequence[Phrase]) -> Phrase:
+    """Details of a task, one after the other, each said in the reader's language."""
+    listed = items[0]
+    for item in items[1:]:
+        listed = phrase("{details}, {detail}", details=listed, detail=item)
+    return listed
+
+
+def done(
+    uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, note: str, at: datetime
+) -> None:
+    task.done_at = at
+    task.done_by = actor.user.user_id
+    task.done_by_display = actor.user.display
+    uow.save(task)
+    text = (
+        phrase("Task #{number} done: {note}", number=task.number, note=note)
+        if note
+        else phrase("Task #{number} done", number=task.number)
+    )
+    noted = effective_tlp(note, Tlp.parse(incident.tlp)) if note else Tlp.CLEAR
+    _record(uow, incident, task, actor, text, at, tlp=max(parse_tlp(task.tlp), noted))
+
+
+def reopen(uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, at: datetime) -> None:
+    task.done_at = None
+    task.done_by = task.done_by_display = ""
+    uow.save(task)
+    _record(uow, incident, task, actor, phrase("Task #{number} reopened", number=task.number), at)
+
+
+def assign(
+    uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, owner: Owner, at: datetime
+) -> None:
+    was = owner_of(task).label or phrase("nobody")
+    set_owner(uow, incident, task, owner, at)
+    uow.save(task)
+    text = phrase(
+        "Task #{number} assigned to {owner} (was {was})",
+        number=task.number,
+        owner=owner.label,
+        was=was,
+    )
+    _record(uow, incident, task, actor, text, at)
+
+
+def set_due(
+    uow: UnitOfWork,
+    incident: Incident,
+    task: Task,
+    *,
+    actor: Actor,
+    due_at: datetime,
+    at: datetime,
+) -> None:
+    was = task.due_at or phrase("no due time")
+    task.due_at = due_at
+    task.reminded_at = None  # a new due time earns its own reminder
+    uow.save(task)
+    text = phrase(
+        "Task #{number} due {when} (was {was})", number=task.number, when=due_at, was=was
+    )
+    _record(uow, incident, task, actor, text, at)
+
+
+def _record(
+    uow: UnitOfWork,
+    incident: Incident,
+    task: Task,
+    actor: Actor,
+    text: Phrase,
+    at: datetime,
+    event_id: str = "",
+    *,
+    tlp: Tlp | None = None,
+) -> None:
+    incidents.record(
+        uow,
+        incident,
+        at=at,
+        kind=EntryKind.TASK,
+        actor=actor,
+        text=text,
+        source_event_id=event_id,
+        tlp=tlp or parse_tlp(task.tlp),  # an entry about a task is as secret as its text
+    )
+    queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
+    if task.due_at is not None and task.reminded_at is None and incident.id is not None:
+        uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
+
+
+def apply_playbook(
+    uow: UnitOfWork, incident: Incident, playbook: Playbook, *, actor: Actor, at: datetime
+) -> list[Task] | None:
+    """Run `playbook` in the incident: its tasks for the stages reached so far, the rest as
+    the incident reaches theirs. None when it runs there already."""
+    assert incident.id is not None
+    run = PlaybookRun(
+        incident_id=incident.id,
+        playbook=playbook.name,
+        applied_at=at,
+        applied_by=actor.user.user_id,
+        applied_org=actor.org,
+    )
+    if not uow.playbooks.add(run):
+        return None
+    incidents.record(
+        uow,
+        incident,
+        at=at,
+        kind=EntryKind.PLAYBOOK,
+        actor=actor,
+        text=phrase("Playbook {name} applied: {title}", name=playbook.name, title=playbook.title),
+    )
+    return add_reached_steps(uow, incident, playbook, actor=actor, at=at)
+
+
+def add_reached_steps(
+    uow: UnitOfWork,
+    incident: Incident,
+    playbook: Playbook,
+    *,
+    actor: Actor,
+    at: datetime,
+    strict: bool = True,
+) -> list[Task]:
+    """The playbook's tasks whose stage the incident has reached and that it lacks. An owner
+    naming an organisation not in the incident is an OwnerError, or with `strict` False
+    (a state change, which a playbook must not block) leaves the task unowned."""
+    assert incident.id is not None
+    added_before = uow.tasks.steps_added(incident.id, playbook.name)
+    orgs = uow.incidents.orgs(incident.id)
+    added = []
+    for number, step in enumerate(playbook.steps, start=1):
+        if number in added_before or not has_reached(incident.state, step.after):
+            continue
+        owner = _owner(step.owner, orgs, strict=strict)
+        added.append(
+            add_task(
+                uow,
+                incident,
+                actor=actor,
+                text=step.text,
+                owner=owner,
+                due_at=at + step.due if step.due else None,
+                at=at,
+                playbook=playbook.name,
+                step=number,
+            )
+        )
+    return added
+
+
+def after_state_change(
+    uow: UnitOfWork, incident: Incident, playbooks: Mapping[str, Playbook], *, at: datetime
+) -> list[Task]:
+    """The tasks of the incident's playbooks that its new state brings, each said by the
+    organisation that applied the playbook."""
+    assert incident.id is not None
+    added: list[Task] = []
+    for run in uow.playbooks.for_incident(incident.id):
+        playbook = playbooks.get(run.playbook)
+        if playbook is None or not any(s.after is not After.OPEN for s in playbook.steps):
+            continue
+        actor = Actor(incidents.BOT.user, run.applied_org)
+        added += add_reached_steps(uow, incident, playbook, actor=actor, at=at, strict=False)
+    return added
+
+
+def _owner(raw: str, orgs: Sequence[str], *, strict: bool) -> Owner:
+    if not raw:
+        return NOBODY
+    try:
+        return parse_owner(raw, orgs=orgs)
+    except OwnerError:
+        if strict:
+            raise
+        return NOBODY

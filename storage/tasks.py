@@ -1,0 +1,79 @@
+"""Tasks, the playbooks applied to incidents, and the checklist message in each war room."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from warroom.storage.models import ChecklistPost, PlaybookRun, Task
+
+
+class TaskRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_number(self, incident_id: int) -> int:
+        """The next number within the incident; the caller holds the incident row locked."""
+        query = select(func.max(Task.number)).where(Task.incident_id == incident_id)
+        return int(self.session.exec(query).one() or 0) + 1
+
+    def add(self, task: Task) -> Task:
+        self.session.add(task)
+        self.session.flush()
+        return task
+
+    def get(self, incident_id: int, number: int) -> Task | None:
+        query = select(Task).where(Task.incident_id == incident_id, Task.number == number)
+        return self.session.exec(query).first()
+
+    def for_incident(self, incident_id: int) -> Sequence[Task]:
+        query = select(Task).where(Task.incident_id == incident_id)
+        return self.session.exec(query.order_by(col(Task.number))).all()
+
+    def steps_added(self, incident_id: int, playbook: str) -> set[int]:
+        """The steps of `playbook` that are tasks of the incident already."""
+        query = select(Task.step).where(
+            Task.incident_id == incident_id, Task.playbook == playbook, col(Task.step).is_not(None)
+        )
+        return {step for step in self.session.exec(query) if step is not None}
+
+    def count(self, incident_id: int) -> int:
+        query = select(func.count()).where(Task.incident_id == incident_id)
+        return int(self.session.exec(query).one())
+
+
+class PlaybookRunRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, run: PlaybookRun) -> bool:
+        """Record that a playbook runs in the incident; False if it did already."""
+        if self.session.get(PlaybookRun, (run.incident_id, run.playbook)) is not None:
+            return False
+        self.session.add(run)
+        self.session.flush()
+        return True
+
+    def for_incident(self, incident_id: int) -> Sequence[PlaybookRun]:
+        query = select(PlaybookRun).where(PlaybookRun.incident_id == incident_id)
+        return self.session.exec(query.order_by(col(PlaybookRun.applied_at))).all()
+
+
+class ChecklistRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, room_link_id: int) -> ChecklistPost | None:
+        return self.session.get(ChecklistPost, room_link_id)
+
+    def save(self, room_link_id: int, *, message_id: str, shown_hash: str, at: datetime) -> None:
+        post = self.session.get(ChecklistPost, room_link_id)
+        if post is None:
+            post = ChecklistPost(room_link_id=room_link_id, message_id=message_id, posted_at=at)
+        post.message_id = message_id
+        post.shown_hash = shown_hash
+        self.session.add(post)
+        self.session.flush()

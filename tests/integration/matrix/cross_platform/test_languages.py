@@ -1,0 +1,83 @@
+"""One incident, two languages on two platforms: acme reads German in Europe/Berlin on Slack,
+cert English in UTC on Matrix, for the same events; what people say is relayed as said."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.integration.matrix.conftest import new_human, unique
+from tests.integration.matrix.cross_platform.world import (
+    T1,
+    World,
+    new_fake_slack,
+    until,
+    world_config,
+    world_env,
+)
+from tests.integration.matrix.homeserver import Homeserver
+
+
+@pytest.fixture
+async def world(
+    synapse: Homeserver, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    fake = await new_fake_slack()
+    cora = await new_human(synapse, "cora", tmp_path)
+    bot = synapse.register(unique("warroom"))
+    for name, value in world_env(fake, bot).items():
+        monkeypatch.setenv(name, value)
+    config = world_config(sqlite_url, fake, synapse, bot, cora.user_id, tmp_path)
+    berlin = {"locale": "de", "timezone": "Europe/Berlin"}
+    german = tuple(
+        dataclasses.replace(org, **berlin) if org.id == "acme" else org for org in config.orgs
+    )
+    running = World(fake, dataclasses.replace(config, orgs=german), cora)
+    await running.start()
+    try:
+        await running.open("Leaked keys")
+        yield running
+    finally:
+        await running.stop()
+        await cora.stop()
+        await fake.stop()
+
+
+def bot_texts_on_slack(world: World, org: str) -> str:
+    messages = world.fake.channels[world.rooms[org]].messages.values()
+    return "\n".join(str(m["text"]) for m in messages if m.get("bot_id"))
+
+
+def bot_texts_on_matrix(world: World) -> str:
+    return "\n".join(n.body for n in world.cora.notices(world.rooms["cert"], world.bot_id))
+
+
+async def test_each_org_reads_the_same_incident_in_its_own_language(world: World) -> None:
+    # the summary card: German with Berlin time in acme's channel, English UTC in cert's room
+    await until(lambda: "Schweregrad" in bot_texts_on_slack(world, "acme"))
+    await world.cora.wait_for(lambda: "Severity" in bot_texts_on_matrix(world))
+    assert " MEZ" in bot_texts_on_slack(world, "acme") or " MESZ" in bot_texts_on_slack(
+        world, "acme"
+    )
+    assert " UTC" in bot_texts_on_matrix(world)
+    assert "Schweregrad" not in bot_texts_on_matrix(world)
+
+    # a status update is announced in each room's language; its words stay as typed
+    await world.command(
+        'update "Schlüssel rotiert, keys rotated" --state contained',
+        channel=world.rooms["acme"],
+        team=T1,
+    )
+    await world.settle()
+    await until(lambda: "INC-1: Lagemeldung von" in bot_texts_on_slack(world, "acme"))
+    await world.cora.wait_for(lambda: "INC-1 status update from" in bot_texts_on_matrix(world))
+    assert "Schlüssel rotiert, keys rotated" in bot_texts_on_matrix(world)
+
+    # what acme may not share is withheld, and alice is told so in German
+    await world.slack_says("acme", "TLP:AMBER+STRICT nur intern: der Dienstleister war es")
+    await until(lambda: "nicht an cert weitergeleitet" in world.told_privately_on_slack())
+    assert "not relayed" not in world.told_privately_on_slack()
+    assert "nur intern" not in bot_texts_on_matrix(world)
