@@ -69,6 +69,7 @@ class App:
             else:
                 await adapter.start(self.sink_for(adapter))
         self.intake.open()
+        self.outbox.deliver_on_commit()
         self.tasks.append(asyncio.create_task(self.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
@@ -208,7 +209,7 @@ def outbox_actions() -> ActionTable:
             Action(effects.Edit, deliveries.edit),
             Action(effects.Delete, deliveries.delete),
             Action(effects.RelayCopy, deliveries.relay_copy),
-            Action(effects.CreateRoom, rooms.create_room),
+            Action(effects.CreateRoom, rooms.create_room, prepare=rooms.plan_room),
             Action(effects.SyncRooms, rooms.sync_rooms),
         ]
     )

@@ -246,14 +246,24 @@ class EventRepo:
 
 
 class OutboxRepo:
-    def __init__(self, session: Session, hints: Any) -> None:
+    def __init__(self, session: Session, hints: Any, leased: list[Outbox]) -> None:
         self.session = session
         self.hints = hints
+        self.leased = leased
 
     def add(self, item: Outbox) -> Outbox:
+        """Queue `item`; where the process delivers what it queues (`hints.lease`), leased to
+        it at once, as a claim would, so no other process delivers it meanwhile."""
+        lease = self.hints.lease
+        if lease is not None:
+            item.attempts += 1
+            item.next_attempt_at = item.next_attempt_at + lease
         self.session.add(item)
         self.session.flush()
-        self.hints.outbox = True
+        if lease is not None:
+            self.leased.append(item)
+        else:
+            self.hints.outbox = True
         return item
 
     def due(

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from sqlmodel import Session, SQLModel
 from warroom.bot.domain.vocabulary import IncidentChanged
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
 from warroom.storage.inbox import InboxRepo
+from warroom.storage.models import Outbox
 from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
@@ -45,10 +47,18 @@ T = TypeVar("T")
 
 
 class Hints:
-    """What committed transactions left for the process to act on, e.g. outbox items."""
+    """What committed transactions left for the process to act on, e.g. outbox items.
+
+    With a `lease` set (a process that delivers what it queues), an outbox item is leased
+    to this process in the transaction that queues it, `prepare` may read what delivering
+    it needs in that same transaction, and once it commits the item is in `ready`: it is
+    delivered without a claim transaction, and no other process takes it meanwhile."""
 
     def __init__(self) -> None:
-        self.outbox = False
+        self.outbox = False  # queued due now: to be claimed
+        self.lease: timedelta | None = None
+        self.prepare: Callable[[UnitOfWork, list[Outbox]], None] | None = None
+        self.ready: list[Outbox] = []  # committed, leased to this process
 
 
 class DeadlinePassed(Exception):
@@ -83,7 +93,8 @@ class UnitOfWork:
         self.changes: list[IncidentChanged] = []
         self.timeline = TimelineRepo(self.session, self.changes)
         self.events = EventRepo(self.session)
-        self.outbox = OutboxRepo(self.session, self.hints)
+        self.leased: list[Outbox] = []  # queued here and leased to this process
+        self.outbox = OutboxRepo(self.session, self.hints, self.leased)
         self.state = StateRepo(self.session)
         self.relays = RelayRepo(self.session)
         self.inbox = InboxRepo(self.session)
@@ -101,7 +112,12 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if self.leased and self.hints.prepare is not None:
+            self.hints.prepare(self, self.leased)
         self.session.commit()
+        if self.leased:
+            self.hints.ready.extend(self.leased)
+            self.leased.clear()
 
     def save(self, row: SQLModel) -> None:
         """Keep a change made to a row read in this unit of work."""
