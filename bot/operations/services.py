@@ -33,6 +33,10 @@ class Delivery(Protocol):
         """Deliver only if a transaction queued something since the last drain."""
         ...
 
+    async def settled(self) -> None:
+        """Wait until what follows the answers given so far has run (tests, idle)."""
+        ...
+
 
 @dataclass
 class Services:

@@ -23,6 +23,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import AdapterError, ChatAdapter
 from warroom.bot.operations.effects import effect_from
+from warroom.bot.runtime.settling import Settling
 from warroom.storage.models import Outbox
 from warroom.storage.store import Store, UnitOfWork
 
@@ -105,6 +106,7 @@ class OutboxDispatcher:
         self._lock = asyncio.Lock()
         self._lanes = asyncio.Semaphore(LANES_AT_ONCE)
         self._prepared: dict[int, object] = {}
+        self.settling = Settling()
 
     def deliver_on_commit(self) -> None:
         """Lease what this process's transactions queue to it, and deliver it straight after
@@ -141,14 +143,23 @@ class OutboxDispatcher:
         hints = self.store.hints
         if hints.ready:
             async with self._lock:
-                for _ in range(ROUNDS):
-                    if not (items := self._take_ready()):
-                        break
-                    delivered += await self._deliver_all(items)
+                delivered += await self._deliver_all(self._take_ready())
+            if hints.ready:  # what delivering queued (a new room's card): after the answer
+                await self.settling.run(self._deliver_ready)
         if hints.outbox:
             hints.outbox = False
             delivered += await self.drain()
         return delivered
+
+    async def _deliver_ready(self) -> None:
+        async with self._lock:
+            for _ in range(ROUNDS):
+                if not (items := self._take_ready()):
+                    break
+                await self._deliver_all(items)
+
+    async def settled(self) -> None:
+        await self.settling.settled()
 
     async def drain(self, rounds: int = ROUNDS) -> int:
         """Deliver what is due, including what delivering queues (a new room's card);

@@ -82,3 +82,16 @@ async def test_an_item_is_leased_in_the_transaction_that_queues_it(leasing: Test
     row = items(leasing)[-1]
     assert row.attempts == 1
     assert row.next_attempt_at == leasing.clock.now() + LEASE
+
+
+async def test_a_serving_process_answers_an_opening_before_syncing_its_card(
+    leasing: TestBot,
+) -> None:
+    leasing.app.outbox.settling.deferred = True  # as App.start sets it
+    sent = await leasing.send('open "DB leak" --sev 2')
+    kinds = [s.kind for s in sent]
+    assert kinds[0] == "create_room" and "notify" in kinds
+    assert "pin" not in kinds  # the room's card follows the answer
+    await leasing.app.core.settled()
+    after = [s.kind for s in leasing.adapter.sent]
+    assert after.index("pin") > after.index("notify")
