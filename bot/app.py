@@ -43,6 +43,8 @@ ADAPTER_FACTORIES = {
     "matrix": "warroom.adapters.matrix.factory:build_matrix_adapter",
 }
 
+SETTLE_S = 10.0  # how long stopping waits for the work that follows answers
+
 
 @dataclass
 class App:
@@ -70,6 +72,8 @@ class App:
             else:
                 await adapter.start(self.sink_for(adapter))
         self.intake.open()
+        self.outbox.deliver_on_commit()
+        self.outbox.settling.deferred = True  # what follows an answer goes after it
         self.tasks.append(asyncio.create_task(self.outbox.run_forever(outbox_interval)))
         if self.reminders is not None:
             await self.reminders.start()
@@ -100,13 +104,17 @@ class App:
         return self.intake.accept if adapter.acknowledges else self.core.handle
 
     async def idle(self) -> None:
-        """Wait until every stored inbound event has been processed (tests, benchmarks)."""
+        """Wait until every stored inbound event has been processed, and what followed their
+        answers has run (tests, benchmarks)."""
         await self.intake.idle()
+        await self.core.settled()
 
     async def stop(self) -> None:
         if self.http is not None:
             await self.http.stop()
         await self.intake.stop()
+        with contextlib.suppress(TimeoutError):  # what is left is in the outbox: retried
+            await asyncio.wait_for(self.core.settled(), SETTLE_S)
         if self.reminders is not None:
             await self.reminders.stop()
         for task in self.tasks:
@@ -163,7 +171,12 @@ def build_app(
     leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
     reminders = Reminders(services, leadership=leadership, timers=timers)
     refresh = ChecklistRefresh(services)
-    core = Core(services, command_registry(), [*listeners, reminders, refresh])
+    core = Core(
+        services,
+        command_registry(),
+        [*listeners, reminders, refresh],
+        settling=dispatcher.settling,
+    )
     http = HttpServer(config.http.listen, adapters) if serve_http else None
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(
@@ -211,7 +224,7 @@ def outbox_actions() -> ActionTable:
             Action(effects.Edit, deliveries.edit),
             Action(effects.Delete, deliveries.delete),
             Action(effects.RelayCopy, deliveries.relay_copy),
-            Action(effects.CreateRoom, rooms.create_room),
+            Action(effects.CreateRoom, rooms.create_room, prepare=rooms.plan_room),
             Action(effects.SyncRooms, rooms.sync_rooms),
             Action(effects.SyncChecklists, checklists.sync_checklists),
         ]

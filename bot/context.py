@@ -62,8 +62,9 @@ class Context:
 
         return await self.services.store.transaction(run)
 
-    async def change(self, work: Callable[[UnitOfWork, Incident], T]) -> T:
-        """A change to this command's incident, which is locked, checked and not closed."""
+    async def change(self, work: Callable[[UnitOfWork, Incident], T], *, light: bool = False) -> T:
+        """A change to this command's incident, which is locked, checked and not closed.
+        `light`: a small input the store may handle on the event loop (Store.transaction)."""
 
         def run(uow: UnitOfWork) -> T:
             incident = self._incident(uow, for_update=True)
@@ -77,7 +78,7 @@ class Context:
             self.changes += uow.changes
             return result
 
-        return await self.services.store.transaction(run)
+        return await self.services.store.transaction(run, light=light)
 
     async def read(self, work: Callable[[UnitOfWork, Incident], T]) -> T:
         def run(uow: UnitOfWork) -> T:

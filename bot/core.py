@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from warroom.bot.config import Config
@@ -32,6 +33,7 @@ from warroom.bot.operations.effects import Notify, Post, queue
 from warroom.bot.operations.services import Services
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.bot.registry import Registry
+from warroom.bot.runtime.settling import Settling
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -51,10 +53,13 @@ class Core:
         services: Services,
         registry: Registry,
         listeners: Sequence[IncidentListener] = (),
+        *,
+        settling: Settling | None = None,
     ) -> None:
         self.services = services
         self.registry = registry
         self.listeners = list(listeners)
+        self.settling = settling or Settling()  # what follows an answer, off its path
 
     async def handle(self, event: Inbound) -> None:
         """The sink every adapter feeds. One failing event never stops the next."""
@@ -132,10 +137,17 @@ class Core:
             # aimed at another incident with --id: its text is not for the people here
             reply = Reply(reply.message, public=False)
         await self._answer(event, reply)
-        if ctx.changes:
+        await self.settling.run(partial(self._after_answer, ctx.changes))
+
+    async def _after_answer(self, changes: Sequence[IncidentChanged]) -> None:
+        if changes:
             for listener in self.listeners:
-                await listener.after_changes(ctx.changes)
+                await listener.after_changes(changes)
         await self.services.outbox.drain_if_queued()
+
+    async def settled(self) -> None:
+        """Wait until the work that follows the answers given so far has run."""
+        await self.settling.settled()
 
     async def _message(self, event: MessagePosted) -> None:
         """A message in a war room goes on the timeline, its sender takes part, and it is

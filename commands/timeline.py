@@ -10,6 +10,7 @@ from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.grammar import Arg, Flag
 from warroom.bot.operations import cards, incidents
+from warroom.bot.operations.services import light_input
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
 from warroom.storage.models import Incident
@@ -41,7 +42,7 @@ async def note(ctx: Context, *, text: str) -> Reply:
         )
         return Message(body=body, tlp=tlp.label)
 
-    return Reply(await ctx.change(work), public=True)
+    return Reply(await ctx.change(work, light=light_input(text)), public=True)
 
 
 @command(

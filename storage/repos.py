@@ -54,6 +54,33 @@ _PARTICIPANT = select(Participant).where(
     col(Participant.user_id) == bindparam("user_id"),
 )
 
+_ROOMS = (
+    select(RoomLink)
+    .where(
+        col(RoomLink.incident_id) == bindparam("incident_id"),
+        col(RoomLink.purpose) == bindparam("purpose"),
+    )
+    .order_by(col(RoomLink.id))
+)
+_ORGS = (
+    select(IncidentOrg.org)
+    .where(col(IncidentOrg.incident_id) == bindparam("incident_id"))
+    .order_by(col(IncidentOrg.joined_at))
+)
+_CURRENT_ROLES = (
+    select(RoleAssignment)
+    .where(
+        col(RoleAssignment.incident_id) == bindparam("incident_id"),
+        col(RoleAssignment.released_at).is_(None),
+    )
+    .order_by(col(RoleAssignment.id))
+)
+_PARTICIPANTS = (
+    select(Participant)
+    .where(col(Participant.incident_id) == bindparam("incident_id"))
+    .order_by(col(Participant.id))
+)
+
 _CLAIM = {
     "postgresql": pg_insert(ProcessedEvent)
     .on_conflict_do_nothing()
@@ -111,10 +138,8 @@ class IncidentRepo:
         return incident
 
     def get(self, incident_id: int, *, for_update: bool = False) -> Incident | None:
-        query = select(Incident).where(Incident.id == incident_id)
-        if for_update:
-            query = query.with_for_update()
-        return self.session.exec(query).first()
+        """By id; one already read in this unit of work is not read again (unless locked)."""
+        return self.session.get(Incident, incident_id, with_for_update=for_update or None)
 
     def by_key(self, key: str, *, for_update: bool = False) -> Incident | None:
         query = _BY_KEY_LOCKED if for_update else _BY_KEY
@@ -134,8 +159,8 @@ class IncidentRepo:
         return True
 
     def orgs(self, incident_id: int) -> list[str]:
-        query = select(IncidentOrg).where(IncidentOrg.incident_id == incident_id)
-        return [o.org for o in self.session.exec(query.order_by(col(IncidentOrg.joined_at)))]
+        rows = self.session.connection().execute(_ORGS, {"incident_id": incident_id})
+        return [row[0] for row in rows]
 
     def linked_to_org(self, org: str, *, include_closed: bool = False) -> Sequence[Incident]:
         query = (
@@ -162,10 +187,8 @@ class RoomRepo:
         return link
 
     def for_incident(self, incident_id: int, purpose: str = "warroom") -> Sequence[RoomLink]:
-        query = select(RoomLink).where(
-            RoomLink.incident_id == incident_id, RoomLink.purpose == purpose
-        )
-        return self.session.exec(query.order_by(col(RoomLink.id))).all()
+        params = {"incident_id": incident_id, "purpose": purpose}
+        return self.session.exec(_ROOMS, params=params).all()
 
     def get(self, link_id: int) -> RoomLink | None:
         return self.session.get(RoomLink, link_id)
@@ -197,8 +220,7 @@ class ParticipantRepo:
         return True
 
     def for_incident(self, incident_id: int) -> Sequence[Participant]:
-        query = select(Participant).where(Participant.incident_id == incident_id)
-        return self.session.exec(query.order_by(col(Participant.id))).all()
+        return self.session.exec(_PARTICIPANTS, params={"incident_id": incident_id}).all()
 
 
 class RoleRepo:
@@ -206,10 +228,7 @@ class RoleRepo:
         self.session = session
 
     def current(self, incident_id: int) -> Sequence[RoleAssignment]:
-        query = select(RoleAssignment).where(
-            RoleAssignment.incident_id == incident_id, col(RoleAssignment.released_at).is_(None)
-        )
-        return self.session.exec(query.order_by(col(RoleAssignment.id))).all()
+        return self.session.exec(_CURRENT_ROLES, params={"incident_id": incident_id}).all()
 
     def held_by(self, incident_id: int, user: UserRef) -> set[str]:
         """The roles `user` holds now in the incident."""
@@ -246,14 +265,24 @@ class EventRepo:
 
 
 class OutboxRepo:
-    def __init__(self, session: Session, hints: Any) -> None:
+    def __init__(self, session: Session, hints: Any, leased: list[Outbox]) -> None:
         self.session = session
         self.hints = hints
+        self.leased = leased
 
     def add(self, item: Outbox) -> Outbox:
+        """Queue `item`; where the process delivers what it queues (`hints.lease`), leased to
+        it at once, as a claim would, so no other process delivers it meanwhile."""
+        lease = self.hints.lease
+        if lease is not None:
+            item.attempts += 1
+            item.next_attempt_at = item.next_attempt_at + lease
         self.session.add(item)
         self.session.flush()
-        self.hints.outbox = True
+        if lease is not None:
+            self.leased.append(item)
+        else:
+            self.hints.outbox = True
         return item
 
     def due(

@@ -22,6 +22,15 @@ _ADVANCE_HEAD = (
     .values(timeline_seq=bindparam("new_seq"), timeline_head=bindparam("new_head"))
 )
 
+_OF_KIND = (
+    select(TimelineEntry)
+    .where(
+        col(TimelineEntry.incident_id) == bindparam("incident_id"),
+        col(TimelineEntry.kind) == bindparam("kind"),
+    )
+    .order_by(col(TimelineEntry.seq))
+)
+
 
 @dataclass
 class NewEntry:
@@ -109,10 +118,8 @@ class TimelineRepo:
         return self.session.exec(query).first()
 
     def of_kind(self, incident_id: int, kind: str) -> Sequence[TimelineEntry]:
-        query = select(TimelineEntry).where(
-            TimelineEntry.incident_id == incident_id, TimelineEntry.kind == kind
-        )
-        return self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
+        params = {"incident_id": incident_id, "kind": str(kind)}
+        return self.session.exec(_OF_KIND, params=params).all()
 
     def latest(self, incident_id: int, kind: str) -> TimelineEntry | None:
         query = (

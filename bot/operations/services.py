@@ -12,6 +12,15 @@ from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import ChatAdapter
 from warroom.storage.store import Store
 
+# What a unit of work on the event loop may be given: redaction costs most per line.
+LIGHT_CHARS = 1_000
+LIGHT_LINES = 8
+
+
+def light_input(text: str) -> bool:
+    """Small enough that handling it cannot hold the event loop up for long (a few ms)."""
+    return len(text) <= LIGHT_CHARS and text.count("\n") < LIGHT_LINES
+
 
 class Delivery(Protocol):
     """The outbox's delivery, as operations see it (runtime/outbox.py is the real one)."""
@@ -22,6 +31,10 @@ class Delivery(Protocol):
 
     async def drain_if_queued(self) -> int:
         """Deliver only if a transaction queued something since the last drain."""
+        ...
+
+    async def settled(self) -> None:
+        """Wait until what follows the answers given so far has run (tests, idle)."""
         ...
 
 

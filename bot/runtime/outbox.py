@@ -23,6 +23,8 @@ from warroom.bot.config import Config
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import AdapterError, ChatAdapter
 from warroom.bot.operations.effects import effect_from
+from warroom.bot.runtime.settling import Settling
+from warroom.storage.models import Outbox
 from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -31,6 +33,7 @@ MAX_ATTEMPTS = 25
 MAX_BACKOFF_S = 300.0
 LANES_AT_ONCE = 8  # rooms delivered to concurrently; each room's items stay in order
 CLAIM_BATCH = 200
+ROUNDS = 5  # of delivering what delivering queued (a new room, then its card)
 E = TypeVar("E")
 
 
@@ -46,10 +49,13 @@ class Claimed:
 
 @dataclass(frozen=True)
 class Action(Generic[E]):
-    """How one kind of effect is delivered: `deliver(dispatcher, item, effect)`."""
+    """How one kind of effect is delivered: `deliver(dispatcher, item, effect)`; with
+    `prepare(dispatcher, uow, item, effect)`, what delivering needs is read in the
+    transaction that queued it (`dispatcher.prepared(item)` gives it back, once)."""
 
     effect: type[E]
     deliver: Callable[[OutboxDispatcher, Claimed, E], Awaitable[None]]
+    prepare: Callable[[OutboxDispatcher, UnitOfWork, Claimed, E], object] | None = None
 
     @property
     def kind(self) -> str:
@@ -57,6 +63,10 @@ class Action(Generic[E]):
 
     async def run(self, dispatcher: OutboxDispatcher, item: Claimed) -> None:
         await self.deliver(dispatcher, item, effect_from(self.effect, item.payload))
+
+    def prepare_in(self, dispatcher: OutboxDispatcher, uow: UnitOfWork, item: Claimed) -> object:
+        assert self.prepare is not None
+        return self.prepare(dispatcher, uow, item, effect_from(self.effect, item.payload))
 
 
 class ActionTable:
@@ -95,6 +105,29 @@ class OutboxDispatcher:
         self.actions = actions
         self._lock = asyncio.Lock()
         self._lanes = asyncio.Semaphore(LANES_AT_ONCE)
+        self._prepared: dict[int, object] = {}
+        self.settling = Settling()
+
+    def deliver_on_commit(self) -> None:
+        """Lease what this process's transactions queue to it, and deliver it straight after
+        commit: no claim transaction between a change and what it sends."""
+        self.store.hints.lease = LEASE
+        self.store.hints.prepare = self._prepare
+
+    def _prepare(self, uow: UnitOfWork, rows: list[Outbox]) -> None:
+        for row in rows:
+            action = self.actions.get(row.action)
+            if action is None or action.prepare is None:
+                continue
+            item = _claimed(row)
+            try:
+                self._prepared[item.id] = action.prepare_in(self, uow, item)
+            except Exception:  # delivering reads it again; the change itself stands
+                log.exception("preparing outbox item %s (%s) failed", item.id, item.action)
+
+    def prepared(self, item: Claimed) -> object | None:
+        """What `Action.prepare` read for `item` when it was queued; None after a retry."""
+        return self._prepared.pop(item.id, None)
 
     def adapter(self, platform: str) -> ChatAdapter:
         try:
@@ -103,23 +136,48 @@ class OutboxDispatcher:
             raise AdapterError(f"no {platform} adapter is running", retryable=True) from None
 
     async def drain_if_queued(self) -> int:
-        """Drain only if a transaction queued something since the last drain."""
-        if not self.store.hints.outbox:
-            return 0
-        self.store.hints.outbox = False
-        return await self.drain()
+        """Deliver what this process's transactions queued since the last drain: what they
+        leased to it (and what delivering that queues) without claiming; what they queued
+        due now (a burst of reminders) through a drain."""
+        delivered = 0
+        hints = self.store.hints
+        if hints.ready:
+            async with self._lock:
+                delivered += await self._deliver_all(self._take_ready())
+            if hints.ready:  # what delivering queued (a new room's card): after the answer
+                await self.settling.run(self._deliver_ready)
+        if hints.outbox:
+            hints.outbox = False
+            delivered += await self.drain()
+        return delivered
 
-    async def drain(self, rounds: int = 5) -> int:
+    async def _deliver_ready(self) -> None:
+        async with self._lock:
+            for _ in range(ROUNDS):
+                if not (items := self._take_ready()):
+                    break
+                await self._deliver_all(items)
+
+    async def settled(self) -> None:
+        await self.settling.settled()
+
+    async def drain(self, rounds: int = ROUNDS) -> int:
         """Deliver what is due, including what delivering queues (a new room's card);
         returns how many items were delivered."""
         delivered = 0
         async with self._lock:
             for _ in range(rounds):
-                items = await self.store.transaction(self._claim)
+                items = self._take_ready() or await self.store.transaction(self._claim)
                 if not items:
                     break
                 delivered += await self._deliver_all(items)
         return delivered
+
+    def _take_ready(self) -> list[Claimed]:
+        hints = self.store.hints
+        rows, hints.ready = hints.ready, []
+        # a kind this release cannot deliver waits, past its lease, for one that can
+        return [_claimed(row) for row in rows if row.action in self.actions.kinds]
 
     async def _deliver_all(self, items: list[Claimed]) -> int:
         """Deliver each room's items in order, several rooms at once."""
@@ -158,17 +216,7 @@ class OutboxDispatcher:
             row.attempts += 1
             row.next_attempt_at = now + LEASE
             uow.save(row)
-            assert row.id is not None
-            claimed.append(
-                Claimed(
-                    row.id,
-                    row.action,
-                    row.platform,
-                    json.loads(row.payload),
-                    row.incident_id,
-                    row.attempts,
-                )
-            )
+            claimed.append(_claimed(row))
         return claimed
 
     async def _deliver(self, item: Claimed) -> bool:
@@ -214,6 +262,12 @@ class OutboxDispatcher:
                 row.last_error,
             )
         uow.save(row)
+
+
+def _claimed(row: Outbox) -> Claimed:
+    assert row.id is not None
+    payload = json.loads(row.payload)
+    return Claimed(row.id, row.action, row.platform, payload, row.incident_id, row.attempts)
 
 
 def _lane(item: Claimed) -> str:

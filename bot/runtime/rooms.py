@@ -19,27 +19,38 @@ from warroom.storage.models import RoomLink
 from warroom.storage.store import UnitOfWork
 
 
+def plan_room(
+    dispatcher: OutboxDispatcher, uow: UnitOfWork, item: Claimed, effect: CreateRoom
+) -> RoomSpec | None:
+    """The room to create, as the incident stands; None if it was created before a crash.
+    Run in the transaction that queued it too (`Action.prepare`), so the platform's create
+    call comes straight after the commit."""
+    incident = uow.incidents.get(item.incident_id or 0)
+    assert incident is not None and incident.id is not None
+    org = effect.org
+    if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
+        return None  # delivered before a crash; the link is already stored
+    roles = uow.roles.current(incident.id)
+    seen = Visibility.of(uow, dispatcher.config, incident)
+    invitees = tuple(
+        UserRef(p.platform, p.workspace, p.user_id, p.display)
+        for p in uow.participants.for_incident(incident.id)
+        if p.org == org and p.platform == item.platform
+    )
+    topic = cards.topic(incident, roles, seen.language(org))
+    return named(seen, topic, org, effect.workspace, invitees)
+
+
 async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: CreateRoom) -> None:
     incident_id = item.incident_id
     assert incident_id is not None
-    org, workspace = effect.org, effect.workspace
-
-    def plan(uow: UnitOfWork) -> RoomSpec | None:
-        incident = uow.incidents.get(incident_id)
-        assert incident is not None and incident.id is not None
-        if any(link.org == org for link in uow.rooms.for_incident(incident.id)):
-            return None  # delivered before a crash; the link is already stored
-        roles = uow.roles.current(incident.id)
-        seen = Visibility.of(uow, dispatcher.config, incident)
-        invitees = tuple(
-            UserRef(p.platform, p.workspace, p.user_id, p.display)
-            for p in uow.participants.for_incident(incident.id)
-            if p.org == org and p.platform == item.platform
+    org = effect.org
+    prepared = dispatcher.prepared(item)
+    spec = prepared if isinstance(prepared, RoomSpec) else None
+    if spec is None:  # a retry, or a process that did not queue it
+        spec = await dispatcher.store.transaction(
+            partial(plan_room, dispatcher, item=item, effect=effect)
         )
-        topic = cards.topic(incident, roles, seen.language(org))
-        return named(seen, topic, org, workspace, invitees)
-
-    spec = await dispatcher.store.transaction(plan)
     if spec is None:
         return
     room = await dispatcher.adapter(item.platform).create_room(spec)
