@@ -8,7 +8,10 @@ synchronous=NORMAL).
 
     python bench/core.py [--notes 3000] [--opens 300] [--big 100000]
 
-A third row per store size times the longest note `[limits] message_chars` lets in.
+A third row per store size times the longest note `[limits] message_chars` lets in. With 100
+stored, further rows time `note` for an organisation that reads German (beside the English one),
+`task add` and `task done` (beside `note`), and `open --playbook ransomware --org cert` (10 tasks
+at open, one organisation brought in).
 Latencies are to the answer; rates include what follows the answers (a new room's card,
 reminder bookkeeping), which a serving process runs after them.
 """
@@ -33,7 +36,7 @@ from sqlalchemy import insert, text
 
 from warroom.adapters.console import ConsoleAdapter
 from warroom.bot.app import build_app
-from warroom.bot.config import Config, StorageConfig
+from warroom.bot.config import Config, OrgConfig, SharingConfig, StorageConfig
 from warroom.bot.domain.events import CommandReceived, RoomRef
 from warroom.storage.models import (
     Incident,
@@ -159,7 +162,7 @@ async def measure(
 ) -> tuple[str, int, float, float, float]:
     """Each command to its answer (p50/p99); the rate counts what follows the answers too
     (a new room's card, reminder bookkeeping): the clock stops once that has run."""
-    for n in range(min(50, count // 10)):  # warm up caches and the statement cache
+    for n in range(warm_ups(count)):  # warm up caches and the statement cache
         await send(-n - 1)
     await settled()
     samples = []
@@ -172,9 +175,26 @@ async def measure(
     return row(label, samples, time.perf_counter() - started)
 
 
-async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[tuple]:
-    url = f"sqlite:///{folder / f'core-{stored}.db'}"
-    config = Config(storage=StorageConfig(url=url))
+def bench_config(url: str, locale: str) -> Config:
+    return Config(
+        storage=StorageConfig(url=url),
+        orgs=(
+            OrgConfig(id="bench", platform="console", locale=locale, timezone="Europe/Berlin"),
+            OrgConfig(id="cert", platform="console"),
+        ),
+        sharing=(SharingConfig(orgs=("bench", "cert")),),
+    )
+
+
+def warm_ups(count: int) -> int:
+    return min(50, count // 10)
+
+
+async def core_rows(
+    folder: Path, stored: int, notes: int, opens: int, *, locale: str = "en", more: bool = False
+) -> list[tuple]:
+    url = f"sqlite:///{folder / f'core-{stored}-{locale}.db'}"
+    config = bench_config(url, locale)
     from warroom.storage.migrate import upgrade
 
     upgrade(url)
@@ -206,7 +226,30 @@ async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[t
         out.seek(0)
         out.truncate()
 
+    async def task_add(n: int) -> None:
+        text = f'task add "step {n}" --due 1h'
+        await app.core.handle(CommandReceived(actor, room, text, f"task-add-{n}"))
+        out.seek(0)
+        out.truncate()
+
+    async def task_done(n: int) -> None:  # the tasks task_add made, in the order it made them
+        number = n + 1 + warm_ups(notes) if n >= 0 else -n
+        text = f"task done {number}"
+        await app.core.handle(CommandReceived(actor, room, text, f"task-done-{n}"))
+        out.seek(0)
+        out.truncate()
+
+    async def open_playbook(n: int) -> None:
+        text = f'open "bench {n}" --playbook ransomware --org cert'
+        await app.core.handle(CommandReceived(actor, lobby, text, f"open-playbook-{n}"))
+        out.seek(0)
+        out.truncate()
+
     settled = app.core.settled
+    if locale != "en":
+        rows = [await measure(f"note in German, {stored:,} stored", notes, note, settled)]
+        await app.stop()
+        return rows
     rows = [
         await measure(f"note, {stored:,} incidents stored", notes, note, settled),
         await measure(f"open, {stored:,} incidents stored", opens, open_, settled),
@@ -214,6 +257,14 @@ async def core_rows(folder: Path, stored: int, notes: int, opens: int) -> list[t
             f"note of 40,000 chars, {stored:,} stored", max(10, notes // 30), big_note, settled
         ),
     ]
+    if more:
+        rows += [
+            await measure(f"task add, {stored:,} stored", notes, task_add, settled),
+            await measure(f"task done, {stored:,} stored", notes, task_done, settled),
+            await measure(
+                f"open --playbook ransomware, {stored:,}", opens, open_playbook, settled
+            ),
+        ]
     await app.stop()
     return rows
 
@@ -248,7 +299,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows = asyncio.run(core_rows(folder, args.small, args.notes, args.opens))
+        rows = asyncio.run(core_rows(folder, args.small, args.notes, args.opens, more=True))
+        rows += asyncio.run(core_rows(folder, args.small, args.notes, args.opens, locale="de"))
         rows += asyncio.run(core_rows(folder, args.big, args.notes, args.opens))
         rows.append(floor_row(folder, args.notes))
     print(

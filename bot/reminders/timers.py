@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError  # type: ignore[import-untyped]
@@ -23,6 +24,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[impo
 from apscheduler.schedulers.base import STATE_RUNNING, BaseScheduler  # type: ignore[import-untyped]
 from apscheduler.triggers.date import DateTrigger  # type: ignore[import-untyped]
 from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from apscheduler.util import obj_to_ref  # type: ignore[import-untyped]
 from sqlalchemy import Engine, select
 
 from warroom.bot.reminders import jobs
@@ -79,17 +81,29 @@ class Timers:
         self.engine.dispose()  # a standby holds no job-store connection
 
     def arm(self, plans: Iterable[Plan], *, with_digest: Iterable[int] = ()) -> None:
-        """Put each incident's jobs in line with its plan, as one burst of job-store writes."""
+        """Put each incident's jobs in line with its plan, as one burst of job-store writes.
+        A job already armed as the plan wants it is left alone: re-planning after every
+        change (a task added) writes, and wakes the scheduler, only when a time moved."""
         digest = set(with_digest)
         todo = [
             p for p in plans if p.rearm or p.tasks_rearm or not p.open or p.incident_id in digest
         ]
         if not todo:
             return
-        with self._quiet() as scheduler:
-            for plan in todo:
-                # A re-planned incident may have been reopened: its digest job comes back.
-                self._arm(scheduler, plan, plan.rearm or plan.incident_id in digest)
+        assert self.scheduler is not None, "the scheduler is not running in this process"
+        writes = [
+            write
+            for plan in todo
+            # A re-planned incident may have been reopened: its digest job comes back.
+            for write in self._writes(
+                self.scheduler, plan, plan.rearm or plan.incident_id in digest
+            )
+        ]
+        if not writes:
+            return
+        with self._quiet():
+            for write in writes:
+                write()
 
     def forget(self, incident_ids: Iterable[int]) -> None:
         """Drop the jobs of incidents that no longer exist."""
@@ -135,63 +149,118 @@ class Timers:
             if pause and self.scheduler is scheduler:
                 scheduler.resume()
 
-    def _arm(self, scheduler: AsyncIOScheduler, plan: Plan, with_digest: bool) -> None:
+    def _writes(
+        self, scheduler: AsyncIOScheduler, plan: Plan, with_digest: bool
+    ) -> list[Callable[[], object]]:
+        """The job-store writes that bring `plan`'s jobs in line with it."""
         ids = _job_ids(plan.incident_id)
         if not plan.open:
-            for job_id in ids:
-                with contextlib.suppress(JobLookupError):
-                    scheduler.remove_job(job_id)
-            return
+            return [partial(_remove, scheduler, job_id) for job_id in ids]
+        writes: list[Callable[[], object]] = []
         if plan.tasks_rearm:
-            self._arm_tasks(scheduler, plan)
+            writes += self._task_writes(scheduler, plan)
         if not (plan.rearm or with_digest):
-            return
+            return writes
         assert plan.next_at and plan.grid_start and plan.cadence
-        scheduler.add_job(
-            jobs.remind,
-            IntervalTrigger(
-                seconds=plan.cadence.total_seconds() / 2,
-                start_date=plan.grid_start,
-                timezone=UTC,
-            ),
-            args=[plan.incident_id],
-            id=ids[0],
-            name=ids[0],
-            replace_existing=True,
-            next_run_time=plan.next_at,
-            misfire_grace_time=None,  # however late: plan.py decides what is still worth saying
+        wake_up = IntervalTrigger(
+            seconds=plan.cadence.total_seconds() / 2, start_date=plan.grid_start, timezone=UTC
         )
-        if with_digest:
-            scheduler.add_job(
-                jobs.digest,
-                IntervalTrigger(
-                    seconds=self.digest_interval.total_seconds(),
-                    start_date=plan.opened_at + self.digest_interval,
-                    timezone=UTC,
-                ),
-                args=[plan.incident_id],
-                id=ids[1],
-                name=ids[1],
-                replace_existing=True,
+        if not _armed_as(_pending(scheduler, ids[0]), jobs.remind, wake_up, plan.next_at):
+            writes.append(
+                partial(
+                    scheduler.add_job,
+                    jobs.remind,
+                    wake_up,
+                    args=[plan.incident_id],
+                    id=ids[0],
+                    name=ids[0],
+                    replace_existing=True,
+                    next_run_time=plan.next_at,
+                    # however late: plan.py decides what is still worth saying
+                    misfire_grace_time=None,
+                )
             )
+        if with_digest:
+            digests = IntervalTrigger(
+                seconds=self.digest_interval.total_seconds(),
+                start_date=plan.opened_at + self.digest_interval,
+                timezone=UTC,
+            )
+            if not _armed_as(_pending(scheduler, ids[1]), jobs.digest, digests, None):
+                writes.append(
+                    partial(
+                        scheduler.add_job,
+                        jobs.digest,
+                        digests,
+                        args=[plan.incident_id],
+                        id=ids[1],
+                        name=ids[1],
+                        replace_existing=True,
+                    )
+                )
+        return writes
 
     @staticmethod
-    def _arm_tasks(scheduler: AsyncIOScheduler, plan: Plan) -> None:
+    def _task_writes(scheduler: AsyncIOScheduler, plan: Plan) -> list[Callable[[], object]]:
         """One job at the next waiting task's due time; none when no task waits."""
         job_id = tasks_job_id(plan.incident_id)
+        job = _pending(scheduler, job_id)
         if plan.tasks_at is None:
-            with contextlib.suppress(JobLookupError):
-                scheduler.remove_job(job_id)
-            return
-        scheduler.add_job(
-            jobs.tasks,
-            DateTrigger(run_date=plan.tasks_at, timezone=UTC),
-            args=[plan.incident_id],
-            id=job_id,
-            name=job_id,
-            replace_existing=True,
-            misfire_grace_time=None,  # a task due while nobody led is reminded however late
+            return [partial(_remove, scheduler, job_id)] if job is not None else []
+        trigger = DateTrigger(run_date=plan.tasks_at, timezone=UTC)
+        if _armed_as(job, jobs.tasks, trigger, plan.tasks_at):
+            return []
+        return [
+            partial(
+                scheduler.add_job,
+                jobs.tasks,
+                trigger,
+                args=[plan.incident_id],
+                id=job_id,
+                name=job_id,
+                replace_existing=True,
+                misfire_grace_time=None,  # a task due while nobody led is reminded however late
+            )
+        ]
+
+
+def _remove(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    with contextlib.suppress(JobLookupError):
+        scheduler.remove_job(job_id)
+
+
+SAME_TIME = timedelta(milliseconds=1)  # the job store keeps times as float timestamps
+
+
+def _pending(scheduler: AsyncIOScheduler, job_id: str) -> Any:
+    """The stored job, or None where there is none or it cannot be read back (a corrupt or
+    an older install's job: writing it anew is the repair)."""
+    try:
+        return scheduler.get_job(job_id)
+    except Exception:
+        return None
+
+
+def _armed_as(
+    job: Any,
+    func: Callable[..., object],
+    trigger: IntervalTrigger | DateTrigger,
+    next_at: datetime | None,
+) -> bool:
+    """Whether `job` is pending, running `func` with that trigger (and that next run time,
+    when given): what writing it again would store."""
+    if job is None or job.next_run_time is None or job.func_ref != obj_to_ref(func):
+        return False
+    if next_at is not None and abs(job.next_run_time - next_at) >= SAME_TIME:
+        return False
+    have = job.trigger
+    if isinstance(trigger, IntervalTrigger):
+        return (
+            isinstance(have, IntervalTrigger)
+            and have.interval == trigger.interval
+            and abs(have.start_date - trigger.start_date) < SAME_TIME
         )
+    return isinstance(have, DateTrigger) and abs(have.run_date - trigger.run_date) < SAME_TIME
 
 
 def _job_ids(incident_id: int) -> tuple[str, str, str]:
