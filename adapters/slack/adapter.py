@@ -26,7 +26,7 @@ from warroom.adapters.slack.settings import SlackSettings
 from warroom.adapters.slack.transport import SocketMode
 from warroom.adapters.slack.uninstall import register_uninstall
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
-from warroom.bot.domain.language import ENGLISH
+from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
@@ -253,7 +253,7 @@ class SlackAdapter(PortDefaults):
         await channels.invite(self.api, room.workspace, room.room_id, users)
 
     async def post(self, room: RoomRef, message: Message) -> MessageRef:
-        text, blocks = render(message)
+        text, blocks = render(message, self._room_language(room))
         args: dict[str, Any] = {
             "channel": room.room_id,
             "text": text,
@@ -272,7 +272,7 @@ class SlackAdapter(PortDefaults):
         return MessageRef(room, str(response["ts"]))
 
     async def edit(self, ref: MessageRef, message: Message) -> None:
-        text, blocks = render(message)
+        text, blocks = render(message, self._room_language(ref.room))
         room = ref.room
         await self.api.call(
             room.workspace,
@@ -295,7 +295,7 @@ class SlackAdapter(PortDefaults):
     async def notify(self, user: UserRef, room: RoomRef, message: Message) -> None:
         """Only `user` sees it: the command's response_url, else an ephemeral message, else
         a direct message when the bot cannot speak in that channel."""
-        text, blocks = render(message)
+        text, blocks = render(message, self.inbound.language_of(self.inbound.org_of(user) or ""))
         url = self.replies.take(room.workspace, room.room_id, user.user_id)
         if url is not None:
             webhook = AsyncWebhookClient(
@@ -358,6 +358,11 @@ class SlackAdapter(PortDefaults):
         except SlackCallError as exc:
             if exc.error != "already_archived":
                 raise
+
+    def _room_language(self, room: RoomRef) -> Language:
+        """The language of the org whose workspace the room is in."""
+        org = self.inbound.org_of(UserRef(PLATFORM, room.workspace, "", ""))
+        return self.inbound.language_of(org or "")
 
     def parse_user(self, token: str, *, workspace: str) -> UserRef | None:
         """`<@U123>` or `<@U123|bob>`, as Slack escapes a mention in a command."""

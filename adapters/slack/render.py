@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import ENGLISH, N_, Language
 from warroom.bot.domain.messages import ChecklistItem, Message
 from warroom.bot.domain.text import visible_text
 
@@ -58,9 +59,12 @@ def mention(user: UserRef) -> str:
     return escape(user.name)
 
 
-def render(message: Message) -> tuple[str, list[Block]]:
+CUT_SHORT = N_("cut short: too long for one message")
+
+
+def render(message: Message, lang: Language = ENGLISH) -> tuple[str, list[Block]]:
     """`(text, blocks)` for chat.postMessage: the blocks, and the plain fallback Slack shows
-    in notifications."""
+    in notifications; what the renderer adds itself is said in `lang`, the room's."""
     blocks: list[Block] = []
     if message.tlp:
         icon = TLP_ICONS.get(message.tlp.upper(), "")
@@ -84,7 +88,7 @@ def render(message: Message) -> tuple[str, list[Block]]:
     if message.footer:
         blocks.append(_context(mrkdwn(message.footer)))
     if len(blocks) > MAX_BLOCKS:
-        blocks = [*blocks[: MAX_BLOCKS - 1], _context("_(cut short: too long for one message)_")]
+        blocks = [*blocks[: MAX_BLOCKS - 1], _context(f"_({lang.gettext(CUT_SHORT)})_")]
     return fallback(message), blocks
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from warroom.adapters.slack.render import SECTION_LIMIT, escape, render
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Field, Message
 
 
@@ -66,3 +67,11 @@ def test_clipping_never_leaves_half_an_entity() -> None:
     field = blocks[0]["fields"][0]["text"]
     assert len(field) <= 2000 and field.endswith("&lt;…")
     assert len(text) <= 3900 and text.endswith("&lt;…")
+
+
+def test_what_the_renderer_adds_itself_is_in_the_rooms_language() -> None:
+    many = Message(body="\n\n".join(f"paragraph {n} " + "x" * 2900 for n in range(60)))
+    _text, blocks = render(many, Language("de", "Europe/Berlin"))
+    assert "gekürzt: zu lang für eine Nachricht" in str(blocks[-1])
+    _text, blocks = render(many)
+    assert "cut short: too long for one message" in str(blocks[-1])
