@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.scheduler import on_clock, run_due
 from tests.integration.matrix.conftest import new_human, unique
 from tests.integration.matrix.cross_platform.world import (
     T1,
@@ -36,6 +38,7 @@ async def world(
         dataclasses.replace(org, **berlin) if org.id == "acme" else org for org in config.orgs
     )
     running = World(fake, dataclasses.replace(config, orgs=german), cora)
+    on_clock(monkeypatch, running.clock)  # the real scheduler, on the world's clock
     await running.start()
     try:
         await running.open("Leaked keys")
@@ -81,3 +84,24 @@ async def test_each_org_reads_the_same_incident_in_its_own_language(world: World
     await until(lambda: "nicht an cert weitergeleitet" in world.told_privately_on_slack())
     assert "not relayed" not in world.told_privately_on_slack()
     assert "nur intern" not in bot_texts_on_matrix(world)
+
+
+async def test_the_commanders_reminder_reads_in_acmes_language_on_slack(world: World) -> None:
+    """The reminder goes to the commander's (acme's) war room, in German with Berlin time;
+    cert's room on Matrix gets none of its German."""
+    assert world.app.reminders is not None
+    await world.app.reminders.leading.wait()
+    world.clock.advance(timedelta(hours=4, minutes=1))  # SEV3: one update every 4 hours
+    await run_due(world.app.reminders)
+    await world.settle()
+    await until(lambda: "⏰ INC-1: Lagebericht überfällig" in bot_texts_on_slack(world, "acme"))
+    reminder = bot_texts_on_slack(world, "acme")
+    assert " MEZ" in reminder or " MESZ" in reminder
+    await markers_said(world)
+    assert "Lagebericht" not in bot_texts_on_matrix(world)
+
+
+async def markers_said(world: World) -> None:
+    """Whatever the bot said before a marker from Slack reached Matrix has reached it."""
+    await world.slack_says("acme", "TLP:CLEAR marker")
+    await world.matrix_copy("TLP:CLEAR marker")
