@@ -41,7 +41,9 @@ async def world(
     on_clock(monkeypatch, running.clock)  # the real scheduler, on the world's clock
     await running.start()
     try:
-        await running.open("Leaked keys")
+        await running.open(
+            "Keys leaked in Berlin"
+        )  # a room alias of its own on the shared Synapse
         yield running
     finally:
         await running.stop()
