@@ -22,7 +22,7 @@ from warroom.bot.domain.events import (
     MessagePosted,
     ReactionAdded,
 )
-from warroom.bot.domain.language import Language, Phrase, phrase
+from warroom.bot.domain.language import Language, Phrase, Quantity, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.text import clipped, well_formed
 from warroom.bot.domain.tlp import Tlp
@@ -98,7 +98,7 @@ class Core:
     async def _command(self, event: CommandReceived) -> None:
         limit = self.services.config.limits.message_chars
         if len(event.text) > limit:
-            length, most = f"{len(event.text):,}", f"{limit:,}"
+            length, most = Quantity(len(event.text)), Quantity(limit)
             said = self._lang(event.actor).format(
                 "that command is {length} characters long; the limit is {limit} "
                 "(limits.message_chars)",

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from warroom.bot.domain.events import UserRef
-from warroom.bot.domain.language import ENGLISH, N_, Language, Phrase, phrase
+from warroom.bot.domain.language import ENGLISH, N_, Language, Phrase, Quantity, phrase
 from warroom.bot.domain.text import encodable
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
@@ -97,7 +97,7 @@ UserParser = Callable[[str], UserRef | None]
 _KEY = re.compile(r"^INC-([0-9]+)$", re.IGNORECASE)
 MAX_NUMBER = 2**31 - 1  # the largest number a PostgreSQL integer column holds
 _STATES_FOR_UPDATE = (*OPEN_STATES, State.RESOLVED)
-_MOST = f"{MAX_NUMBER:,}"
+_MOST = Quantity(MAX_NUMBER)
 
 
 def tokenize(text: str) -> list[str]:

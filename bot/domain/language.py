@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 DOMAIN = "warroom"
@@ -81,6 +82,11 @@ def _decoded(value: Any) -> Any:
     return value
 
 
+class Quantity(int):
+    """A number people read as an amount: written with the reader's digit grouping (40,000 in
+    English, 40.000 in German). Plain ints (task and entry numbers) are written as they are."""
+
+
 def phrase(message: str, **values: Any) -> Phrase:
     return Phrase(message, values)
 
@@ -113,6 +119,8 @@ class Language:
     def value(self, value: Any) -> Any:
         if isinstance(value, Phrase):
             return value.say(self)
+        if isinstance(value, Quantity):
+            return format_decimal(int(value), locale=self.locale)
         if isinstance(value, datetime):
             return self.moment(value)
         return value

@@ -82,3 +82,11 @@ def test_each_org_speaks_its_own_language() -> None:
     assert config.language("acme") == GERMAN
     assert config.language("cert") == Language("en", "UTC")
     assert config.language("local") == Language("de", "UTC")  # a console session's own
+
+
+def test_amounts_are_grouped_the_readers_way() -> None:
+    from warroom.bot.domain.language import Quantity
+
+    said = phrase("the limit is {limit}", limit=Quantity(40_000))
+    assert said.say(Language()) == "the limit is 40,000"
+    assert GERMAN.format("{n} of {limit}", n=3, limit=Quantity(40_000)) == "3 of 40.000"
