@@ -3,11 +3,13 @@ and one warroom serving both."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
+from tests.fakes.scheduler import on_clock
 from tests.integration.matrix.conftest import new_human, unique
 from tests.integration.matrix.cross_platform.world import (
     World,
@@ -16,24 +18,44 @@ from tests.integration.matrix.cross_platform.world import (
     world_env,
 )
 from tests.integration.matrix.homeserver import Homeserver
+from warroom.bot.config import Config
 
 
-@pytest.fixture
-async def world(
-    synapse: Homeserver, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@contextlib.asynccontextmanager
+async def running_world(
+    synapse: Homeserver,
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    title: str = "Leaked keys",
+    adjust: Callable[[Config], Config] = lambda config: config,
+    real_scheduler: bool = False,
 ) -> AsyncIterator[World]:
+    """A world with its incident open; `adjust` changes its config first, and with
+    `real_scheduler` APScheduler runs on the world's clock."""
     fake = await new_fake_slack()
     cora = await new_human(synapse, "cora", tmp_path)
     bot = synapse.register(unique("warroom"))
     for name, value in world_env(fake, bot).items():
         monkeypatch.setenv(name, value)
     config = world_config(sqlite_url, fake, synapse, bot, cora.user_id, tmp_path)
-    running = World(fake, config, cora)
+    running = World(fake, adjust(config), cora)
+    if real_scheduler:
+        on_clock(monkeypatch, running.clock)
     await running.start()
     try:
-        await running.open("Leaked keys")
+        await running.open(title)
         yield running
     finally:
         await running.stop()
         await cora.stop()
         await fake.stop()
+
+
+@pytest.fixture
+async def world(
+    synapse: Homeserver, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    async with running_world(synapse, sqlite_url, tmp_path, monkeypatch) as running:
+        yield running

@@ -10,45 +10,34 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.scheduler import on_clock, run_due
-from tests.integration.matrix.conftest import new_human, unique
-from tests.integration.matrix.cross_platform.world import (
-    T1,
-    World,
-    new_fake_slack,
-    until,
-    world_config,
-    world_env,
-)
+from tests.fakes.scheduler import run_due
+from tests.integration.matrix.cross_platform.conftest import running_world
+from tests.integration.matrix.cross_platform.world import T1, World, until
 from tests.integration.matrix.homeserver import Homeserver
+from warroom.bot.config import Config
+
+
+def german_acme(config: Config) -> Config:
+    berlin = {"locale": "de", "timezone": "Europe/Berlin"}
+    orgs = tuple(dataclasses.replace(o, **berlin) if o.id == "acme" else o for o in config.orgs)
+    return dataclasses.replace(config, orgs=orgs)
 
 
 @pytest.fixture
 async def world(
     synapse: Homeserver, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[World]:
-    fake = await new_fake_slack()
-    cora = await new_human(synapse, "cora", tmp_path)
-    bot = synapse.register(unique("warroom"))
-    for name, value in world_env(fake, bot).items():
-        monkeypatch.setenv(name, value)
-    config = world_config(sqlite_url, fake, synapse, bot, cora.user_id, tmp_path)
-    berlin = {"locale": "de", "timezone": "Europe/Berlin"}
-    german = tuple(
-        dataclasses.replace(org, **berlin) if org.id == "acme" else org for org in config.orgs
-    )
-    running = World(fake, dataclasses.replace(config, orgs=german), cora)
-    on_clock(monkeypatch, running.clock)  # the real scheduler, on the world's clock
-    await running.start()
-    try:
-        await running.open(
-            "Keys leaked in Berlin"
-        )  # a room alias of its own on the shared Synapse
+    async with running_world(
+        synapse,
+        sqlite_url,
+        tmp_path,
+        monkeypatch,
+        # a title of its own: its room alias does not crowd the shared Synapse's
+        title="Keys leaked in Berlin",
+        adjust=german_acme,
+        real_scheduler=True,
+    ) as running:
         yield running
-    finally:
-        await running.stop()
-        await cora.stop()
-        await fake.stop()
 
 
 def bot_texts_on_slack(world: World, org: str) -> str:
