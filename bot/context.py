@@ -62,13 +62,20 @@ class Context:
 
         return await self.services.store.transaction(run)
 
-    async def change(self, work: Callable[[UnitOfWork, Incident], T], *, light: bool = False) -> T:
-        """A change to this command's incident, which is locked, checked and not closed.
+    async def change(
+        self,
+        work: Callable[[UnitOfWork, Incident], T],
+        *,
+        light: bool = False,
+        closed_too: bool = False,
+    ) -> T:
+        """A change to this command's incident, which is locked, checked and not closed
+        (`closed_too`: what outlives the incident, reviews and follow-ups, may change it then).
         `light`: a small input the store may handle on the event loop (Store.transaction)."""
 
         def run(uow: UnitOfWork) -> T:
             incident = self._incident(uow, for_update=True)
-            if incident.state == State.CLOSED:
+            if incident.state == State.CLOSED and not closed_too:
                 raise CommandError(
                     phrase("{key} is closed; nothing can change it now", key=incident.key)
                 )

@@ -1,9 +1,28 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
+from warroom.commands import (
+    followups,
+    lifecycle,
+    people,
+    playbooks,
+    reviews,
+    roles,
+    tasks,
+    timeline,
+)
 from warroom.commands import help as help_command
-from warroom.commands import lifecycle, people, playbooks, roles, tasks, timeline
 
-FAMILIES = (lifecycle, roles, timeline, people, tasks, playbooks, help_command)
+FAMILIES = (
+    lifecycle,
+    roles,
+    timeline,
+    people,
+    tasks,
+    playbooks,
+    help_command,
+    reviews,
+    followups,
+)
 
 # The order `help` lists them in: the order of an incident's life.
 ORDER = (
@@ -25,6 +44,9 @@ ORDER = (
     "close",
     "list",
     "help",
+    "review",
+    "followup",
+    "followups",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

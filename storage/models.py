@@ -299,3 +299,66 @@ class ChecklistPost(SQLModel, table=True):
     message_id: str = Field(max_length=255)
     shown_hash: str = Field(default="", max_length=64)
     posted_at: datetime
+
+
+class Review(SQLModel, table=True):
+    """The post-incident review of an incident: a draft until the commander or deputy marks
+    it final. Its content is built from the timeline each time it is shown."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    drafted_at: datetime
+    drafted_by: str = Field(default="", max_length=255)
+    final_at: datetime | None = None
+    final_by: str = Field(default="", max_length=255)
+    final_by_display: str = Field(default="", max_length=255)
+
+
+class Lesson(SQLModel, table=True):
+    """A lesson of a review (`kind`: good or improve), numbered within the incident. Its
+    text follows the disclosure rule like a message: `tlp` its effective marking, `said_org`
+    the organisation of who said it."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    number: int
+    kind: str = Field(max_length=8)
+    text: str
+    tlp: str = Field(max_length=16)
+    said_org: str = Field(max_length=64)
+    said_by: str = Field(default="", max_length=255)
+    said_by_display: str = Field(default="", max_length=255)
+    said_at: datetime
+
+
+class Followup(SQLModel, table=True):
+    """An action item of an incident, numbered within it; it outlives `close`. The owner is
+    a person, pinned when it is added (a role's holder then: roles end with the incident),
+    with the organisation whose digest room hears its reminder. `owner_as` is the role it
+    was given to, if any. `reminded_at` marks the one reminder a due follow-up gets."""
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number"),
+        Index("ix_followup_due", "reminded_at", "done_at", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    number: int
+    text: str
+    tlp: str = Field(max_length=16)
+    said_org: str = Field(max_length=64)
+    owner_platform: str = Field(max_length=16)
+    owner_workspace: str = Field(max_length=255)
+    owner_user_id: str = Field(max_length=255)
+    owner_display: str = Field(default="", max_length=255)
+    owner_org: str = Field(max_length=64)
+    owner_as: str = Field(default="", max_length=96)
+    due_at: datetime | None = None
+    done_at: datetime | None = None
+    done_by: str = Field(default="", max_length=255)
+    done_by_display: str = Field(default="", max_length=255)
+    reminded_at: datetime | None = None
+    created_at: datetime
+    created_by: str = Field(default="", max_length=255)

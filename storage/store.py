@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel
 
 from warroom.bot.domain.vocabulary import IncidentChanged
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
+from warroom.storage.followups import FollowupRepo
 from warroom.storage.inbox import InboxRepo
 from warroom.storage.models import Outbox
 from warroom.storage.reminders import DigestRepo, ReminderRepo
@@ -40,6 +41,7 @@ from warroom.storage.repos import (
     RoomRepo,
     StateRepo,
 )
+from warroom.storage.reviews import ReviewRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
 
@@ -102,6 +104,8 @@ class UnitOfWork:
         self.tasks = TaskRepo(self.session)
         self.playbooks = PlaybookRunRepo(self.session)
         self.checklists = ChecklistRepo(self.session)
+        self.reviews = ReviewRepo(self.session)
+        self.followups = FollowupRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -69,6 +69,9 @@ class EntryKind(StrEnum):
     ESCALATION_NOTICE = "escalation_notice"
     TASK = "task"
     PLAYBOOK = "playbook"
+    REVIEW = "review"  # the post-incident review drafted, or marked final
+    LESSON = "lesson"  # a lesson of the review: what went well, what to improve
+    FOLLOWUP = "followup"  # an action item that outlives the incident
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

@@ -1,0 +1,249 @@
+"""Follow-ups, the action items that outlive an incident: `followup add|done|reopen ...` and
+`followups`, which works anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from warroom.bot.config import parse_duration
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.disclosure import Said, Where, effective_tlp
+from warroom.bot.domain.language import N_, Language
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag, Permission
+from warroom.bot.operations import followups
+from warroom.bot.operations.review_card import followup_line
+from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
+from warroom.bot.registry import command
+from warroom.commands.tasks import owner_from
+from warroom.storage.models import Followup, Incident
+from warroom.storage.store import UnitOfWork
+
+USAGE = {
+    "add": "followup add TEXT --owner WHO [--due D]",
+    "done": "followup done N",
+    "reopen": "followup reopen N",
+}
+
+
+@command(
+    "followup",
+    N_("add, tick off or reopen a follow-up: an action item that outlives the incident"),
+    args=(
+        Arg("action", "word", N_("add, done or reopen")),
+        Arg("rest", "text", N_("the follow-up's text, or its number N"), optional=True),
+    ),
+    flags=(
+        Flag("owner", "word", N_("who owns it: @user, a role, liaison:ORG or an org id"), "WHO"),
+        Flag("due", "word", N_("due this long from now: 45s, 30m, 4h, 1d"), "D"),
+    ),
+    details=N_(
+        "followup add TEXT --owner WHO [--due D] · followup done N · followup reopen N. "
+        "A follow-up given to a role belongs to whoever holds the role when it is added, "
+        "since the incident's roles end with it. Follow-ups stay open after `close`; a due "
+        "one is reminded once to its owner, privately and in their organisation's digest room."
+    ),
+)
+async def followup(
+    ctx: Context, *, action: str, rest: str | None, owner: str | None, due: str | None
+) -> Reply:
+    lang = ctx.lang
+    verb = action.lower()
+    if verb not in USAGE:
+        raise CommandError(
+            lang.format("unknown followup action {action!r}: add, done or reopen", action=action)
+        )
+    usage = USAGE[verb]
+    if verb != "add" and (owner is not None or due is not None):
+        raise CommandError(lang.gettext("--owner and --due go with `followup add`"), usage=usage)
+    if verb == "add":
+        return await _add(ctx, lang, rest or "", owner, due)
+    number, extra = _number(lang, rest or "", usage)
+    if extra:
+        raise CommandError(lang.format("unexpected {extra!r}", extra=extra), usage=usage)
+    return await _tick(ctx, lang, number, done=verb == "done")
+
+
+async def _add(
+    ctx: Context, lang: Language, text: str, owner: str | None, due: str | None
+) -> Reply:
+    usage = USAGE["add"]
+    if not text.strip():
+        raise CommandError(lang.gettext("TEXT is missing: what is to be done"), usage=usage)
+    if owner is None:
+        raise CommandError(
+            lang.gettext("--owner is missing: a follow-up needs someone to own it"), usage=usage
+        )
+    now = ctx.services.clock.now()
+    due_in = _duration(lang, due, usage) if due is not None else None
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        orgs = uow.incidents.orgs(incident.id)
+        try:
+            named = owner_from(ctx, lang, owner, orgs, incident.key)
+        except CommandError as exc:
+            exc.usage = usage
+            raise
+        pinned = followups.pin(named, uow.roles.current(incident.id))
+        if pinned is None:
+            raise CommandError(
+                lang.format(
+                    "nobody holds the role {role} in {key}: name a person with @user",
+                    role=named.label,
+                    key=incident.key,
+                ),
+                usage=usage,
+            )
+        seen = Visibility.of(uow, ctx.services.config, incident)
+        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+        if not seen.may_see(Said(text, tlp, ctx.actor.org), pinned.org, Where.VIEW):
+            raise CommandError(
+                lang.format(
+                    "{who} is of {org}, which may not see a follow-up at TLP:{tlp}",
+                    who=pinned.label,
+                    org=pinned.org,
+                    tlp=tlp.label,
+                ),
+                usage=usage,
+            )
+        added = followups.add(
+            uow,
+            incident,
+            actor=ctx.actor,
+            text=text,
+            owner=pinned,
+            due_at=now + due_in if due_in else None,
+            at=now,
+            event_id=ctx.event_id,
+        )
+        headline = lang.format(
+            "{who} added follow-up #{number}", who=ctx.actor.user.name, number=added.number
+        )
+        line = followup_line(added, redacted(text), lang)
+        return Message(body=f"{headline}\n{line}", tlp=added.tlp)
+
+    return Reply(await ctx.change(work, closed_too=True), public=True)
+
+
+def _find(
+    ctx: Context, uow: UnitOfWork, incident: Incident, number: int, lang: Language
+) -> tuple[Followup, str]:
+    """Follow-up N and its text as the caller's room may see it; one the caller's
+    organisation may not see is not there for it."""
+    assert incident.id is not None
+    found = uow.followups.get(incident.id, number)
+    seen = Visibility.of(uow, ctx.services.config, incident)
+    shown = seen.show(followups.said(found), ctx.actor.org, Where.VIEW) if found else None
+    if found is None or shown is None:
+        raise CommandError(
+            lang.format(
+                "there is no follow-up #{number} in {key}", number=number, key=incident.key
+            )
+        )
+    here = seen.show(followups.said(found), ctx.actor.org, Where.ROOM)
+    return found, here if here is not None else ""
+
+
+async def _tick(ctx: Context, lang: Language, number: int, *, done: bool) -> Reply:
+    now = ctx.services.clock.now()
+    usage = USAGE["done" if done else "reopen"]
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        found, text = _find(ctx, uow, incident, number, lang)
+        if done and found.done_at is not None:
+            raise CommandError(
+                lang.format("follow-up #{number} is done already", number=number), usage=usage
+            )
+        if not done and found.done_at is None:
+            raise CommandError(
+                lang.format("follow-up #{number} is not done", number=number), usage=usage
+            )
+        if done:
+            followups.done(uow, incident, found, actor=ctx.actor, at=now)
+            headline = lang.format(
+                "{who} ticked off follow-up #{number}", who=ctx.actor.user.name, number=number
+            )
+        else:
+            followups.reopen(uow, incident, found, actor=ctx.actor, at=now)
+            headline = lang.format(
+                "{who} reopened follow-up #{number}", who=ctx.actor.user.name, number=number
+            )
+        lines = [headline, followup_line(found, text, lang)] if text else [headline]
+        return Message(body="\n".join(lines), tlp=found.tlp)
+
+    return Reply(await ctx.change(work, closed_too=True), public=True)
+
+
+@command(
+    "followups",
+    N_("list follow-ups: this incident's in a war room, else every incident's you may see"),
+    flags=(
+        Flag("open", "bool", N_("only those not done yet")),
+        Flag("mine", "bool", N_("only those you own")),
+    ),
+    permission=Permission.ANYONE,
+    needs_incident=False,
+)
+async def list_followups(ctx: Context, *, open: bool, mine: bool) -> Reply:
+    lang, org = ctx.lang, ctx.actor.org
+    now = ctx.services.clock.now()
+    config = ctx.services.config
+
+    def work(uow: UnitOfWork) -> Message:
+        here = uow.incidents.by_room(ctx.room)
+        if here is not None and here.id is not None:
+            rows = [(here, f) for f in uow.followups.for_incident(here.id)]
+            where = Where.ROOM
+        else:
+            rows = list(uow.followups.of_org_incidents(org))
+            where = Where.VIEW
+        seen: dict[int, Visibility] = {}
+        lines: list[str] = []
+        held: list[Tlp] = []
+        heading = ""
+        for incident, item in rows:
+            if (open and item.done_at) or (mine and not followups.is_owner(item, ctx.actor.user)):
+                continue
+            assert incident.id is not None
+            view = seen.setdefault(incident.id, Visibility.of(uow, config, incident))
+            text = view.show(followups.said(item), org, where)
+            if text is None:
+                continue
+            if here is None and heading != incident.key:
+                heading = incident.key
+                lines.append(f"**{view.title(org, where)}**")
+            lines.append(followup_line(item, text, lang, now=now))
+            held.append(parse_tlp(item.tlp))
+        return _listing(here, lines, lang, max(held, default=Tlp.CLEAR))
+
+    return Reply(await ctx.services.store.transaction(work), public=False)
+
+
+def _listing(here: Incident | None, lines: Sequence[str], lang: Language, banner: Tlp) -> Message:
+    title = lang.format("{key} follow-ups", key=here.key) if here else lang.gettext("Follow-ups")
+    body = "\n".join(lines) or lang.gettext("No follow-ups.")
+    return Message(title=title, body=body, tlp=banner.label)
+
+
+def _number(lang: Language, rest: str, usage: str) -> tuple[int, str]:
+    first, _, words = rest.strip().partition(" ")
+    if not (first.isascii() and first.isdigit()) or not 1 <= int(first[:11]) <= MAX_NUMBER:
+        shown = first or lang.gettext("nothing")
+        raise CommandError(
+            lang.format("N must be the follow-up's number, like 3, not {given!r}", given=shown),
+            usage=usage,
+        )
+    return int(first), words.strip()
+
+
+def _duration(lang: Language, raw: str, usage: str) -> timedelta:
+    try:
+        return parse_duration(raw)
+    except ValueError:
+        raise CommandError(
+            lang.format("{raw!r} is not a duration like 45s, 30m, 4h or 1d", raw=raw),
+            usage=usage,
+        ) from None
