@@ -182,3 +182,5 @@ def _record(
         source_event_id=event_id,
         tlp=parse_tlp(followup.tlp),  # an entry about a follow-up is as secret as its text
     )
+    if followup.due_at is not None and followup.reminded_at is None and incident.id is not None:
+        uow.reminders.touch(incident.id)  # the leader re-plans: the due follow-up job moves

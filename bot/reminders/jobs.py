@@ -16,6 +16,7 @@ class Runtime(Protocol):
     async def fire(self, incident_id: int) -> object: ...
     async def replan(self, incident_id: int) -> object: ...
     async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
+    async def followups(self) -> int: ...
 
 
 _runtime: Runtime | None = None
@@ -60,3 +61,15 @@ async def tasks(incident_id: int) -> None:
         await runtime.replan(int(incident_id))
     except Exception:
         log.exception("due-task job for incident %s failed; the next check retries", incident_id)
+
+
+async def followups() -> None:
+    """A follow-up falls due (of any incident, closed ones too): remind it, plan the next."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("due follow-up job fired with no scheduler running")
+        return
+    try:
+        await runtime.followups()
+    except Exception:
+        log.exception("due follow-up job failed; the next check retries")

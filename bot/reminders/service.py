@@ -19,7 +19,7 @@ from datetime import timedelta
 from warroom.bot.domain.events import MessagePosted
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations.services import Services
-from warroom.bot.reminders import digests, due, jobs
+from warroom.bot.reminders import digests, due, followup_due, jobs
 from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.runtime.leader import Leadership
@@ -105,6 +105,8 @@ class Reminders:
             store = self.services.store
             if await store.transaction(lambda uow: uow.reminders.is_unplanned(incident_id)):
                 await self.replan(incident_id)
+        if EntryKind.FOLLOWUP in changed and self.timers.running:
+            await self.followups()  # its due time changed in the command's own transaction
         if changed & DIGEST_ON:
             await self.digest(incident_id, periodic=False)
 
@@ -231,6 +233,19 @@ class Reminders:
             self.deliver_soon()
         return posted
 
+    async def followups(self) -> int:
+        """Remind the follow-ups due now, of open and closed incidents alike, and arm the
+        job for the next one; how many were reminded."""
+        now = self.services.clock.now()
+        reminded, next_at = await self._check_store.transaction(
+            lambda uow: followup_due.check(uow, now=now, config=self.config, words=self._words)
+        )
+        if self.timers.running:
+            self.timers.arm_once(followup_due.JOB_ID, jobs.followups, next_at)
+        if reminded:
+            self.deliver_soon()
+        return reminded
+
     # leading
 
     async def start(self) -> None:
@@ -300,7 +315,7 @@ class Reminders:
             return set(uow.reminders.unplanned(limit=None)), set(uow.reminders.overdue(now))
 
         unplanned, overdue = await self.services.store.transaction(pending)
-        return await self.repair(also=unplanned | overdue)
+        return await self.repair(also=unplanned | overdue)  # follow-ups are checked there
 
     async def repair(self, *, also: set[int] | None = None) -> int:
         """Re-create the jobs of open incidents that have none (the job store drops a job it
@@ -311,6 +326,7 @@ class Reminders:
         no_digest = {i for i in open_ids if digest_job_id(i) not in existing}
         todo = sorted((also or set()) | missing | no_digest)
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
+        await self.followups()  # what fell due while nobody led, and its job if it was lost
         if missing or no_digest:
             log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)
@@ -323,6 +339,8 @@ class Reminders:
         """Re-plan incidents changed by other processes."""
         changed = await self.services.store.transaction(lambda uow: uow.reminders.unplanned())
         await asyncio.gather(*(self.replan(i) for i in changed))
+        if changed:  # a follow-up added or reopened in another process touches its incident
+            await self.followups()
         return len(changed)
 
     async def _poll_forever(self) -> None:

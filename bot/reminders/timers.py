@@ -105,6 +105,26 @@ class Timers:
             for write in writes:
                 write()
 
+    def arm_once(self, job_id: str, func: Callable[[], object], at: datetime | None) -> None:
+        """One job, not bound to an incident, at `at`; none when `at` is None."""
+        assert self.scheduler is not None, "the scheduler is not running in this process"
+        job = _pending(self.scheduler, job_id)
+        if at is None:
+            if job is not None:
+                _remove(self.scheduler, job_id)
+            return
+        trigger = DateTrigger(run_date=at, timezone=UTC)
+        if _armed_as(job, func, trigger, at):
+            return
+        self.scheduler.add_job(
+            func,
+            trigger,
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            misfire_grace_time=None,  # due while nobody led: reminded however late
+        )
+
     def forget(self, incident_ids: Iterable[int]) -> None:
         """Drop the jobs of incidents that no longer exist."""
         assert self.scheduler is not None
