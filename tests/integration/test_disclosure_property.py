@@ -1,12 +1,13 @@
 """The one disclosure rule on every output path, as a property.
 
 Random incidents across four organisations (one with no agreement at all) with random caps;
-random messages, notes, updates and tasks at random markings, with secrets, edits that raise
-or lower markings, highlights, ticked tasks, TLP changes and invitations. Every text carries
-a token (`k7z`). An oracle written from DESIGN.md's table, not from the code, says which
-tokens each organisation may meet where; after every step each new output (war-room posts
-and edits, checklists, room names, digests, private answers) is checked against it, and at
-the end every room's final content, each org's `timeline`, `status`, `list`, `tasks` and
+random messages, notes, updates, tasks, review lessons and follow-ups at random markings,
+with secrets, edits that raise or lower markings, highlights, ticked tasks, TLP changes and
+invitations. Every text carries a token (`k7z`). An oracle written from DESIGN.md's table,
+not from the code, says which tokens each organisation may meet where; after every step each
+new output (war-room posts and edits, checklists, room names, digests, reviews, due
+follow-ups' reminders, private answers) is checked against it, and at the end every room's
+final content, each org's `timeline`, `status`, `list`, `tasks`, `review`, `followups` and
 export. Nothing forbidden may show, and everything the rule allows must reach a view (a path
 withholding everything fails). No secret ever leaves the chat message it was said in.
 """
@@ -223,6 +224,16 @@ steps = st.lists(
     min_size=3,
     max_size=14,
 )
+# after `resolve`: lessons of the review and follow-ups, by any organisation
+lessons = st.lists(
+    st.tuples(
+        st.sampled_from(("good", "improve", "followup")),
+        st.sampled_from(ORGS[:3]),
+        levels,
+        st.booleans(),
+    ),
+    max_size=4,
+)
 caps = st.fixed_dictionaries(
     {pair: st.one_of(st.none(), st.sampled_from(LEVELS)) for pair in PAIRS}
 )
@@ -318,9 +329,24 @@ def views(world: World, org: str) -> dict[str, str]:
     return {"export": str(shown), "report": markdown_report(report, lang)}
 
 
+async def after_resolve(world: World, action: tuple[Any, ...]) -> None:
+    """A lesson of the review, or a follow-up its sayer owns (so its org may see it)."""
+    kind, org, tlp, secret = action
+    if org not in world.oracle.orgs or org not in world.spoke:
+        return
+    token, text = world.text(tlp, secret)
+    world.oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+    if kind == "followup":
+        owner = world.actor(org).user.user_id
+        await world.command(org, f"followup add --owner @{owner} --due 1m -- {text}")
+    else:
+        await world.command(org, f"review {kind} -- {text}")
+
+
 async def answers(world: World, org: str, verb: str) -> str:
     before = len(world.adapter.sent)
-    await world.command(org, f"{verb} --id INC-1" if verb != "list" else verb)
+    anywhere = verb in ("list", "followups")
+    await world.command(org, verb if anywhere else f"{verb} --id INC-1")
     new = world.adapter.sent[before:]
     world.seen_upto = len(world.adapter.sent)
     return "\n".join(s.text for s in new if s.kind == "notify")
@@ -347,6 +373,7 @@ async def scenario(
     actions: list[Any],
     title_tlp: Tlp | None,
     opened_at: Tlp,
+    afterwards: list[Any] = [],  # noqa: B006 (read only)
 ) -> None:
     agreements = tuple(Agreement(pair, cap) for pair, cap in pair_caps.items() if cap is not None)
     config = Config(
@@ -381,6 +408,17 @@ async def scenario(
         world.check_new_outputs()
         await world.command("acme", "resolve")
         world.check_new_outputs()
+        for action in afterwards:
+            await after_resolve(world, action)
+            world.check_new_outputs()
+        for org in sorted(world.spoke & oracle.orgs):
+            await world.command(org, "review")  # the draft, posted in the org's own room
+            world.check_new_outputs()
+        clock.advance(timedelta(minutes=2))
+        await app.reminders.followups()  # to each owner: digest room and privately
+        await app.reminders.settled()
+        await world.settle()
+        world.check_new_outputs()
 
         for room_id, texts in final_rooms(world).items():
             reader = world.room_org[room_id]
@@ -393,6 +431,8 @@ async def scenario(
             shown["status"] = await answers(world, org, "status")
             shown["list"] = await answers(world, org, "list")
             shown["tasks"] = await answers(world, org, "tasks")
+            shown["review"] = await answers(world, org, "review")
+            shown["followups"] = await answers(world, org, "followups")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
@@ -417,23 +457,39 @@ async def scenario(
     actions=steps,
     title_tlp=levels,
     opened_at=st.sampled_from(LEVELS),
+    afterwards=lessons,
 )
 @example(  # another org's 📌 on a message never captured: the text is still its author's
     pair_caps={("acme", "cert"): Tlp.AMBER, ("acme", "cloud"): None, ("cert", "cloud"): None},
     actions=[("invite", "cert"), ("pin_uncaptured", "acme", "cert", Tlp.AMBER_STRICT)],
     title_tlp=None,
     opened_at=Tlp.AMBER,
+    afterwards=[],
+)
+@example(  # lessons kept at home and shared, and a follow-up, from two organisations
+    pair_caps={("acme", "cert"): Tlp.AMBER, ("acme", "cloud"): None, ("cert", "cloud"): None},
+    actions=[("invite", "cert"), ("say", "cert", None, False)],
+    title_tlp=None,
+    opened_at=Tlp.AMBER,
+    afterwards=[
+        ("good", "acme", Tlp.RED, True),
+        ("improve", "cert", Tlp.AMBER_STRICT, False),
+        ("good", "cert", None, True),
+        ("followup", "cert", Tlp.AMBER_STRICT, True),
+        ("followup", "acme", None, False),
+    ],
 )
 def test_every_output_path_shows_each_org_what_the_rule_allows_and_nothing_else(
     pair_caps: dict[tuple[str, str], Tlp | None],
     actions: list[Any],
     title_tlp: Tlp | None,
     opened_at: Tlp,
+    afterwards: list[Any],
 ) -> None:
     folder = Path(tempfile.mkdtemp())
     try:
         shutil.copyfile(template(), folder / "warroom.db")
         url = f"sqlite:///{folder / 'warroom.db'}"
-        asyncio.run(scenario(url, pair_caps, actions, title_tlp, opened_at))
+        asyncio.run(scenario(url, pair_caps, actions, title_tlp, opened_at, afterwards))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
