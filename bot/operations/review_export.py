@@ -40,7 +40,6 @@ def review_entry(
         ),
         "lessons": [
             {
-                "number": lesson.number,
                 "kind": lesson.kind,
                 "text": text,
                 "tlp": lesson.tlp,

@@ -87,10 +87,11 @@ def add_lesson(
             said_at=at,
         )
     )
+    # no number in the entry: a reader who may not see every lesson learns nothing of gaps
     recorded = (
-        phrase("Lesson #{number}, went well: {text}", number=lesson.number, text=text)
+        phrase("Lesson, went well: {text}", text=text)
         if kind is LessonKind.GOOD
-        else phrase("Lesson #{number}, to improve: {text}", number=lesson.number, text=text)
+        else phrase("Lesson, to improve: {text}", text=text)
     )
     incidents.record(
         uow,

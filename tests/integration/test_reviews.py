@@ -10,6 +10,7 @@ import pytest
 from tests.fakes.bot import TestBot
 from tests.integration.test_reminders import CONFIG
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.language import language
 from warroom.bot.operations.audit import verify
 from warroom.bot.operations.export import incident_export, markdown_report
 
@@ -113,7 +114,7 @@ async def test_lessons_and_the_final_mark_are_on_the_chain_and_final_means_final
             "Post-incident review marked final",
         ]
         lessons = [e.text for e in uow.timeline.of_kind(1, "lesson")]
-        assert lessons[0] == "Lesson #1, went well: k3z the on-call answered in minutes"
+        assert lessons[0] == "Lesson, went well: k3z the on-call answered in minutes"
         assert len(lessons) == 4
         assert verify(uow, "INC-1")[1] == []
 
@@ -153,3 +154,21 @@ async def test_exports_hold_each_orgs_review_and_follow_ups(two: TestBot) -> Non
     report = markdown_report(cert)
     assert "## Post-incident review" in report and "k6z" in report and "k8z" in report
     assert "k4z" not in report and "k2z" not in report
+
+
+async def test_the_report_holds_the_review_in_the_readers_language(two: TestBot) -> None:
+    await cross_org_review(two)
+    german = language("de", "Europe/Berlin")
+    data = two.app.store.transaction_sync(
+        lambda uow: incident_export(uow, "INC-1", config=two.config, as_org="acme", lang=german)
+    )
+    report = markdown_report(data, german)
+    review = report[report.index("## Nachbetrachtung") : report.index("## Timeline")]
+    assert "Entwurf seit 1. Jan. 2026, 13:00 MEZ" in review
+    assert "### Was gut lief\n\n- k3z the on-call answered in minutes — alice (acme)\n" in review
+    assert "### Was zu verbessern ist\n\n- TLP:RED k4z our VPN logs were off" in review
+    assert (
+        "## Folgemaßnahmen\n\n- [ ] 1. k7z turn VPN logs on for good — @alice (commander) · "
+        "fällig 8. Jan. 2026, 13:00 MEZ\n" in review
+    )
+    assert "k6z" not in report and "k8z" not in report
