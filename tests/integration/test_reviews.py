@@ -9,7 +9,7 @@ import pytest
 
 from tests.fakes.bot import TestBot
 from tests.integration.test_reminders import CONFIG
-from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.events import MessageRef, ReactionAdded, RoomRef
 from warroom.bot.domain.language import language
 from warroom.bot.operations.audit import verify
 from warroom.bot.operations.export import incident_export, markdown_report
@@ -47,6 +47,12 @@ async def cross_org_review(bot: TestBot) -> dict[str, RoomRef]:
     bot.room = room["acme"]
     await bot.say("hello from cert", user="cora", org="cert", room=room["cert"])
     await bot.send("task add k1z shared task")
+    await bot.say("k9z they came in through the VPN", event_id="said-k9z")
+    pin = ReactionAdded(
+        bot.actor(), room["acme"], MessageRef(room["acme"], "said-k9z"), "📌", "p1"
+    )
+    await bot.app.core.handle(pin)
+    await bot.send("role deputy @bob")
     await bot.send("task add TLP:RED k2z acme only task")
     await bot.send("update we pinned it down --state contained")
     await bot.send("resolve patched the VPN")
@@ -80,6 +86,8 @@ async def test_each_orgs_review_holds_only_its_share(two: TestBot) -> None:
     assert acme.message.title == "Post-incident review (draft): INC-1: VPN breach"
     for shown in ("k1z", "k2z", "k3z", "k4z", "k5z", "k7z", "patched the VPN"):
         assert shown in acme.text, shown
+    again = (await two.send("review"))[-1]
+    assert again.text == acme.text  # re-posted as it stands; nothing new was said
     assert "k6z" not in acme.text and "k8z" not in acme.text
     assert acme.message.tlp == "RED"
     cert = (await two.send("review", user="cora", org="cert", room=room["cert"]))[-1]
@@ -88,7 +96,17 @@ async def test_each_orgs_review_holds_only_its_share(two: TestBot) -> None:
         assert shown in cert.text, shown
     assert "k2z" not in cert.text and "k4z" not in cert.text
     assert cert.message is not None and cert.message.tlp == "AMBER+STRICT"
-    assert "state: investigating → contained" in cert.text.lower() or "contained" in cert.text
+    for review in (acme.text, cert.text):
+        moments = review[review.index("**Key moments**") : review.index("**Metrics**")]
+        assert moments.splitlines()[1:] == [
+            "12:00 UTC Opened: VPN breach (SEV2, TLP:AMBER)",
+            "12:00 UTC alice is now commander",
+            "12:00 UTC 📌 #7 alice: k9z they came in through the VPN",
+            "12:00 UTC bob is now deputy",
+            "12:00 UTC State investigating → contained",
+            "12:00 UTC Resolved: patched the VPN",
+            "",
+        ]
 
 
 async def test_lessons_and_the_final_mark_are_on_the_chain_and_final_means_final(
@@ -122,6 +140,10 @@ async def test_lessons_and_the_final_mark_are_on_the_chain_and_final_means_final
 async def test_exports_hold_each_orgs_review_and_follow_ups(two: TestBot) -> None:
     await cross_org_review(two)
     await two.send("close")
+    lobby = RoomRef("console", "W1", "lobby")
+    [answer] = await two.send("review --id INC-1", user="cora", org="cert", room=lobby)
+    assert answer.kind == "notify" and answer.user is not None and answer.user.user_id == "cora"
+    assert "k6z" in answer.text and "k4z" not in answer.text  # after close, privately
 
     def export(org: str | None) -> dict:
         return two.app.store.transaction_sync(
