@@ -80,35 +80,7 @@ async def _add(
     due_in = _duration(lang, due, usage) if due is not None else None
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
-        assert incident.id is not None
-        orgs = uow.incidents.orgs(incident.id)
-        try:
-            named = owner_from(ctx, lang, owner, orgs, incident.key)
-        except CommandError as exc:
-            exc.usage = usage
-            raise
-        pinned = followups.pin(named, uow.roles.current(incident.id))
-        if pinned is None:
-            raise CommandError(
-                lang.format(
-                    "nobody holds the role {role} in {key}: name a person with @user",
-                    role=named.label,
-                    key=incident.key,
-                ),
-                usage=usage,
-            )
-        seen = Visibility.of(uow, ctx.services.config, incident)
-        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
-        if not seen.may_see(Said(text, tlp, ctx.actor.org), pinned.org, Where.VIEW):
-            raise CommandError(
-                lang.format(
-                    "{who} is of {org}, which may not see a follow-up at TLP:{tlp}",
-                    who=pinned.label,
-                    org=pinned.org,
-                    tlp=tlp.label,
-                ),
-                usage=usage,
-            )
+        pinned = _owner(ctx, lang, uow, incident, owner, text)
         added = followups.add(
             uow,
             incident,
@@ -126,6 +98,42 @@ async def _add(
         return Message(body=f"{headline}\n{line}", tlp=added.tlp)
 
     return Reply(await ctx.change(work, closed_too=True), public=True)
+
+
+def _owner(
+    ctx: Context, lang: Language, uow: UnitOfWork, incident: Incident, raw: str, text: str
+) -> followups.Pinned:
+    """The person WHO names now, who must be of an organisation that may see `text`."""
+    assert incident.id is not None
+    usage = USAGE["add"]
+    try:
+        named = owner_from(ctx, lang, raw, uow.incidents.orgs(incident.id), incident.key)
+    except CommandError as exc:
+        exc.usage = usage
+        raise
+    pinned = followups.pin(named, uow.roles.current(incident.id))
+    if pinned is None:
+        raise CommandError(
+            lang.format(
+                "nobody holds the role {role} in {key}: name a person with @user",
+                role=named.label,
+                key=incident.key,
+            ),
+            usage=usage,
+        )
+    seen = Visibility.of(uow, ctx.services.config, incident)
+    tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+    if not seen.may_see(Said(text, tlp, ctx.actor.org), pinned.org, Where.VIEW):
+        raise CommandError(
+            lang.format(
+                "{who} is of {org}, which may not see a follow-up at TLP:{tlp}",
+                who=pinned.label,
+                org=pinned.org,
+                tlp=tlp.label,
+            ),
+            usage=usage,
+        )
+    return pinned
 
 
 def _find(
