@@ -216,7 +216,9 @@ async def list_followups(ctx: Context, *, open: bool, mine: bool) -> Reply:
             if (open and item.done_at) or (mine and not followups.is_owner(item, ctx.actor.user)):
                 continue
             assert incident.id is not None
-            view = seen.setdefault(incident.id, Visibility.of(uow, config, incident))
+            if incident.id not in seen:
+                seen[incident.id] = Visibility.of(uow, config, incident)
+            view = seen[incident.id]
             text = view.show(followups.said(item), org, where)
             if text is None:
                 continue

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import Followup, Incident, IncidentOrg
@@ -46,18 +46,23 @@ class FollowupRepo:
         )
         return [(incident, followup) for incident, followup in self.session.exec(query)]
 
-    def due(self, now: datetime) -> Sequence[Followup]:
-        """Open follow-ups due by `now` and not reminded yet, locked: a second check waits,
-        then finds them reminded."""
+    def due_incidents(self, now: datetime) -> list[int]:
+        """The incidents with open follow-ups due by `now` and not reminded yet."""
+        query = (
+            select(Followup.incident_id)
+            .where(*_waiting(now))
+            .distinct()
+            .order_by(col(Followup.incident_id))
+        )
+        return list(self.session.exec(query))
+
+    def due(self, now: datetime, incident_ids: Collection[int]) -> Sequence[Followup]:
+        """Those follow-ups of `incident_ids` (whose rows the caller holds locked, as a
+        command changing a follow-up does: a second check waits, then finds them reminded)."""
         query = (
             select(Followup)
-            .where(
-                col(Followup.reminded_at).is_(None),
-                col(Followup.done_at).is_(None),
-                col(Followup.due_at) <= now,
-            )
-            .order_by(col(Followup.due_at), col(Followup.id))
-            .with_for_update()
+            .where(*_waiting(now), col(Followup.incident_id).in_(incident_ids))
+            .order_by(col(Followup.incident_id), col(Followup.number))
         )
         return self.session.exec(query).all()
 
@@ -70,3 +75,11 @@ class FollowupRepo:
         )
         found: datetime | None = self.session.exec(query).one()
         return found
+
+
+def _waiting(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        col(Followup.reminded_at).is_(None),
+        col(Followup.done_at).is_(None),
+        col(Followup.due_at) <= now,
+    )

@@ -9,6 +9,8 @@ locks the due rows, so a job firing twice, or a check racing it, says things onc
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -19,57 +21,74 @@ from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import EntryKind, State
 from warroom.bot.operations import incidents
-from warroom.bot.operations.effects import Notify, Post, queue
+from warroom.bot.operations.effects import Notify, Post, payload_of
 from warroom.bot.operations.followups import owner_of, said
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.bot.reminders import say
 from warroom.bot.reminders.digests import digest_room
 from warroom.storage.models import Followup, Incident
+from warroom.storage.reminders import QueuedPost
 from warroom.storage.store import UnitOfWork
 
+log = logging.getLogger(__name__)
 JOB_ID = "followups"
 
 
 def check(
     uow: UnitOfWork, *, now: datetime, config: Config, words: Mapping[str, str]
 ) -> tuple[int, datetime | None]:
-    """Remind what is due by `now`; how many were reminded, and when the next falls due."""
+    """Remind what is due by `now`; how many were reminded, and when the next falls due.
+    The incidents are locked first, in id order, as commands lock them."""
+    found = uow.reminders.incidents(uow.followups.due_incidents(now))
+    due = uow.followups.due(now, list(found))
+    posts: list[QueuedPost] = []
     seen: dict[int, Visibility] = {}
-    due = uow.followups.due(now)
     for followup in due:
-        incident = uow.incidents.get(followup.incident_id, for_update=True)
-        if incident is None or incident.id is None:
-            continue
-        view = seen.setdefault(incident.id, Visibility.of(uow, config, incident))
-        _remind(uow, view, followup, config=config, words=words, now=now)
+        incident = found[followup.incident_id]
+        if followup.incident_id not in seen:
+            seen[followup.incident_id] = Visibility.of(uow, config, incident)
+        said_where = _remind(uow, seen[followup.incident_id], followup, config, words, now)
+        posts += [_queued(effect, incident.id, now) for effect in said_where]
+    uow.reminders.queue(posts)
+    uow.hints.outbox = uow.hints.outbox or bool(posts)
     return len(due), uow.followups.next_due()
+
+
+def _queued(effect: Post | Notify, incident_id: int | None, now: datetime) -> QueuedPost:
+    """Queued in one statement with the others (effects.queue flushes each one)."""
+    payload = json.dumps(payload_of(effect), sort_keys=True)
+    return QueuedPost(incident_id, effect.room.platform, effect.kind, payload, now)
 
 
 def _remind(
     uow: UnitOfWork,
     seen: Visibility,
     followup: Followup,
-    *,
     config: Config,
     words: Mapping[str, str],
     now: datetime,
-) -> None:
+) -> list[Post | Notify]:
+    """Mark it reminded, record that, and say what to post where."""
     incident = seen.incident
     owner = owner_of(followup)
     org, user = owner.org, owner.user
     lang = config.language(org)
     word = words.get(user.platform, say.COMMAND_WORD)
+    said_where: list[Post | Notify] = []
     digest = digest_room(config, org)
     shared = seen.show(said(followup), org, Where.DIGEST)
     if digest is not None and shared is not None:
         mention = user if user.platform == digest.platform else None
         message = due_message(incident, followup, shared, mention, lang=lang, word=word)
-        queue(uow, Post(digest, message), at=now, incident_id=incident.id)
+        said_where.append(Post(digest, message))
     private = seen.show(said(followup), org, Where.VIEW)
     room = _private_room(uow, incident, org, user) or digest
     if room is not None and private is not None and room.platform == user.platform:
         message = due_message(incident, followup, private, user, lang=lang, word=word)
-        queue(uow, Notify(room, user, message), at=now, incident_id=incident.id)
+        said_where.append(Notify(room, user, message))
+    if not said_where:
+        log.info("%s: follow-up #%s is due; nowhere to tell %s", incident.key,
+                 followup.number, org)  # fmt: skip
     followup.reminded_at = now
     uow.save(followup)
     incidents.record(
@@ -85,6 +104,7 @@ def _remind(
         ),
         tlp=parse_tlp(followup.tlp),
     )
+    return said_where
 
 
 def _private_room(uow: UnitOfWork, incident: Incident, org: str, user: UserRef) -> RoomRef | None:
