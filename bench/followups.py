@@ -109,6 +109,9 @@ async def run(folder: Path, incidents: int, per: int, runs: int) -> list[tuple]:
     started = time.perf_counter()
     for n in range(1, incidents + 1):
         await bench.send(f'open "bench {n}" --sev 3')
+        await app.core.settled()
+        while await app.outbox.drain():  # the war room is made before it is spoken in
+            pass
         room = bench.room_of(n)
         for k in range(per):
             await bench.send(f'followup add "step {k}" --owner commander --due 1h', room)
