@@ -373,7 +373,7 @@ async def scenario(
     actions: list[Any],
     title_tlp: Tlp | None,
     opened_at: Tlp,
-    afterwards: list[Any] = [],  # noqa: B006 (read only)
+    afterwards: list[Any] | None = None,
 ) -> None:
     agreements = tuple(Agreement(pair, cap) for pair, cap in pair_caps.items() if cap is not None)
     config = Config(
@@ -408,7 +408,7 @@ async def scenario(
         world.check_new_outputs()
         await world.command("acme", "resolve")
         world.check_new_outputs()
-        for action in afterwards:
+        for action in afterwards or []:
             await after_resolve(world, action)
             world.check_new_outputs()
         for org in sorted(world.spoke & oracle.orgs):
