@@ -1,9 +1,9 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import help as help_command
-from warroom.commands import lifecycle, people, playbooks, roles, tasks, timeline
+from warroom.commands import lifecycle, people, playbooks, roles, stats, tasks, timeline
 
-FAMILIES = (lifecycle, roles, timeline, people, tasks, playbooks, help_command)
+FAMILIES = (lifecycle, roles, timeline, people, tasks, playbooks, help_command, stats)
 
 # The order `help` lists them in: the order of an incident's life.
 ORDER = (
@@ -25,6 +25,7 @@ ORDER = (
     "close",
     "list",
     "help",
+    "stats",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

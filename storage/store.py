@@ -40,6 +40,7 @@ from warroom.storage.repos import (
     RoomRepo,
     StateRepo,
 )
+from warroom.storage.stats import StatsRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
 
@@ -102,6 +103,7 @@ class UnitOfWork:
         self.tasks = TaskRepo(self.session)
         self.playbooks = PlaybookRunRepo(self.session)
         self.checklists = ChecklistRepo(self.session)
+        self.stats = StatsRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
