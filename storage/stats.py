@@ -70,11 +70,10 @@ class StatsRepo:
             col(Incident.contained_at),
             col(Incident.resolved_at),
         ).where(col(Incident.id).in_(_ids(scope)))
+        rows = self.session.connection().execute(query)
         return [
             IncidentTimes(int(i or 0), sev, exercise, opened, ack, contained, resolved)
-            for i, sev, exercise, opened, ack, contained, resolved in self.session.connection()
-            .execute(query)
-            .tuples()
+            for i, sev, exercise, opened, ack, contained, resolved in rows
         ]
 
     def incidents(self, ids: Sequence[int]) -> Sequence[Incident]:
