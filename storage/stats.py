@@ -13,7 +13,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from warroom.storage.models import Incident, IncidentOrg, Task, TimelineEntry
+from warroom.bot.domain.vocabulary import DONE_STATES
+from warroom.storage.models import Incident, IncidentOrg, Outbox, Task, TimelineEntry
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,14 @@ class FirstAct:
     org: str
     brought_in_at: datetime
     first_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OpenCount:
+    severity: int
+    org: str
+    exercise: bool
+    count: int
 
 
 def _ids(scope: Scope) -> SelectOfScalar[int | None]:
@@ -162,3 +171,23 @@ class StatsRepo:
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()
+
+    def open_incidents(self) -> list[OpenCount]:
+        """Incidents not resolved or closed, per severity and organisation taking part."""
+        query = (
+            select(
+                col(Incident.severity), col(IncidentOrg.org), col(Incident.exercise), func.count()
+            )
+            .join(IncidentOrg, col(IncidentOrg.incident_id) == col(Incident.id))
+            .where(col(Incident.state).notin_(DONE_STATES))
+            .group_by(col(Incident.severity), col(IncidentOrg.org), col(Incident.exercise))
+        )
+        return [OpenCount(sev, org, ex, int(n)) for sev, org, ex, n in self.session.exec(query)]
+
+    def outbox_waiting(self) -> tuple[int, datetime | None]:
+        """How many outbox items wait for delivery, and when the oldest was queued."""
+        query = select(func.count(), func.min(col(Outbox.created_at))).where(
+            col(Outbox.done_at).is_(None), col(Outbox.failed_at).is_(None)
+        )
+        count, oldest = self.session.exec(query).one()
+        return int(count), oldest
