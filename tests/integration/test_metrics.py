@@ -74,6 +74,8 @@ async def test_commands_and_open_incidents_are_counted_and_scraped(
     await command(app, "note", room, 2)  # no text: refused
     await command(app, "frobnicate", room, 3)
     await command(app, 'open "drill" --sev 3 --exercise', lobby, 4)
+    await app.idle()
+    await app.services.outbox.drain()
     kind, samples = await scrape(base)
     assert kind.startswith("text/plain")
     assert value(samples, "warroom_commands_total", verb="open", outcome="ok") == 2
