@@ -3,13 +3,15 @@ organisations did. Whole columns in few queries, so a year of incidents reads qu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func, type_coerce
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
+from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -28,23 +30,46 @@ class Scope:
 
 @dataclass(frozen=True)
 class IncidentTimes:
+    """An incident's times as the figures need them: seconds from its opening to each
+    measure (None: not reached), its age at `now`, and the month (UTC) it was opened in."""
+
     id: int
     severity: int
     exercise: bool
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    contained_at: datetime | None
-    resolved_at: datetime | None
+    month: str
+    age_s: float
+    seconds: tuple[float | None, float | None, float | None]  # acknowledge, contain, resolve
 
 
 @dataclass(frozen=True)
 class FirstAct:
-    """An organisation brought into an incident, and its first act there (None: none yet)."""
+    """An organisation brought into an incident, and seconds to its first act (None: none
+    yet)."""
 
     incident_id: int
     org: str
-    brought_in_at: datetime
-    first_at: datetime | None
+    seconds: float | None
+
+
+def _between(dialect: str, start: Any, end: Any) -> Any:
+    """Seconds from `start` to `end` in SQL (NULL if either is): the database subtracts, so
+    a year of incidents is not turned into Python datetimes one by one."""
+    if dialect == "postgresql":
+        seconds = func.extract("epoch", end - start)
+    else:
+        seconds = (func.julianday(end) - func.julianday(start)) * 86400.0
+    # to the millisecond (julianday's float is a few microseconds off), read as it comes
+    return type_coerce(func.round(seconds, 3), NullType())
+
+
+def _month(dialect: str, at: Any) -> Any:
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", at), "YYYY-MM")
+    return func.strftime("%Y-%m", at)
+
+
+def _seconds(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 @dataclass(frozen=True)
@@ -55,76 +80,94 @@ class OpenCount:
     count: int
 
 
+def _took_part(org: str) -> SelectOfScalar[int]:
+    return select(col(IncidentOrg.incident_id)).where(col(IncidentOrg.org) == org)
+
+
 def _ids(scope: Scope) -> SelectOfScalar[int | None]:
     query = select(col(Incident.id)).where(col(Incident.opened_at) >= scope.since)
     if scope.severity is not None:
         query = query.where(col(Incident.severity) == scope.severity)
     if scope.org is not None:
-        took_part = select(col(IncidentOrg.incident_id)).where(col(IncidentOrg.org) == scope.org)
-        query = query.where(col(Incident.id).in_(took_part))
+        query = query.where(col(Incident.id).in_(_took_part(scope.org)))
     return query
+
+
+CHUNK = 500  # ids per IN list: well within every database's limit on parameters
+
+
+def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
+    ordered = sorted(ids)
+    for at in range(0, len(ordered), CHUNK):
+        yield ordered[at : at + CHUNK]
 
 
 class StatsRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def times(self, scope: Scope) -> list[IncidentTimes]:
+    @property
+    def _dialect(self) -> str:
+        return self.session.connection().dialect.name
+
+    def times(self, scope: Scope, now: datetime) -> list[IncidentTimes]:
+        dialect, opened = self._dialect, col(Incident.opened_at)
+        at_now = bindparam("now", now, type_=Incident.__table__.c.opened_at.type)  # type: ignore[attr-defined]
         query = columns(
             col(Incident.id),
             col(Incident.severity),
-            col(Incident.exercise),
-            col(Incident.opened_at),
-            col(Incident.acknowledged_at),
-            col(Incident.contained_at),
-            col(Incident.resolved_at),
-        ).where(col(Incident.id).in_(_ids(scope)))
-        rows = self.session.connection().execute(query)
+            type_coerce(col(Incident.exercise), NullType()),  # 0/1 on SQLite: bool() below
+            _month(dialect, opened),
+            _between(dialect, opened, at_now),
+            _between(dialect, opened, col(Incident.acknowledged_at)),
+            _between(dialect, opened, col(Incident.contained_at)),
+            _between(dialect, opened, col(Incident.resolved_at)),
+        ).where(opened >= scope.since)
+        if scope.severity is not None:
+            query = query.where(col(Incident.severity) == scope.severity)
+        if scope.org is not None:
+            query = query.where(col(Incident.id).in_(_took_part(scope.org)))
+        rows = self.session.connection().execute(query).all()
         return [
-            IncidentTimes(int(i or 0), sev, exercise, opened, ack, contained, resolved)
-            for i, sev, exercise, opened, ack, contained, resolved in rows
+            IncidentTimes(
+                int(i or 0),
+                sev,
+                bool(exercise),
+                month,
+                float(age),
+                (_seconds(ack), _seconds(contained), _seconds(resolved)),
+            )
+            for i, sev, exercise, month, age, ack, contained, resolved in rows
         ]
 
-    def incidents(self, ids: Sequence[int]) -> Sequence[Incident]:
-        query = select(Incident).where(col(Incident.id).in_(ids))
-        return self.session.exec(query).all()
-
-    def tasks_done(self, scope: Scope) -> dict[int, int]:
-        """Incident id -> its tasks done, of every incident in scope that has any."""
+    def tasks_done(self, scope: Scope, *, said_by: str | None = None) -> dict[int, int]:
+        """Incident id -> its tasks done (of those `said_by` added, if given)."""
         query = (
             select(col(Task.incident_id), func.count())
             .where(col(Task.incident_id).in_(_ids(scope)), col(Task.done_at).is_not(None))
             .group_by(col(Task.incident_id))
         )
+        if said_by is not None:
+            query = query.where(col(Task.said_org) == said_by)
         return {incident_id: int(n) for incident_id, n in self.session.exec(query)}
 
-    def done_tasks(self, scope: Scope) -> Sequence[Task]:
+    def done_tasks(self, scope: Scope, *, not_said_by: str) -> Sequence[Task]:
+        """The tasks done in scope that organisations other than `not_said_by` added."""
         query = select(Task).where(
-            col(Task.incident_id).in_(_ids(scope)), col(Task.done_at).is_not(None)
+            col(Task.incident_id).in_(_ids(scope)),
+            col(Task.done_at).is_not(None),
+            col(Task.said_org) != not_said_by,
         )
         return self.session.exec(query).all()
 
-    def orgs(self, scope: Scope) -> dict[int, list[str]]:
-        query = select(col(IncidentOrg.incident_id), col(IncidentOrg.org)).where(
-            col(IncidentOrg.incident_id).in_(_ids(scope))
-        )
-        found: dict[int, list[str]] = {}
-        for incident_id, org in self.session.exec(query):
-            found.setdefault(incident_id, []).append(org)
-        return found
-
     def first_acts(self, scope: Scope, *, bot_platform: str) -> list[FirstAct]:
         """Every organisation brought into an incident in scope after it was opened by
-        another, with the time of the first entry one of its people made from then on."""
+        another, with the seconds to the first entry one of its people made from then on."""
         opened = aliased(TimelineEntry)
         act = aliased(TimelineEntry)
+        first = _between(self._dialect, col(IncidentOrg.joined_at), func.min(col(act.at)))
         query = (
-            select(
-                col(IncidentOrg.incident_id),
-                col(IncidentOrg.org),
-                col(IncidentOrg.joined_at),
-                func.min(col(act.at)),
-            )
+            columns(col(IncidentOrg.incident_id), col(IncidentOrg.org), first)
             .join(
                 opened,
                 and_(
@@ -148,29 +191,67 @@ class StatsRepo:
                 col(IncidentOrg.incident_id), col(IncidentOrg.org), col(IncidentOrg.joined_at)
             )
         )
-        return [FirstAct(*row) for row in self.session.exec(query)]
+        rows = self.session.connection().execute(query).all()
+        return [FirstAct(int(i), org, _seconds(seconds)) for i, org, seconds in rows]
 
-    def brought_in(self, incident_id: int) -> list[tuple[str, datetime]]:
-        """The incident's organisations and when each was brought in, in that order."""
-        query = (
-            select(col(IncidentOrg.org), col(IncidentOrg.joined_at))
-            .where(col(IncidentOrg.incident_id) == incident_id)
-            .order_by(col(IncidentOrg.joined_at), col(IncidentOrg.org))
-        )
-        return [(org, at) for org, at in self.session.exec(query)]
-
-    def acts(self, scope: Scope, *, bot_platform: str) -> Sequence[TimelineEntry]:
-        """What people recorded in incidents in scope, edits included (an edit may change an
-        earlier entry's TLP): for one organisation's view, entry by entry."""
+    def acts(self, scope: Scope, *, bot_platform: str, reader: str) -> Sequence[TimelineEntry]:
+        """What people of organisations other than `reader` and the opener's recorded in
+        incidents in scope (edits included: an edit may raise an entry's TLP), in order: the
+        entries one organisation's view of the others' clocks depends on."""
+        opened = aliased(TimelineEntry)
         query = (
             select(TimelineEntry)
+            .join(
+                opened,
+                and_(
+                    col(opened.incident_id) == col(TimelineEntry.incident_id),
+                    col(opened.seq) == 1,
+                ),
+            )
             .where(
                 col(TimelineEntry.incident_id).in_(_ids(scope)),
                 col(TimelineEntry.actor_platform) != bot_platform,
+                col(TimelineEntry.actor_org) != reader,
+                col(TimelineEntry.actor_org) != col(opened.actor_org),
             )
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()
+
+    def incidents(self, ids: Collection[int]) -> list[Incident]:
+        found: list[Incident] = []
+        for part in _chunks(ids):
+            found += self.session.exec(select(Incident).where(col(Incident.id).in_(part)))
+        return found
+
+    def joined(self, ids: Collection[int]) -> dict[int, list[tuple[str, datetime]]]:
+        """Each incident's organisations and when each was brought in, in that order."""
+        found: dict[int, list[tuple[str, datetime]]] = {}
+        for part in _chunks(ids):
+            query = (
+                select(
+                    col(IncidentOrg.incident_id), col(IncidentOrg.org), col(IncidentOrg.joined_at)
+                )
+                .where(col(IncidentOrg.incident_id).in_(part))
+                .order_by(col(IncidentOrg.joined_at), col(IncidentOrg.org))
+            )
+            for incident_id, org, at in self.session.exec(query):
+                found.setdefault(incident_id, []).append((org, at))
+        return found
+
+    def homes(self, ids: Collection[int]) -> dict[int, str]:
+        """The organisation that opened each incident (its first entry's)."""
+        found: dict[int, str] = {}
+        for part in _chunks(ids):
+            query = select(col(TimelineEntry.incident_id), col(TimelineEntry.actor_org)).where(
+                col(TimelineEntry.incident_id).in_(part), col(TimelineEntry.seq) == 1
+            )
+            found.update(dict(self.session.exec(query).all()))
+        return found
+
+    def brought_in(self, incident_id: int) -> list[tuple[str, datetime]]:
+        """The incident's organisations and when each was brought in, in that order."""
+        return self.joined([incident_id]).get(incident_id, [])
 
     def open_incidents(self) -> list[OpenCount]:
         """Incidents not resolved or closed, per severity and organisation taking part."""

@@ -6,28 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from warroom.bot.domain.goals import MEASURES, Measure
 
 
 def nearest_rank(values: Sequence[float], percent: int) -> float | None:
     """The nearest-rank percentile of `values`; None when there are none."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, (percent * len(ordered) + 99) // 100)
-    return ordered[rank - 1]
+    return _ranked(sorted(values), percent)
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One incident as the figures read it: seconds from opening to each measure (None: not
-    reached yet), and the per-incident counts (tasks done, ...) in the order of the counts."""
+    """One incident as the figures read it: seconds from opening to each measure, in the
+    order of MEASURES (None: not reached yet), its age now, the month (UTC) it was opened
+    in, and the per-incident counts (tasks done, ...) in the order of the counts."""
 
     severity: int
-    opened_at: datetime
-    seconds: Mapping[Measure, float | None]
+    month: str
+    age_s: float
+    seconds: tuple[float | None, ...]
     counts: Sequence[int] = ()
 
 
@@ -76,64 +74,64 @@ class Section:
     rows: Sequence[Row] = ()
     months: Sequence[Row] = ()
     clocks: Sequence[OrgClock] = ()
-    total: Row | None = None
+    count: int = 0
 
 
 Target = Callable[[int, Measure], timedelta | None]  # (severity, measure) -> the goal
 
 
-def spread(
-    samples: Sequence[Sample], measure: Measure, target: timedelta | None, now: datetime
-) -> Spread:
-    values = [s.seconds[measure] for s in samples]
-    reached = [v for v in values if v is not None]
+def judged(samples: Iterable[Sample], index: int, target: timedelta | None) -> tuple[int, int]:
+    """(met the target, met or missed it) for the measure at `index`; (0, 0) without one."""
+    if target is None:
+        return 0, 0
+    limit = target.total_seconds()
     within = decided = 0
-    if target is not None:
-        limit = target.total_seconds()
-        for sample, value in zip(samples, values, strict=True):
-            if value is not None:
-                decided += 1
-                within += value <= limit
-            elif (now - sample.opened_at).total_seconds() > limit:
-                decided += 1  # still not there, past its goal: missed
-    return Spread(
-        reached=len(reached),
-        median=nearest_rank(reached, 50),
-        p90=nearest_rank(reached, 90),
-        within=within,
-        decided=decided,
-        target=target,
-    )
+    for sample in samples:
+        value = sample.seconds[index]
+        if value is not None:
+            decided += 1
+            within += value <= limit
+        elif sample.age_s > limit:
+            decided += 1  # still not there, past its goal: missed
+    return within, decided
 
 
-def row(label: str, samples: Sequence[Sample], target: Target, now: datetime, width: int) -> Row:
-    """The figures of `samples`; a target per severity (a month mixes severities: each
-    incident is judged against its own severity's goal)."""
+def row(label: str, samples: Sequence[Sample], target: Target, width: int) -> Row:
+    """The figures of `samples`; each incident is judged against its own severity's goal
+    (a month mixes severities)."""
+    by_sev: dict[int, list[Sample]] = {}
+    for sample in samples:
+        by_sev.setdefault(sample.severity, []).append(sample)
     spreads: dict[Measure, Spread] = {}
-    for measure in MEASURES:
-        by_sev: dict[int, list[Sample]] = {}
-        for sample in samples:
-            by_sev.setdefault(sample.severity, []).append(sample)
-        parts = [
-            spread(group, measure, target(sev, measure), now) for sev, group in by_sev.items()
-        ]
-        whole = spread(samples, measure, None, now)
+    for index, measure in enumerate(MEASURES):
+        reached = [v for s in samples if (v := s.seconds[index]) is not None]
+        reached.sort()
+        within = decided = 0
+        for sev, group in by_sev.items():
+            met, judged_here = judged(group, index, target(sev, measure))
+            within, decided = within + met, decided + judged_here
         spreads[measure] = Spread(
-            reached=whole.reached,
-            median=whole.median,
-            p90=whole.p90,
-            within=sum(p.within for p in parts),
-            decided=sum(p.decided for p in parts),
-            target=parts[0].target if len(parts) == 1 else None,
+            reached=len(reached),
+            median=_ranked(reached, 50),
+            p90=_ranked(reached, 90),
+            within=within,
+            decided=decided,
+            target=target(next(iter(by_sev)), measure) if len(by_sev) == 1 else None,
         )
     counts = [sum(s.counts[i] for s in samples) for i in range(width)]
     return Row(label=label, count=len(samples), spreads=spreads, counts=counts)
 
 
+def _ranked(ordered: Sequence[float], percent: int) -> float | None:
+    """nearest_rank over values already sorted."""
+    if not ordered:
+        return None
+    return ordered[max(1, (percent * len(ordered) + 99) // 100) - 1]
+
+
 def section(
     samples: Sequence[Sample],
     target: Target,
-    now: datetime,
     *,
     width: int,
     clocks: Iterable[tuple[str, float | None]] = (),
@@ -143,17 +141,13 @@ def section(
     by_month: dict[str, list[Sample]] = {}
     for sample in samples:
         by_sev.setdefault(sample.severity, []).append(sample)
-        by_month.setdefault(month(sample.opened_at), []).append(sample)
+        by_month.setdefault(sample.month, []).append(sample)
     return Section(
-        rows=[row(str(sev), by_sev[sev], target, now, width) for sev in sorted(by_sev)],
-        months=[row(m, by_month[m], target, now, width) for m in sorted(by_month)],
+        rows=[row(str(sev), by_sev[sev], target, width) for sev in sorted(by_sev)],
+        months=[row(m, by_month[m], target, width) for m in sorted(by_month)],
         clocks=org_clocks(clocks),
-        total=row("", samples, target, now, width) if samples else None,
+        count=len(samples),
     )
-
-
-def month(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m")
 
 
 def org_clocks(answers: Iterable[tuple[str, float | None]]) -> list[OrgClock]:

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from warroom.bot.config import Config
-from warroom.bot.domain.disclosure import Sharing
 from warroom.bot.domain.figures import Sample, Section, section
 from warroom.bot.domain.goals import Measure
-from warroom.bot.domain.vocabulary import EntryKind
-from warroom.bot.operations.org_clocks import BOT_PLATFORM, Answer, answers
-from warroom.bot.operations.stats_counts import COUNTS, Views
-from warroom.bot.operations.visibility import Visibility, edited_to
+from warroom.bot.operations.org_clocks import BOT_PLATFORM, answers
+from warroom.bot.operations.org_view import views_of
+from warroom.bot.operations.stats_counts import COUNTS
 from warroom.storage.models import TimelineEntry
-from warroom.storage.stats import IncidentTimes, Scope
+from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
 
 DEFAULT_SINCE = timedelta(days=90)
@@ -44,25 +42,22 @@ def indicators(
     severity: int | None = None,
 ) -> Indicators:
     scope = Scope(since=now - since, severity=severity, org=as_org)
-    times = uow.stats.times(scope)
-    acts = _by_incident(uow.stats.acts(scope, bot_platform=BOT_PLATFORM)) if as_org else {}
-    views = _views(uow, config, scope, acts) if as_org is not None else None
-    counts = [c.count(uow, scope, views, now) for c in COUNTS]
-    clocks = _answers(uow, scope, views, acts)
-    samples = {t.id: _sample(t, [c.get(t.id, 0) for c in counts]) for t in times}
+    times = uow.stats.times(scope, now)
+    counts = [c.count(uow, config, scope, now) for c in COUNTS]
+    clocks = _clocks(uow, config, scope)
 
     def target(sev: int, measure: Measure) -> timedelta | None:
         return config.goals.target(sev, measure, as_org)
 
     def part(exercise: bool) -> Section:
-        ids = {t.id for t in times if t.exercise is exercise}
-        return section(
-            [samples[i] for i in sorted(ids)],
-            target,
-            now,
-            width=len(COUNTS),
-            clocks=[(a.org, a.seconds) for a in clocks if a.incident_id in ids],
-        )
+        chosen = [t for t in times if t.exercise is exercise]
+        ids = {t.id for t in chosen}
+        samples = [
+            Sample(t.severity, t.month, t.age_s, t.seconds, [c.get(t.id, 0) for c in counts])
+            for t in chosen
+        ]
+        timed = [(org, seconds) for (i, org), seconds in clocks.items() if i in ids]
+        return section(samples, target, width=len(COUNTS), clocks=timed)
 
     return Indicators(
         since=scope.since,
@@ -74,68 +69,31 @@ def indicators(
     )
 
 
-def _sample(t: IncidentTimes, counts: Sequence[int]) -> Sample:
-    def since_open(at: datetime | None) -> float | None:
-        return round((at - t.opened_at).total_seconds(), 3) if at else None
-
-    return Sample(
-        severity=t.severity,
-        opened_at=t.opened_at,
-        seconds={
-            Measure.ACKNOWLEDGE: since_open(t.acknowledged_at),
-            Measure.CONTAIN: since_open(t.contained_at),
-            Measure.RESOLVE: since_open(t.resolved_at),
-        },
-        counts=counts,
-    )
-
-
-@dataclass(frozen=True)
-class _Clock:
-    incident_id: int
-    org: str
-    seconds: float | None
-
-
-def _answers(
-    uow: UnitOfWork, scope: Scope, views: Views, acts: Mapping[int, Sequence[TimelineEntry]]
-) -> list[_Clock]:
-    if views is None or scope.org is None:
-        return [
-            _Clock(a.incident_id, a.org, Answer(a.org, a.brought_in_at, a.first_at).seconds)
-            for a in uow.stats.first_acts(scope, bot_platform=BOT_PLATFORM)
-        ]
-    found: list[_Clock] = []
+def _clocks(uow: UnitOfWork, config: Config, scope: Scope) -> dict[tuple[int, str], float | None]:
+    """(incident id, org) -> seconds to that org's first act, as the scope's org may see it:
+    its own acts it always sees; another's are asked about, entry by entry."""
+    found = {
+        (a.incident_id, a.org): a.seconds
+        for a in uow.stats.first_acts(scope, bot_platform=BOT_PLATFORM)
+    }
+    reader = scope.org
+    if reader is None:
+        return found
+    for key in found:
+        if key[1] != reader:
+            found[key] = None  # unless an act it may see says otherwise, below
+    acts = _by_incident(uow.stats.acts(scope, bot_platform=BOT_PLATFORM, reader=reader))
+    views = views_of(uow, config, acts, acts)
+    joined = uow.stats.joined(acts)
     for incident_id, seen in views.items():
-        brought_in = uow.stats.brought_in(incident_id)
-        for a in answers(seen, acts.get(incident_id, ()), brought_in, scope.org):
-            found.append(_Clock(incident_id, a.org, a.seconds))
+        for answer in answers(seen, acts[incident_id], joined[incident_id], reader):
+            if answer.org != reader:
+                found[(incident_id, answer.org)] = answer.seconds
     return found
 
 
-def _by_incident(entries: Sequence[TimelineEntry]) -> dict[int, list[TimelineEntry]]:
+def _by_incident(entries: Sequence[TimelineEntry]) -> Mapping[int, list[TimelineEntry]]:
     found: dict[int, list[TimelineEntry]] = {}
     for entry in entries:
         found.setdefault(entry.incident_id, []).append(entry)
     return found
-
-
-def _views(
-    uow: UnitOfWork, config: Config, scope: Scope, acts: Mapping[int, Sequence[TimelineEntry]]
-) -> Mapping[int, Visibility]:
-    """One organisation's view of each incident in scope, as the disclosure rule needs it."""
-    orgs = uow.stats.orgs(scope)
-    incidents = uow.stats.incidents(list(orgs))
-    homes = uow.reminders.home_orgs(list(orgs))
-    return {
-        i.id: Visibility(
-            incident=i,
-            sharing=Sharing(config.sharing, frozenset(orgs[i.id])),
-            home=homes.get(i.id, ""),
-            edited_to=edited_to([e for e in acts.get(i.id, ()) if e.kind == EntryKind.EDITED]),
-            multi_room_orgs=frozenset(),  # a view is never a room
-            language=config.language,
-        )
-        for i in incidents
-        if i.id is not None
-    }

@@ -8,17 +8,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.language import N_
+from warroom.bot.operations.org_view import views_of
 from warroom.bot.operations.tasks import said
-from warroom.bot.operations.visibility import Visibility
 from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
 
-# Views: one Visibility per incident when the figures are one organisation's (scope.org):
-# what the rule withholds from it is not counted. None: the operators' view, everything.
-Views = Mapping[int, Visibility] | None
-Count = Callable[[UnitOfWork, Scope, Views, datetime], Mapping[int, int]]
+# (uow, config, scope, now) -> incident id -> count. When the figures are one organisation's
+# (scope.org), what the rule withholds from it is not counted: its own items it always
+# sees; the others' are asked about one by one (org_view.views_of).
+Count = Callable[[UnitOfWork, Config, Scope, datetime], Mapping[int, int]]
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,13 @@ class PerIncident:
     count: Count
 
 
-def tasks_done(uow: UnitOfWork, scope: Scope, views: Views, now: datetime) -> Mapping[int, int]:
-    if views is None or scope.org is None:
+def tasks_done(uow: UnitOfWork, config: Config, scope: Scope, now: datetime) -> Mapping[int, int]:
+    if scope.org is None:
         return uow.stats.tasks_done(scope)
-    found: dict[int, int] = {}
-    for task in uow.stats.done_tasks(scope):
+    found = uow.stats.tasks_done(scope, said_by=scope.org)
+    others = uow.stats.done_tasks(scope, not_said_by=scope.org)
+    views = views_of(uow, config, {t.incident_id for t in others})
+    for task in others:
         seen = views.get(task.incident_id)
         if seen is not None and seen.may_see(said(task), scope.org, Where.VIEW):
             found[task.incident_id] = found.get(task.incident_id, 0) + 1

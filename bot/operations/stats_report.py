@@ -30,7 +30,7 @@ def report_json(found: Indicators) -> dict[str, Any]:
 
 def _section(part: Section) -> dict[str, Any]:
     return {
-        "count": part.total.count if part.total else 0,
+        "count": part.count,
         "by_severity": [{"severity": int(r.label), **_row(r)} for r in part.rows],
         "by_month": [{"month": r.label, **_row(r)} for r in part.months],
         "org_clocks": [_clock(c) for c in part.clocks],

@@ -115,11 +115,11 @@ def section_lines(part: Section, lang: Language) -> list[str]:
 
 def exercise_lines(part: Section, lang: Language) -> Sequence[str]:
     """Exercises, counted apart: never in the real figures."""
-    if part.total is None:
+    if not part.count:
         return ()
     heading = lang.ngettext(
         "Exercises, counted apart: {n} exercise",
         "Exercises, counted apart: {n} exercises",
-        part.total.count,
+        part.count,
     )
-    return [heading.format(n=lang.value(Quantity(part.total.count))), *section_lines(part, lang)]
+    return [heading.format(n=lang.value(Quantity(part.count))), *section_lines(part, lang)]
