@@ -15,6 +15,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
+from warroom.bot.domain.figures import Sample
 from warroom.bot.domain.vocabulary import DONE_STATES
 from warroom.storage.models import Incident, IncidentOrg, Outbox, Task, TimelineEntry
 
@@ -26,19 +27,6 @@ class Scope:
     since: datetime
     severity: int | None = None
     org: str | None = None
-
-
-@dataclass(frozen=True)
-class IncidentTimes:
-    """An incident's times as the figures need them: seconds from its opening to each
-    measure (None: not reached), its age at `now`, and the month (UTC) it was opened in."""
-
-    id: int
-    severity: int
-    exercise: bool
-    month: str
-    age_s: float
-    seconds: tuple[float | None, float | None, float | None]  # acknowledge, contain, resolve
 
 
 @dataclass(frozen=True)
@@ -54,6 +42,7 @@ class FirstAct:
 def _between(dialect: str, start: Any, end: Any) -> Any:
     """Seconds from `start` to `end` in SQL (NULL if either is): the database subtracts, so
     a year of incidents is not turned into Python datetimes one by one."""
+    seconds: Any
     if dialect == "postgresql":
         seconds = func.extract("epoch", end - start)
     else:
@@ -65,7 +54,7 @@ def _between(dialect: str, start: Any, end: Any) -> Any:
 def _month(dialect: str, at: Any) -> Any:
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", at), "YYYY-MM")
-    return func.strftime("%Y-%m", at)
+    return func.substr(at, 1, 7)  # SQLite keeps UTC times as ISO 8601 text
 
 
 def _seconds(value: Any) -> float | None:
@@ -110,7 +99,9 @@ class StatsRepo:
     def _dialect(self) -> str:
         return self.session.connection().dialect.name
 
-    def times(self, scope: Scope, now: datetime) -> list[IncidentTimes]:
+    def samples(self, scope: Scope, now: datetime) -> tuple[list[Sample], list[Sample]]:
+        """The incidents in scope as the figures read them (seconds from opening to each
+        measure, age, month of opening): the real ones, and the exercises apart."""
         dialect, opened = self._dialect, col(Incident.opened_at)
         at_now = bindparam("now", now, type_=Incident.__table__.c.opened_at.type)  # type: ignore[attr-defined]
         query = columns(
@@ -127,18 +118,14 @@ class StatsRepo:
             query = query.where(col(Incident.severity) == scope.severity)
         if scope.org is not None:
             query = query.where(col(Incident.id).in_(_took_part(scope.org)))
-        rows = self.session.connection().execute(query).all()
-        return [
-            IncidentTimes(
-                int(i or 0),
-                sev,
-                bool(exercise),
-                month,
-                float(age),
-                (_seconds(ack), _seconds(contained), _seconds(resolved)),
-            )
-            for i, sev, exercise, month, age, ack, contained, resolved in rows
-        ]
+        real: list[Sample] = []
+        exercises: list[Sample] = []
+        exact = dialect == "sqlite"  # floats already; PostgreSQL gives decimals
+        for i, sev, exercise, month, age, *seconds in self.session.connection().execute(query):
+            if not exact:
+                age, seconds = float(age), [_seconds(s) for s in seconds]
+            (exercises if exercise else real).append(Sample(i, sev, month, age, tuple(seconds)))
+        return real, exercises
 
     def tasks_done(self, scope: Scope, *, said_by: str | None = None) -> dict[int, int]:
         """Incident id -> its tasks done (of those `said_by` added, if given)."""

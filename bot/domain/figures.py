@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NamedTuple
 
 from warroom.bot.domain.goals import MEASURES, Measure
 
@@ -16,17 +17,16 @@ def nearest_rank(values: Sequence[float], percent: int) -> float | None:
     return _ranked(sorted(values), percent)
 
 
-@dataclass(frozen=True)
-class Sample:
+class Sample(NamedTuple):
     """One incident as the figures read it: seconds from opening to each measure, in the
     order of MEASURES (None: not reached yet), its age now, the month (UTC) it was opened
-    in, and the per-incident counts (tasks done, ...) in the order of the counts."""
+    in. A tuple: a year holds a hundred thousand of them."""
 
+    id: int
     severity: int
     month: str
     age_s: float
     seconds: tuple[float | None, ...]
-    counts: Sequence[int] = ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def judged(samples: Iterable[Sample], index: int, target: timedelta | None) -> t
     return within, decided
 
 
-def row(label: str, samples: Sequence[Sample], target: Target, width: int) -> Row:
+def row(label: str, samples: Sequence[Sample], target: Target, counts: Sequence[int]) -> Row:
     """The figures of `samples`; each incident is judged against its own severity's goal
     (a month mixes severities)."""
     by_sev: dict[int, list[Sample]] = {}
@@ -118,7 +118,6 @@ def row(label: str, samples: Sequence[Sample], target: Target, width: int) -> Ro
             decided=decided,
             target=target(next(iter(by_sev)), measure) if len(by_sev) == 1 else None,
         )
-    counts = [sum(s.counts[i] for s in samples) for i in range(width)]
     return Row(label=label, count=len(samples), spreads=spreads, counts=counts)
 
 
@@ -133,18 +132,27 @@ def section(
     samples: Sequence[Sample],
     target: Target,
     *,
-    width: int,
+    counts: Sequence[Mapping[int, int]] = (),
     clocks: Iterable[tuple[str, float | None]] = (),
 ) -> Section:
-    """Per severity, per month (UTC, by opening) and per organisation's clock."""
+    """Per severity, per month (UTC, by opening) and per organisation's clock; `counts`
+    are per-incident counts by incident id (tasks done, ...), summed per row."""
     by_sev: dict[int, list[Sample]] = {}
     by_month: dict[str, list[Sample]] = {}
     for sample in samples:
         by_sev.setdefault(sample.severity, []).append(sample)
         by_month.setdefault(sample.month, []).append(sample)
+    by_id = {s.id: s for s in samples}
+    sev_sums = {sev: [0] * len(counts) for sev in by_sev}
+    month_sums = {m: [0] * len(counts) for m in by_month}
+    for index, count in enumerate(counts):
+        for incident_id, n in count.items():  # sparse: only incidents with any
+            if (counted := by_id.get(incident_id)) is not None:
+                sev_sums[counted.severity][index] += n
+                month_sums[counted.month][index] += n
     return Section(
-        rows=[row(str(sev), by_sev[sev], target, width) for sev in sorted(by_sev)],
-        months=[row(m, by_month[m], target, width) for m in sorted(by_month)],
+        rows=[row(str(sev), by_sev[sev], target, sev_sums[sev]) for sev in sorted(by_sev)],
+        months=[row(m, by_month[m], target, month_sums[m]) for m in sorted(by_month)],
         clocks=org_clocks(clocks),
         count=len(samples),
     )

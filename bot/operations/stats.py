@@ -42,30 +42,25 @@ def indicators(
     severity: int | None = None,
 ) -> Indicators:
     scope = Scope(since=now - since, severity=severity, org=as_org)
-    times = uow.stats.times(scope, now)
+    real, exercises = uow.stats.samples(scope, now)
     counts = [c.count(uow, config, scope, now) for c in COUNTS]
     clocks = _clocks(uow, config, scope)
 
     def target(sev: int, measure: Measure) -> timedelta | None:
         return config.goals.target(sev, measure, as_org)
 
-    def part(exercise: bool) -> Section:
-        chosen = [t for t in times if t.exercise is exercise]
-        ids = {t.id for t in chosen}
-        samples = [
-            Sample(t.severity, t.month, t.age_s, t.seconds, [c.get(t.id, 0) for c in counts])
-            for t in chosen
-        ]
+    def part(samples: Sequence[Sample]) -> Section:
+        ids = {s.id for s in samples}
         timed = [(org, seconds) for (i, org), seconds in clocks.items() if i in ids]
-        return section(samples, target, width=len(COUNTS), clocks=timed)
+        return section(samples, target, counts=counts, clocks=timed)
 
     return Indicators(
         since=scope.since,
         until=now,
         view=as_org,
         severity=severity,
-        real=part(False),
-        exercises=part(True),
+        real=part(real),
+        exercises=part(exercises),
     )
 
 
