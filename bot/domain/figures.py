@@ -80,43 +80,34 @@ class Section:
 Target = Callable[[int, Measure], timedelta | None]  # (severity, measure) -> the goal
 
 
-def judged(samples: Iterable[Sample], index: int, target: timedelta | None) -> tuple[int, int]:
-    """(met the target, met or missed it) for the measure at `index`; (0, 0) without one."""
-    if target is None:
-        return 0, 0
-    limit = target.total_seconds()
-    within = decided = 0
-    for sample in samples:
-        value = sample.seconds[index]
-        if value is not None:
-            decided += 1
-            within += value <= limit
-        elif sample.age_s > limit:
-            decided += 1  # still not there, past its goal: missed
-    return within, decided
-
-
 def row(label: str, samples: Sequence[Sample], target: Target, counts: Sequence[int]) -> Row:
-    """The figures of `samples`; each incident is judged against its own severity's goal
-    (a month mixes severities)."""
-    by_sev: dict[int, list[Sample]] = {}
-    for sample in samples:
-        by_sev.setdefault(sample.severity, []).append(sample)
+    """The figures of `samples`, each incident judged against its own severity's goal (a
+    month mixes severities): met it; missed it (reached it late, or not yet with the goal
+    past); or not judged yet (still within its time, or no goal). One pass per measure."""
+    severities = {s.severity for s in samples}
     spreads: dict[Measure, Spread] = {}
     for index, measure in enumerate(MEASURES):
-        reached = [v for s in samples if (v := s.seconds[index]) is not None]
-        reached.sort()
+        goals = {sev: target(sev, measure) for sev in severities}
+        limits = {sev: goal.total_seconds() for sev, goal in goals.items() if goal is not None}
+        reached: list[float] = []
         within = decided = 0
-        for sev, group in by_sev.items():
-            met, judged_here = judged(group, index, target(sev, measure))
-            within, decided = within + met, decided + judged_here
+        for sample in samples:
+            value, limit = sample.seconds[index], limits.get(sample.severity)
+            if value is not None:
+                reached.append(value)
+                if limit is not None:
+                    decided += 1
+                    within += value <= limit
+            elif limit is not None and sample.age_s > limit:
+                decided += 1
+        reached.sort()
         spreads[measure] = Spread(
             reached=len(reached),
             median=_ranked(reached, 50),
             p90=_ranked(reached, 90),
             within=within,
             decided=decided,
-            target=target(next(iter(by_sev)), measure) if len(by_sev) == 1 else None,
+            target=next(iter(goals.values())) if len(goals) == 1 else None,
         )
     return Row(label=label, count=len(samples), spreads=spreads, counts=counts)
 

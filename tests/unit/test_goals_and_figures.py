@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from warroom.bot.config import ConfigError, parse_config
-from warroom.bot.domain.figures import Sample, judged, nearest_rank, org_clocks, section
+from warroom.bot.domain.figures import Sample, nearest_rank, org_clocks, row, section
 from warroom.bot.domain.goals import Measure
 
 ORGS = [{"id": "acme"}, {"id": "cert"}]
@@ -91,8 +91,11 @@ def test_an_incident_is_judged_once_it_met_or_missed_its_goal() -> None:
         sample(1, 9000, None),  # never reached, its hour long gone: missed
         sample(1, 1800, None),  # still within its hour: not judged yet
     ]
-    assert judged(found, 0, hour) == (1, 3)
-    assert judged(found, 0, None) == (0, 0)
+    judged = row("1", found, lambda sev, measure: hour, [0]).spreads[Measure.ACKNOWLEDGE]
+    assert (judged.within, judged.decided, judged.share, judged.target) == (1, 3, 1 / 3, hour)
+    assert (judged.reached, judged.median, judged.p90) == (2, 600.0, 7200.0)
+    free = row("1", found, lambda sev, measure: None, [0]).spreads[Measure.ACKNOWLEDGE]
+    assert (free.within, free.decided, free.share) == (0, 0, None)
 
 
 def test_a_section_judges_each_severity_against_its_own_goal() -> None:
