@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -157,11 +158,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="warroom-bench-report-"))
+    try:
+        measure(folder, args.incidents, args.repeat)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(folder: Path, incidents: int, repeat: int) -> None:
     path = folder / "warroom.db"
     url = f"sqlite:///{path}"
     start = time.perf_counter()
-    build(url, args.incidents)
-    print(f"built {args.incidents:,} incidents in {time.perf_counter() - start:.1f} s")
+    build(url, incidents)
+    print(f"built {incidents:,} incidents in {time.perf_counter() - start:.1f} s")
     (folder / "warroom.toml").write_text(config_toml(url), encoding="utf-8")
     config: Config = parse_config(
         {
@@ -186,17 +194,17 @@ def main() -> None:
         return run
 
     rows: list[tuple[str, list[float]]] = []
-    rows.append(("indicators, all incidents, JSON", timed(report(None, "json"), args.repeat)))
-    rows.append(("indicators, all incidents, Markdown", timed(report(None, "md"), args.repeat)))
-    rows.append(("indicators --as-org cert, JSON", timed(report("cert", "json"), args.repeat)))
+    rows.append(("indicators, all incidents, JSON", timed(report(None, "json"), repeat)))
+    rows.append(("indicators, all incidents, Markdown", timed(report(None, "md"), repeat)))
+    rows.append(("indicators --as-org cert, JSON", timed(report("cert", "json"), repeat)))
     store.close()
     entry = "from warroom.bot.cli import main; raise SystemExit(main())"
     cli = [sys.executable, "-c", entry, "report", "-c", str(folder / "warroom.toml")]
     command = [*cli, "--since", "365d", "--format", "json"]
-    rows.append(("`warroom report --since 365d` (a process)", timed(_run(command), args.repeat)))
-    floor_read = timed(lambda: _plain_read(path, NOW - year), args.repeat)
+    rows.append(("`warroom report --since 365d` (a process)", timed(_run(command), repeat)))
+    floor_read = timed(lambda: _plain_read(path, NOW - year), repeat)
     start_cli = [sys.executable, "-c", "import warroom.bot.cli, warroom.bot.app"]
-    floor_start = timed(_run(start_cli), args.repeat)
+    floor_start = timed(_run(start_cli), repeat)
     print()
     print(f"{'what':<46} {'best':>8} {'median':>8}")
     for name, times in [
