@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,7 +51,9 @@ def answers(
     return [Answer(org, at, firsts.get(org)) for org, at in brought_in if org != seen.home]
 
 
-def exported(found: Sequence[Answer], iso: Any) -> list[dict[str, Any]]:
+def exported(
+    found: Sequence[Answer], iso: Callable[[datetime | None], str | None]
+) -> list[dict[str, Any]]:
     """The export's `org_clocks[]`."""
     return [
         {
