@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from warroom.bot.config import Config
 from warroom.bot.domain.figures import Sample, Section, section
@@ -20,6 +20,7 @@ from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
 
 DEFAULT_SINCE = timedelta(days=90)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # a period reaching further back starts here
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def indicators(
     as_org: str | None = None,
     severity: int | None = None,
 ) -> Indicators:
-    scope = Scope(since=now - since, severity=severity, org=as_org)
+    start = EARLIEST if since >= now - EARLIEST else now - since
+    scope = Scope(since=start, severity=severity, org=as_org)
     real, exercises = uow.stats.samples(scope, now)
     counts = [c.count(uow, config, scope, now) for c in COUNTS]
     clocks = _clocks(uow, config, scope)

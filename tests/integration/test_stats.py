@@ -152,6 +152,8 @@ async def test_a_bad_period_is_refused_in_one_line_and_changes_nothing(bot: Test
     assert sent.message.footer == "usage: stats [--since D] [--sev N]"
     (sent,) = await bot.send("stats --sev 7")
     assert sent.message is not None and sent.message.body.startswith("⚠")
+    (sent,) = await bot.send("stats --since 36500000d")  # further back than any calendar
+    assert sent.message is not None and "**SEV2** · 1 incident" in sent.message.body
     with bot.db() as uow:
         after = uow.incidents.by_key("INC-1")
         assert after is not None and after.timeline_seq == seq
