@@ -120,16 +120,11 @@ class StatsRepo:
             query = query.where(col(Incident.id).in_(_took_part(scope.org)))
         real: list[Sample] = []
         exercises: list[Sample] = []
-        rows: Sequence[Any] = self.session.connection().execute(query).all()
-        if dialect != "sqlite":  # PostgreSQL gives decimals; SQLite floats already
-            rows = [
-                (i, sev, ex, month, float(age), _seconds(a), _seconds(c), _seconds(r))
-                for i, sev, ex, month, age, a, c, r in rows
-            ]
-        for i, sev, exercise, month, age, ack, contained, resolved in rows:
-            (exercises if exercise else real).append(
-                Sample(i, sev, month, age, (ack, contained, resolved))
-            )
+        exact = dialect == "sqlite"  # floats already; PostgreSQL gives decimals
+        for i, sev, exercise, month, age, *seconds in self.session.connection().execute(query):
+            if not exact:
+                age, seconds = float(age), [_seconds(s) for s in seconds]
+            (exercises if exercise else real).append(Sample(i, sev, month, age, tuple(seconds)))
         return real, exercises
 
     def tasks_done(self, scope: Scope, *, said_by: str | None = None) -> dict[int, int]:
