@@ -26,6 +26,7 @@ from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
+from warroom.bot.runtime.metrics import Metrics
 from warroom.bot.runtime.open_rooms import StoredOpenRooms
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
 from warroom.storage.engine import is_sqlite, job_store_engine
@@ -55,7 +56,8 @@ class App:
     intake: Intake
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     reminders: Reminders | None = None
-    http: HttpServer | None = None  # `/healthz` and the adapters' routes, when asked for
+    http: HttpServer | None = None  # `/healthz`, `/metrics`, the adapters' routes, when asked
+    metrics: Metrics | None = None
     # Set when this process lost the leadership it needed for a leader-only adapter (the
     # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
     deposed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -153,7 +155,11 @@ def build_app(
         adapter.bind_open_rooms(open_rooms)
         adapter.bind_playbooks(lambda: playbook_choices.choices(config))
     clock = clock or SystemClock()
-    dispatcher = OutboxDispatcher(store, clock, adapters, outbox_actions(), config)
+    registry = command_registry()
+    metrics = Metrics(store, clock, verbs=list(registry))
+    dispatcher = OutboxDispatcher(
+        store, clock, adapters, outbox_actions(), config, telemetry=metrics
+    )
     services = Services(
         store=store,
         clock=clock,
@@ -161,6 +167,7 @@ def build_app(
         directory=OrgDirectory(config),
         adapters=adapters,
         outbox=dispatcher,
+        telemetry=metrics,
     )
     settings = config.reminders
     timers = Timers(
@@ -173,11 +180,11 @@ def build_app(
     refresh = ChecklistRefresh(services)
     core = Core(
         services,
-        command_registry(),
+        registry,
         [*listeners, reminders, refresh],
         settling=dispatcher.settling,
     )
-    http = HttpServer(config.http.listen, adapters) if serve_http else None
+    http = HttpServer(config.http.listen, adapters, metrics=metrics.scrape) if serve_http else None
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(
         config=config,
@@ -187,6 +194,7 @@ def build_app(
         intake=intake,
         reminders=reminders,
         http=http,
+        metrics=metrics,
     )
 
 

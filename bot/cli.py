@@ -83,6 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=_export)
 
+    report = sub.add_parser("report", parents=[common], help="indicators across incidents")
+    report.add_argument("--since", default="90d", help="incidents opened this long ago or later")
+    report.add_argument("--sev", type=int, choices=(1, 2, 3, 4), help="one severity only")
+    report.add_argument("--as-org", help="the incidents this organisation took part in")
+    report.add_argument("--format", choices=("json", "md"), default="md")
+    report.add_argument("--locale", help="the md report's language (default: --as-org's, else en)")
+    report.add_argument(
+        "--timezone", help="the md report's time zone, IANA (default: --as-org's, else UTC)"
+    )
+    report.set_defaults(func=_report)
+
     audit = sub.add_parser("audit", help="tamper checks").add_subparsers(
         dest="audit", required=True
     )
@@ -207,6 +218,47 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print(markdown_report(data, lang), end="")
+    return 0
+
+
+def _report(args: argparse.Namespace, config: Config) -> int:
+    from datetime import UTC, datetime
+
+    from warroom.bot.app import SchemaNotCurrent, read_only_store
+    from warroom.bot.config import parse_duration
+    from warroom.bot.operations.stats import indicators
+    from warroom.bot.operations.stats_report import report_json, report_markdown
+
+    lang = _report_language(args, config)
+    if isinstance(lang, str):
+        print(f"warroom: {lang}", file=sys.stderr)
+        return 2
+    try:
+        since = parse_duration(args.since)
+    except ValueError as exc:
+        print(f"warroom: --since: {exc}", file=sys.stderr)
+        return 2
+    org = args.as_org.lower() if args.as_org else None
+    if org is not None and config.orgs and config.org(org) is None:
+        print(f"warroom: --as-org: unknown org {org!r}", file=sys.stderr)
+        return 2
+    try:
+        store = read_only_store(config)
+    except SchemaNotCurrent as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    try:
+        found = store.transaction_sync(
+            lambda uow: indicators(
+                uow, config, now=datetime.now(UTC), since=since, as_org=org, severity=args.sev
+            )
+        )
+    finally:
+        store.close()
+    if args.format == "json":
+        print(json.dumps(report_json(found), indent=2, ensure_ascii=False))
+    else:
+        print(report_markdown(found, lang), end="")
     return 0
 
 

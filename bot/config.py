@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom.bot.domain.goals import Goals, GoalsProblem, parse_goals
 from warroom.bot.domain.language import (
     DEFAULT_LOCALE,
     DEFAULT_TIMEZONE,
@@ -207,6 +208,7 @@ class Config:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     orgs: tuple[OrgConfig, ...] = ()
     sharing: tuple[Agreement, ...] = ()
+    goals: Goals = field(default_factory=Goals)
 
     def org(self, org_id: str) -> OrgConfig | None:
         return next((o for o in self.orgs if o.id == org_id), None)
@@ -240,6 +242,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
     known.add("sharing")
     known.add("playbooks")
+    known.add("goals")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -256,6 +259,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         console=_section(raw, "console", ConsoleConfig),
         orgs=orgs,
         sharing=tuple(_sharing(i, s) for i, s in enumerate(_list(raw, "sharing"))),
+        goals=_goals(raw.get("goals", {})),
     )
     _check(config)
     return config
@@ -346,6 +350,13 @@ def _sharing(index: int, table: dict[str, Any]) -> Agreement:
     return Agreement(orgs=tuple(orgs), max_tlp=cap)
 
 
+def _goals(table: Any) -> Goals:
+    try:
+        return parse_goals(table, parse_duration)
+    except GoalsProblem as exc:
+        raise ConfigError(exc.key, exc.problem) from None
+
+
 def _check(config: Config) -> None:
     ids = [o.id for o in config.orgs]
     for i, org_id in enumerate(ids):
@@ -389,6 +400,9 @@ def _check(config: Config) -> None:
                         f"{a} and {b} already have an agreement in sharing[{pairs[pair]}]",
                     )
                 pairs.setdefault(pair, i)
+    for org_id in config.goals.org_ids:
+        if org_id not in ids:
+            raise ConfigError(f"goals.orgs.{org_id}", f"unknown org {org_id!r}")
     listen_address(config.http.listen)
     _check_language("console", config.console.locale, config.console.timezone)
     if config.slack and config.slack.mode not in ("socket", "http"):

@@ -24,6 +24,7 @@ from warroom.bot.domain.events import (
 )
 from warroom.bot.domain.language import Language, Phrase, Quantity, phrase
 from warroom.bot.domain.messages import Message
+from warroom.bot.domain.telemetry import UNKNOWN_VERB, CommandOutcome
 from warroom.bot.domain.text import clipped, well_formed
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged, State
@@ -112,6 +113,7 @@ class Core:
         verb = tokens[0].lower() if tokens else "help"
         command = self.registry.get(verb)
         if command is None:
+            self.services.telemetry.command_finished(UNKNOWN_VERB, CommandOutcome.UNKNOWN)
             lang = self._lang(event.actor)
             error = Message(
                 body="⚠ " + lang.format("unknown command {verb!r}", verb=verb),
@@ -128,11 +130,16 @@ class Core:
                 ctx.incident_key = kwargs.pop("id")
             reply: Reply = await command.handler(ctx, **kwargs)
         except CommandError as exc:
+            self.services.telemetry.command_finished(command.verb, CommandOutcome.REFUSED)
             await self._say_privately(event.actor, event, _error_message(command, exc, ctx.lang))
             return
         except DuplicateEvent:
             log.info("event %s was handled before; dropped", event.event_id)
             return
+        except Exception:
+            self.services.telemetry.command_finished(command.verb, CommandOutcome.FAILED)
+            raise
+        self.services.telemetry.command_finished(command.verb, CommandOutcome.OK)
         if reply.public and ctx.incident_id is not None and not ctx.in_its_room:
             # aimed at another incident with --id: its text is not for the people here
             reply = Reply(reply.message, public=False)
@@ -175,6 +182,7 @@ class Core:
         if done is None:
             return
         incident_id, outcome = done
+        self.services.telemetry.relay_decided(relay.decisions(outcome))
         await self._tell_withheld(event, outcome)
         await self.services.outbox.drain_if_queued()
         for listener in self.listeners:
@@ -207,6 +215,7 @@ class Core:
 
         outcome = await self.services.store.transaction(work)
         if outcome is not None:
+            self.services.telemetry.relay_decided(relay.decisions(outcome))
             await self._tell_withheld(event, outcome)
             await self.services.outbox.drain_if_queued()
 

@@ -7,6 +7,7 @@ from warroom.commands import (
     playbooks,
     reviews,
     roles,
+    stats,
     tasks,
     timeline,
 )
@@ -22,6 +23,7 @@ FAMILIES = (
     help_command,
     reviews,
     followups,
+    stats,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -47,6 +49,7 @@ ORDER = (
     "review",
     "followup",
     "followups",
+    "stats",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

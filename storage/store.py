@@ -42,6 +42,7 @@ from warroom.storage.repos import (
     StateRepo,
 )
 from warroom.storage.reviews import ReviewRepo
+from warroom.storage.stats import StatsRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
 
@@ -106,6 +107,7 @@ class UnitOfWork:
         self.checklists = ChecklistRepo(self.session)
         self.reviews = ReviewRepo(self.session)
         self.followups = FollowupRepo(self.session)
+        self.stats = StatsRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

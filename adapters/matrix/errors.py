@@ -34,7 +34,8 @@ def ok(result: T, what: str) -> T:
     """`result`, unless it is an error response: then AdapterError, retryable for rate
     limits and server errors so the outbox tries again."""
     if isinstance(result, ErrorResponse):
-        raise AdapterError(f"{what}: {result}", retryable=retryable(result))
+        limited = result.status_code == "M_LIMIT_EXCEEDED"
+        raise AdapterError(f"{what}: {result}", retryable=retryable(result), rate_limited=limited)
     return result
 
 

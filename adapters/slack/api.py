@@ -58,8 +58,12 @@ class InstalledTokens(Protocol):
 class SlackCallError(AdapterError):
     """Slack answered `ok: false`; `error` is its code (`name_taken`, `not_in_channel`, ...)."""
 
-    def __init__(self, method: str, error: str, *, retryable: bool) -> None:
-        super().__init__(f"slack {method}: {error}", retryable=retryable)
+    def __init__(
+        self, method: str, error: str, *, retryable: bool, rate_limited: bool = False
+    ) -> None:
+        super().__init__(
+            f"slack {method}: {error}", retryable=retryable, rate_limited=rate_limited
+        )
         self.method = method
         self.error = error
 
@@ -219,6 +223,9 @@ class SlackApi:
             error = str(exc.response.get("error", "") or f"http_{exc.response.status_code}")
             status = exc.response.status_code
             retryable = status == 429 or status >= 500 or error in RETRYABLE_ERRORS
-            raise SlackCallError(method, error, retryable=retryable) from None
+            limited = status == 429
+            raise SlackCallError(
+                method, error, retryable=retryable, rate_limited=limited
+            ) from None
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise AdapterError(f"slack {method}: {type(exc).__name__}: {exc}") from None

@@ -35,11 +35,15 @@ class RoomSpec:
 
 
 class AdapterError(Exception):
-    """A platform refused or failed an action; `retryable` says whether to try again later."""
+    """A platform refused or failed an action; `retryable` says whether to try again later,
+    `rate_limited` that the platform asked us to slow down (HTTP 429, M_LIMIT_EXCEEDED)."""
 
-    def __init__(self, message: str, *, retryable: bool = True) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = True, rate_limited: bool = False
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.rate_limited = rate_limited
 
 
 class NotStored(Exception):

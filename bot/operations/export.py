@@ -13,6 +13,7 @@ from warroom.bot.domain.disclosure import Said, Where, withheld_title
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations.metrics import in_words, metrics
+from warroom.bot.operations.org_clocks import answers, exported
 from warroom.bot.operations.review_export import followup_entries, review_entry
 from warroom.bot.operations.task_export import shown_tasks, task_entries, task_metrics
 from warroom.bot.operations.visibility import Visibility, redacted, said_in
@@ -103,6 +104,9 @@ def incident_export(
         "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
         "review": review_entry(uow, seen, as_org, iso),
         "followups": followup_entries(uow, seen, as_org, iso),
+        "org_clocks": exported(
+            answers(seen, entries, uow.stats.brought_in(incident.id), as_org), iso
+        ),
     }
 
 

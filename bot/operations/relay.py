@@ -180,6 +180,24 @@ def _reply_in(uow: UnitOfWork, event: MessagePosted, room: RoomRef) -> str:
     return ""
 
 
+# A withholding reason as a metric label: from the fixed set of reasons the rule gives.
+REASON_CODES = {
+    "TLP:RED stays in the room where it was said": "red",
+    "TLP:AMBER+STRICT stays within {org}": "amber_strict",
+    "TLP:AMBER goes only to organisations in the incident, and {org} is not": "not_in_incident",
+    "there is no sharing agreement between {sayer} and {reader}": "no_agreement",
+    "TLP:{tlp} is above the TLP:{cap} agreed between {sayer} and {reader}": "above_cap",
+}
+
+
+def decisions(outcome: RelayOutcome) -> list[tuple[str, str]]:
+    """Each room's decision as (outcome, reason), for the operators' metrics."""
+    relayed = [("relayed", "allowed")] * len(outcome.relayed_to)
+    return relayed + [
+        ("withheld", REASON_CODES.get(reason.message, "other")) for _, reason in outcome.withheld
+    ]
+
+
 def withheld_notice(outcome: RelayOutcome, lang: Language) -> Message | None:
     """What the sender learns privately, in their language: where their message did not go;
     after an edit, where it goes now too. None when there is nothing to tell."""

@@ -10,6 +10,7 @@ from warroom.bot.config import Config
 from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import ChatAdapter
+from warroom.bot.domain.telemetry import NO_TELEMETRY, Telemetry
 from warroom.storage.store import Store
 
 # What a unit of work on the event loop may be given: redaction costs most per line.
@@ -46,3 +47,4 @@ class Services:
     directory: OrgDirectory
     adapters: Mapping[str, ChatAdapter]
     outbox: Delivery
+    telemetry: Telemetry = NO_TELEMETRY  # what operators' metrics are told

@@ -57,11 +57,17 @@ class Plan:
     tasks_at: datetime | None = None  # when the next waiting task falls due (task_due.py)
     tasks_rearm: bool = False  # the due-task job must be (re)written or dropped
     tasks_reminded: int = 0  # due tasks reminded by this check
+    late_s: float | None = None  # a reminder or escalation sent: how long after it fell due
 
     @property
     def says_something(self) -> bool:
         """Whether the check queued messages to deliver."""
         return self.action in ("remind", "escalate") or self.tasks_reminded > 0
+
+
+def lateness(results: Sequence[Plan | Exception | None]) -> list[float]:
+    """How late each reminder and escalation these checks sent was, in seconds."""
+    return [r.late_s for r in results if isinstance(r, Plan) and r.late_s is not None]
 
 
 class _Posts:
@@ -214,6 +220,8 @@ def _decide(
         cadence=cadence,
         rearm=mark or slots is not stored or not after.same_grid(slots),
     )
+    if decision.action in ("remind", "escalate") and decision.due_at is not None:
+        plan = replace(plan, late_s=(now - decision.due_at).total_seconds())
     if decision.action == "skip":
         log.info("%s: slot %s due at %s is past the grace period; skipped", incident.key,
                  decision.slot, decision.due_at)  # fmt: skip

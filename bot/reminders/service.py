@@ -141,6 +141,7 @@ class Reminders:
 
     async def _check_batch(self, batch: list[_Pending]) -> None:
         results = await self._run_checks(batch)
+        self.services.telemetry.reminders_sent(due.lateness(results))
         try:
             if self.timers.running:
                 self._rearm(batch, results)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -14,20 +15,27 @@ from warroom.bot.domain.port import ChatAdapter, Health, HttpRequest, HttpRespon
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Scrape = Callable[[], bytes]  # the Prometheus exposition text (it may read the store)
 
 
 class HttpServer:
     """`start()` binds `listen` (port 0 picks a free one, then `port` is the bound one)."""
 
-    def __init__(self, listen: str, adapters: Mapping[str, ChatAdapter]) -> None:
+    def __init__(
+        self, listen: str, adapters: Mapping[str, ChatAdapter], *, metrics: Scrape | None = None
+    ) -> None:
         self.host, self.port = listen_address(listen)
         self.adapters = adapters
+        self.metrics = metrics
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get(HEALTH_PATH, self._health)
+        if self.metrics is not None:
+            app.router.add_get(METRICS_PATH, self._metrics)
         for adapter in self.adapters.values():
             for route in adapter.http_routes():
                 app.router.add_route(route.method, route.path, _serve(route))
@@ -56,6 +64,18 @@ class HttpServer:
             "adapters": {p: {"ok": r.ok, **r.details} for p, r in reports.items()},
         }
         return web.json_response(body, status=200 if ok else 503)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        assert self.metrics is not None
+        try:
+            body = await asyncio.to_thread(self.metrics)  # the gauges read the store
+        except Exception as exc:
+            log.error("GET %s failed: %r", METRICS_PATH, exc)
+            return web.Response(status=500, text="internal error")
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # Prometheus' text format
 
 
 def _health_of(adapter: ChatAdapter) -> Health:

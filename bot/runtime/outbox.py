@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from warroom.bot.config import Config
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import AdapterError, ChatAdapter
+from warroom.bot.domain.telemetry import NO_TELEMETRY, ErrorKind, Telemetry
 from warroom.bot.operations.effects import effect_from
 from warroom.bot.runtime.settling import Settling
 from warroom.storage.models import Outbox
@@ -97,6 +98,8 @@ class OutboxDispatcher:
         adapters: Mapping[str, ChatAdapter],
         actions: ActionTable,
         config: Config,
+        *,
+        telemetry: Telemetry = NO_TELEMETRY,
     ) -> None:
         self.config = config  # what deliveries that render per organisation need
         self.store = store
@@ -107,6 +110,7 @@ class OutboxDispatcher:
         self._lanes = asyncio.Semaphore(LANES_AT_ONCE)
         self._prepared: dict[int, object] = {}
         self.settling = Settling()
+        self.telemetry = telemetry
 
     def deliver_on_commit(self) -> None:
         """Lease what this process's transactions queue to it, and deliver it straight after
@@ -231,6 +235,7 @@ class OutboxDispatcher:
             else:  # a payload no release can read is not worth another try
                 retryable = not isinstance(exc, ValidationError)
             error = exc
+            self.telemetry.platform_failed(item.platform, failure_kind(exc))
             await self.store.transaction(lambda uow: self._failed(uow, item, error, retryable))
             return False
         await self.store.transaction(lambda uow: _done(uow, item.id, self.clock.now()))
@@ -262,6 +267,12 @@ class OutboxDispatcher:
                 row.last_error,
             )
         uow.save(row)
+
+
+def failure_kind(exc: Exception) -> ErrorKind:
+    """A platform's 429 (rate limit) apart from other failures."""
+    limited = isinstance(exc, AdapterError) and exc.rate_limited
+    return ErrorKind.RATE_LIMITED if limited else ErrorKind.ERROR
 
 
 def _claimed(row: Outbox) -> Claimed:

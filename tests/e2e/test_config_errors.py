@@ -38,6 +38,7 @@ CASES = {
     "huge duration": ('[reminders]\nsev1 = "99999999999d"\n', "reminders.sev1: "),
     "fullwidth duration": ('[reminders]\nsev1 = "３０m"\n', "reminders.sev1: "),
     "bad address": ('[http]\nlisten = "256.1.1.1:8080"\n', "http.listen: "),
+    "malformed goal": ('[goals.sev1]\nacknowledge = "soon"\n', "goals.sev1.acknowledge: "),
     "arabic port": ('[http]\nlisten = "127.0.0.1:٨٠"\n', "http.listen: "),
     "missing folder": ('[storage]\nurl = "sqlite:///{tmp}/nowhere/w.db"\n', "storage.url: "),
     "a folder": ('[storage]\nurl = "sqlite:///{tmp}"\n', "storage.url: "),

@@ -18,6 +18,7 @@ from warroom.bot.domain.events import (
     RoomRef,
     UserRef,
 )
+from warroom.bot.domain.goals import Goals
 from warroom.bot.domain.tlp import Tlp
 
 ORGS = (
@@ -38,9 +39,12 @@ PLATFORMS = {"acme": "chat", "cloud": "chat", "cert": "mx", "rogue": "chat"}
 class CrossOrgBot:
     __test__ = False
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, goals: Goals | None = None) -> None:
         self.config = Config(
-            storage=StorageConfig(url=url, auto_upgrade=False), orgs=ORGS, sharing=SHARING
+            storage=StorageConfig(url=url, auto_upgrade=False),
+            orgs=ORGS,
+            sharing=SHARING,
+            goals=goals or Goals(),
         )
         self.chat = FakeAdapter("chat", "T1")
         self.mx = FakeAdapter("mx", "cert.example")

@@ -48,6 +48,8 @@ from warroom.bot.domain.events import (
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.operations.export import incident_export, markdown_report
+from warroom.bot.operations.stats import indicators
+from warroom.bot.operations.stats_report import report_json
 from warroom.storage.migrate import upgrade
 
 ORGS = ("acme", "cert", "cloud", "evil")  # evil has no agreement with anyone
@@ -345,7 +347,7 @@ async def after_resolve(world: World, action: tuple[Any, ...]) -> None:
 
 async def answers(world: World, org: str, verb: str) -> str:
     before = len(world.adapter.sent)
-    anywhere = verb in ("list", "followups")
+    anywhere = verb in ("list", "followups", "stats")
     await world.command(org, verb if anywhere else f"{verb} --id INC-1")
     new = world.adapter.sent[before:]
     world.seen_upto = len(world.adapter.sent)
@@ -365,6 +367,33 @@ def final_rooms(world: World) -> dict[str, list[str]]:
         elif sent.kind == "delete":
             messages.pop(message_id, None)
     return {room: list(m.values()) for room, m in held.items()}
+
+
+def figures_agree_with_the_export(world: World, org: str) -> None:
+    """The indicators count and time only what the org's export (checked above against the
+    oracle) shows it: its tasks done, and each other org's first act it may see."""
+    config, now = world.app.config, world.app.services.clock.now()
+
+    def read(uow: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        figures = report_json(indicators(uow, config, now=now, as_org=org))
+        return figures, incident_export(uow, "INC-1", config=config, as_org=org)
+
+    figures, export = world.app.store.transaction_sync(read)
+    done = sum(1 for task in export["tasks"] if task["done_at"])
+    assert sum(r["tasks_done"] for r in figures["incidents"]["by_severity"]) == done
+    shown = [e for e in export["timeline"] if not e.get("withheld")]
+    for clock in export["org_clocks"]:
+        acts = [
+            e["at"]
+            for e in shown
+            if e["actor"]["org"] == clock["org"]
+            and e["actor"]["platform"] != "warroom"
+            and e["at"] >= clock["brought_in_at"]
+        ]
+        assert clock["first_acted_at"] == min(acts, default=None), (org, clock)
+    timed = {c["org"]: c["time_to_acknowledge_s"] for c in export["org_clocks"]}
+    for clock in figures["incidents"]["org_clocks"]:
+        assert clock["median_s"] == timed[clock["org"]], (org, clock)
 
 
 async def scenario(
@@ -433,12 +462,14 @@ async def scenario(
             shown["tasks"] = await answers(world, org, "tasks")
             shown["review"] = await answers(world, org, "review")
             shown["followups"] = await answers(world, org, "followups")
+            shown["stats"] = await answers(world, org, "stats")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
                     assert oracle.allowed(token, org, "view"), f"k{token}z in {org}'s {path}"
             if org not in oracle.orgs:
                 continue
+            figures_agree_with_the_export(world, org)
             for token, sayings in oracle.sayings.items():
                 tlps = [(s.org, oracle.tlp_of(token, s)) for s in sayings]
                 if any(oracle.visible(sayer, tlp, org, "view") for sayer, tlp in tlps):

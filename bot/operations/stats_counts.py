@@ -1,0 +1,82 @@
+"""The per-incident counts beside the times (tasks done, ...): each one small function from
+the incidents in scope to a count per incident, summed per severity and month. A new column
+(follow-ups open, follow-ups overdue) is one more function and one more line in COUNTS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.language import N_
+from warroom.bot.operations import followups
+from warroom.bot.operations.org_view import views_of
+from warroom.bot.operations.tasks import said
+from warroom.storage.stats import Scope
+from warroom.storage.store import UnitOfWork
+
+# (uow, config, scope, now) -> incident id -> count. When the figures are one organisation's
+# (scope.org), what the rule withholds from it is not counted: its own items it always
+# sees; the others' are asked about one by one (org_view.views_of).
+Count = Callable[[UnitOfWork, Config, Scope, datetime], Mapping[int, int]]
+
+
+@dataclass(frozen=True)
+class PerIncident:
+    key: str  # the report's JSON key
+    label: str  # marked with N_, said in the reader's language
+    count: Count
+
+
+def tasks_done(uow: UnitOfWork, config: Config, scope: Scope, now: datetime) -> Mapping[int, int]:
+    if scope.org is None:
+        return uow.stats.tasks_done(scope)
+    found = uow.stats.tasks_done(scope, said_by=scope.org)
+    others = uow.stats.done_tasks(scope, not_said_by=scope.org)
+    views = views_of(uow, config, {t.incident_id for t in others})
+    for task in others:
+        seen = views.get(task.incident_id)
+        if seen is not None and seen.may_see(said(task), scope.org, Where.VIEW):
+            found[task.incident_id] = found.get(task.incident_id, 0) + 1
+    return found
+
+
+def _open_followups(
+    uow: UnitOfWork, config: Config, scope: Scope, now: datetime, *, overdue: bool
+) -> Mapping[int, int]:
+    waiting = [
+        f
+        for f in uow.stats.open_followups(scope)
+        if not overdue or (f.due_at is not None and f.due_at <= now)
+    ]
+    others = {f.incident_id for f in waiting if f.said_org != scope.org}
+    views = views_of(uow, config, others) if scope.org is not None else {}
+    found: dict[int, int] = {}
+    for item in waiting:
+        if scope.org is not None and item.said_org != scope.org:
+            seen = views.get(item.incident_id)
+            if seen is None or not seen.may_see(followups.said(item), scope.org, Where.VIEW):
+                continue
+        found[item.incident_id] = found.get(item.incident_id, 0) + 1
+    return found
+
+
+def followups_open(
+    uow: UnitOfWork, config: Config, scope: Scope, now: datetime
+) -> Mapping[int, int]:
+    return _open_followups(uow, config, scope, now, overdue=False)
+
+
+def followups_overdue(
+    uow: UnitOfWork, config: Config, scope: Scope, now: datetime
+) -> Mapping[int, int]:
+    return _open_followups(uow, config, scope, now, overdue=True)
+
+
+COUNTS: tuple[PerIncident, ...] = (
+    PerIncident("tasks_done", N_("tasks done"), tasks_done),
+    PerIncident("followups_open", N_("follow-ups open"), followups_open),
+    PerIncident("followups_overdue", N_("follow-ups overdue"), followups_overdue),
+)
