@@ -29,6 +29,7 @@ from warroom.bot.domain.vocabulary import IncidentChanged
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
 from warroom.storage.inbox import InboxRepo
 from warroom.storage.models import Outbox
+from warroom.storage.observables import ObservableRepo
 from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
@@ -102,6 +103,7 @@ class UnitOfWork:
         self.tasks = TaskRepo(self.session)
         self.playbooks = PlaybookRunRepo(self.session)
         self.checklists = ChecklistRepo(self.session)
+        self.observables = ObservableRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

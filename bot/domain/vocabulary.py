@@ -69,6 +69,8 @@ class EntryKind(StrEnum):
     ESCALATION_NOTICE = "escalation_notice"
     TASK = "task"
     PLAYBOOK = "playbook"
+    IOC = "ioc"  # an indicator added, marked false positive or given a TLP by hand
+    EXPORT = "export"  # a STIX or MISP export handed out, with the SHA-256 of its bytes
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

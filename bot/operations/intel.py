@@ -1,0 +1,385 @@
+"""Threat intelligence from the timeline: observables found in what was said (ioc-finder),
+stored per incident with the entries they were said in, each reader's view of them through
+the disclosure rule, and the notice that one was seen in another incident."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ioc_finder import find_iocs
+
+from warroom.bot.config import Config
+from warroom.bot.domain.disclosure import SHARED_RECORD, Said, Where
+from warroom.bot.domain.language import Language
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.observables import (
+    DEFAULT_PAP,
+    ObservableError,
+    ObservableType,
+    Status,
+    detect,
+    normalised,
+    not_an_indicator,
+    own_domains_of,
+    reads_as_version,
+    refang,
+)
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations.effects import Post, queue
+from warroom.bot.operations.visibility import Visibility, parse_tlp
+from warroom.storage.models import Incident, Observable, ObservableSighting, TimelineEntry
+from warroom.storage.store import UnitOfWork
+
+# What people say: messages and their edits, notes, updates, tasks, the resolve text.
+SCANNED = (
+    EntryKind.MESSAGE,
+    EntryKind.EDITED,
+    EntryKind.NOTE,
+    EntryKind.UPDATE,
+    EntryKind.TASK,
+    EntryKind.RESOLVED,
+)
+SIGHTED_IN = (*SCANNED, EntryKind.IOC)  # `ioc add` is a sighting too
+
+_FOUND_AS = {
+    "ipv4s": ObservableType.IPV4,
+    "ipv6s": ObservableType.IPV6,
+    "domains": ObservableType.DOMAIN,
+    "urls": ObservableType.URL,
+    "email_addresses": ObservableType.EMAIL,
+    "md5s": ObservableType.MD5,
+    "sha1s": ObservableType.SHA1,
+    "sha256s": ObservableType.SHA256,
+    "cves": ObservableType.CVE,
+}
+# Text with none of these cannot hold an indicator: ioc-finder is not asked about it.
+_MAYBE = re.compile(r"\w\s*(?:[.:@\[(]|\{\.)|[0-9a-f]{32}|cve-\d", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Found:
+    type: ObservableType
+    value: str
+
+
+def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
+    """The indicators in `text`, refanged and in their stored form, in a stable order."""
+    if not _MAYBE.search(text):
+        return []
+    text = refang(text)
+    found = find_iocs(text, included_ioc_types=list(_FOUND_AS))
+    out: list[Found] = []
+    for key, kind in _FOUND_AS.items():
+        for raw in found.get(key, []):
+            try:
+                value = normalised(kind, str(raw))
+            except ObservableError:
+                continue
+            if not_an_indicator(kind, value, own_domains) is not None:
+                continue
+            if kind is ObservableType.IPV4 and reads_as_version(text, value):
+                continue
+            item = Found(kind, value)
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def find_all(texts: Sequence[str], own_domains: Collection[str]) -> list[list[Found]]:
+    """`find` for a batch (what a worker process is handed)."""
+    return [find(text, own_domains) for text in texts]
+
+
+@dataclass(frozen=True)
+class Pending:
+    """Entries of an incident extraction has not read: `upto` is the timeline's end."""
+
+    incident_id: int
+    upto: int
+    entries: tuple[tuple[int, str], ...]  # seq, text
+
+
+def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
+    incident = uow.incidents.get(incident_id)
+    if incident is None:
+        return None
+    scanned = uow.observables.scanned_to(incident_id)
+    if scanned >= incident.timeline_seq:
+        return None
+    entries = uow.observables.entries_after(incident_id, scanned, SCANNED)
+    upto = incident.timeline_seq
+    return Pending(incident_id, upto, tuple((e.seq, e.text) for e in entries if e.seq <= upto))
+
+
+def store_found(
+    uow: UnitOfWork, config: Config, work: Pending, found: Sequence[Sequence[Found]]
+) -> int:
+    """Record what extraction found in `work`'s entries and move the cursor past them; run
+    again (a crash, another process) it adds nothing twice. The number of new sightings."""
+    incident = uow.incidents.get(work.incident_id, for_update=True)
+    if incident is None or incident.id is None:
+        return 0
+    scanned = uow.observables.scanned_to(incident.id)
+    if scanned >= work.upto:
+        return 0
+    wanted = {seq for seq, _ in work.entries if seq > scanned}
+    by_seq = {e.seq: e for e in uow.observables.entries_after(incident.id, scanned, SCANNED)}
+    added = 0
+    for (seq, _), items in zip(work.entries, found, strict=True):
+        entry = by_seq.get(seq)
+        if seq not in wanted or entry is None:
+            continue
+        for item in items:
+            observable, new = sighted(uow, incident, entry, item)
+            if new:
+                added += 1
+                correlate(uow, config, incident, observable, entry.actor_org)
+    uow.observables.mark_scanned(incident.id, work.upto)
+    return added
+
+
+def sighted(
+    uow: UnitOfWork, incident: Incident, entry: TimelineEntry, item: Found, *, pap: str = ""
+) -> tuple[Observable, bool]:
+    """The observable `item` of the incident, seen in `entry`; whether that is new."""
+    assert incident.id is not None
+    tlp = parse_tlp(entry.tlp)
+    observable = uow.observables.get(incident.id, item.type, item.value)
+    if observable is None:
+        observable = uow.observables.add(
+            Observable(
+                incident_id=incident.id,
+                type=item.type.value,
+                value=item.value,
+                first_seq=entry.seq,
+                last_seq=entry.seq,
+                times_seen=0,
+                first_seen_at=entry.at,
+                last_seen_at=entry.at,
+                source_org=entry.actor_org,
+                tlp=tlp.label,
+                pap=pap or DEFAULT_PAP.label,
+            )
+        )
+    assert observable.id is not None
+    sighting = ObservableSighting(
+        observable_id=observable.id,
+        seq=entry.seq,
+        incident_id=incident.id,
+        org=entry.actor_org,
+        tlp=tlp.label,
+        at=entry.at,
+    )
+    if not uow.observables.add_sighting(sighting):
+        return observable, False
+    observable.times_seen += 1
+    if entry.seq >= observable.last_seq:
+        observable.last_seq, observable.last_seen_at = entry.seq, entry.at
+    if entry.seq < observable.first_seq:
+        observable.first_seq, observable.first_seen_at = entry.seq, entry.at
+    # seen under several TLPs, the least restrictive decides how far it may go
+    observable.tlp = min(tlp, parse_tlp(observable.tlp)).label
+    uow.save(observable)
+    return observable, True
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An observable as one reader may see it: only from the entries it may see."""
+
+    observable: Observable
+    value: str  # secrets redacted
+    tlp: Tlp  # the least restrictive TLP it was said under where the reader may see it
+    said_by: str  # the organisation that said it so
+    first_seq: int
+    last_seq: int
+    first_at: datetime
+    last_at: datetime
+    times: int
+
+    @property
+    def active(self) -> bool:
+        return self.observable.status == Status.ACTIVE
+
+
+@dataclass(frozen=True)
+class IntelView:
+    """One incident's observables and where each was said, read once per request."""
+
+    seen: Visibility
+    observables: Sequence[Observable]
+    sightings: dict[int, list[ObservableSighting]]
+    entries: dict[int, TimelineEntry]
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> IntelView:
+        assert incident.id is not None
+        entries = uow.observables.entries_after(incident.id, 0, SIGHTED_IN)
+        return cls(
+            seen=Visibility.of(uow, config, incident),
+            observables=uow.observables.for_incident(incident.id),
+            sightings=uow.observables.sightings(incident.id),
+            entries={e.seq: e for e in entries},
+        )
+
+    def shown(
+        self, observable: Observable, reader: str | None, where: Where = Where.VIEW
+    ) -> Seen | None:
+        """`observable` as `reader` may see it there (None: the whole record), or None:
+        withheld. Each sighting is asked of the one rule, at its entry's TLP (after edits)
+        or at the floor `ioc tlp` set, whichever is higher."""
+        floor = parse_tlp(observable.tlp_floor) if observable.tlp_floor else Tlp.CLEAR
+        visible: list[tuple[ObservableSighting, Tlp, str]] = []
+        value = ""
+        for sighting in self.sightings.get(observable.id or 0, []):
+            entry = self.entries.get(sighting.seq)
+            if entry is None:
+                continue
+            said = self.seen.said(entry)
+            tlp = max(said.tlp, floor)
+            shown = self._show(Said(observable.value, tlp, said.org), reader, where)
+            if shown is not None:
+                value = shown
+                visible.append((sighting, tlp, said.org))
+        if not visible:
+            return None
+        least = min(visible, key=lambda v: v[1])
+        return Seen(
+            observable=observable,
+            value=value,
+            tlp=least[1],
+            said_by=least[2],
+            first_seq=visible[0][0].seq,
+            last_seq=visible[-1][0].seq,
+            first_at=visible[0][0].at,
+            last_at=visible[-1][0].at,
+            times=len(visible),
+        )
+
+    def _show(self, said: Said, reader: str | None, where: Where) -> str | None:
+        if reader is None:
+            return self.seen.show(said, said.org or SHARED_RECORD, Where.SAID_ROOM)
+        return self.seen.show(said, reader, where)
+
+    def for_reader(
+        self,
+        reader: str | None,
+        where: Where = Where.VIEW,
+        *,
+        kind: ObservableType | None = None,
+        active_only: bool = False,
+    ) -> list[Seen]:
+        shown = []
+        for observable in self.observables:
+            if kind is not None and observable.type != kind:
+                continue
+            if active_only and observable.status != Status.ACTIVE:
+                continue
+            seen = self.shown(observable, reader, where)
+            if seen is not None:
+                shown.append(seen)
+        return shown
+
+    def find(self, value: str, reader: str) -> list[Seen]:
+        """The observables of that value the reader may see (a value may be of two types)."""
+        return [
+            s
+            for s in (self.shown(o, reader) for o in self.observables if o.value == value)
+            if s is not None
+        ]
+
+
+def valid(raw: str, kind: ObservableType | None, own: Collection[str]) -> Found:
+    """A value typed by hand, checked: of `kind`, else of the type it reads as; an
+    ObservableError says why it is not an indicator."""
+    kind = kind or detect(raw)
+    value = normalised(kind, raw)
+    reason = not_an_indicator(kind, value, own)
+    if reason is not None:
+        raise ObservableError(reason, value)
+    return Found(kind, value)
+
+
+def lookup_value(raw: str, kind: ObservableType | None) -> list[tuple[ObservableType, str]]:
+    """The stored forms `raw` may take: of `kind`, else of every type it is valid as."""
+    kinds = [kind] if kind is not None else list(ObservableType)
+    found = []
+    for each in kinds:
+        try:
+            found.append((each, normalised(each, raw)))
+        except ObservableError:
+            continue
+    return found
+
+
+def correlate(
+    uow: UnitOfWork, config: Config, incident: Incident, observable: Observable, org: str
+) -> None:
+    """Tell `org`'s rooms, once, the other incidents where `org` may see this observable
+    too. An incident it may not see is never named, hinted at or counted."""
+    if not org or org in observable.told_orgs.split() or observable.status != Status.ACTIVE:
+        return
+    assert incident.id is not None
+    others = [
+        o
+        for o in uow.observables.elsewhere(observable.type, observable.value, incident.id)
+        if o.status == Status.ACTIVE
+    ]
+    if not others:
+        return
+    sightings = []
+    for other in others:
+        other_incident = uow.incidents.get(other.incident_id)
+        if other_incident is None:
+            continue
+        view = IntelView.of(uow, config, other_incident)
+        seen = view.shown(other, org)
+        if seen is not None:
+            sightings.append((other_incident, seen))
+    if not sightings:
+        return
+    observable.told_orgs = " ".join([*observable.told_orgs.split(), org])
+    uow.save(observable)
+    here = Visibility.of(uow, config, incident)
+    said = Said(observable.value, parse_tlp(observable.tlp), org)
+    lang = config.language(org)
+    for link in uow.rooms.for_incident(incident.id):
+        if link.org != org:
+            continue
+        value = here.show(said, org, Where.ROOM)
+        if value is None:
+            continue
+        body = seen_elsewhere(lang, value, sightings)
+        message = Message(body=body, tlp=said.tlp.label)
+        queue(uow, Post(link.room, message), at=observable.last_seen_at, incident_id=incident.id)
+
+
+def seen_elsewhere(lang: Language, value: str, sightings: Iterable[tuple[Incident, Seen]]) -> str:
+    """`203.0.113.9 was seen in INC-3 (2026-11-20, SEV2, resolved)`."""
+    where = [
+        lang.format(
+            "{key} ({date}, SEV{severity}, {state})",
+            key=incident.key,
+            date=lang.local(seen.first_at).date().isoformat(),
+            severity=incident.severity,
+            state=incident.state,
+        )
+        for incident, seen in sightings
+    ]
+    return "🔎 " + lang.format(
+        "{value} was seen in {incidents}", value=value, incidents=", ".join(where)
+    )
+
+
+def scanner(config: Config) -> Callable[[Sequence[str]], list[list[Found]]]:
+    """Extraction as configured, in this process."""
+    own = own_domains(config)
+    return lambda texts: find_all(texts, own)
+
+
+def own_domains(config: Config) -> frozenset[str]:
+    return own_domains_of(config.intel.own_domains)
