@@ -222,7 +222,10 @@ async def _set_tlp(
         said_at = intel_changes.set_floor(
             uow, incident, seen.observable, actor=ctx.actor, level=level, at=now
         )
-        shared = max(seen.tlp, level)
+        after = IntelView.of(uow, ctx.services.config, incident).shown(
+            seen.observable, ctx.actor.org
+        )
+        shared = after.tlp if after is not None else level
         if shared > level:
             body = lang.format(
                 "{who} set {value} to TLP:{level}; it stays TLP:{tlp}, as it was said",

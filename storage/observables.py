@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 
-from sqlmodel import Session, col, select
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, col, select
 
 from warroom.storage.models import (
     Incident,
@@ -105,3 +106,61 @@ class ObservableRepo:
             Observable.incident_id != incident_id,
         )
         return self.session.exec(query.order_by(col(Observable.incident_id))).all()
+
+    def with_values(self, incident_id: int, values: Collection[str]) -> Sequence[Observable]:
+        """The incident's observables of any of `values` (one query for a batch)."""
+        if not values:
+            return []
+        query = select(Observable).where(
+            Observable.incident_id == incident_id, col(Observable.value).in_(list(values))
+        )
+        return self.session.exec(query).all()
+
+    def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
+        """(observable id, seq) of the sightings recorded in those entries already."""
+        if not seqs:
+            return set()
+        query = select(ObservableSighting.observable_id, ObservableSighting.seq).where(
+            ObservableSighting.incident_id == incident_id,
+            col(ObservableSighting.seq).in_(list(seqs)),
+        )
+        return {(o, s) for o, s in self.session.exec(query)}
+
+    def found_elsewhere(self, incident_id: int, values: Collection[str]) -> set[tuple[str, str]]:
+        """(type, value) of those of `values` that other incidents hold too."""
+        if not values:
+            return set()
+        query = select(Observable.type, Observable.value).where(
+            col(Observable.value).in_(list(values)), Observable.incident_id != incident_id
+        )
+        return {(t, v) for t, v in self.session.exec(query)}
+
+    def add_all(self, rows: Sequence[Observable | ObservableSighting]) -> None:
+        self.session.add_all(rows)
+        self.session.flush()
+
+    def insert_new(self, rows: Sequence[Observable]) -> None:
+        """Insert observables not in the session, in one statement, and give them their ids
+        (a batch from a busy room: the ORM's unit of work costs more than the scan)."""
+        if not rows:
+            return
+        columns = [c for c in _columns(Observable) if c != "id"]
+        statement = insert(Observable).returning(
+            col(Observable.id), col(Observable.value), sort_by_parameter_order=True
+        )
+        made = self.session.execute(
+            statement, [{c: getattr(r, c) for c in columns} for r in rows]
+        ).all()
+        for row, (new_id, _) in zip(rows, made, strict=True):
+            row.id = new_id
+
+    def insert_sightings(self, rows: Sequence[ObservableSighting]) -> None:
+        if rows:
+            columns = _columns(ObservableSighting)
+            self.session.execute(
+                insert(ObservableSighting), [{c: getattr(r, c) for c in columns} for r in rows]
+            )
+
+
+def _columns(table: type[SQLModel]) -> list[str]:
+    return [c.name for c in SQLModel.metadata.tables[str(table.__tablename__)].columns]

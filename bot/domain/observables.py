@@ -101,7 +101,7 @@ _DEFANGS = (
 
 def _scheme(match: re.Match[str]) -> str:
     word = match.group(1).lower()
-    secure = match.group(2) or ("s" if word == "hxxps" else "")
+    secure = "s" if match.group(2) or word == "hxxps" else ""
     return f"http{secure}://"
 
 
@@ -124,6 +124,9 @@ _LOCAL_PART = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$", re.IGNORECASE)
 # RFC 2606 and RFC 6761: names for documentation and tests, never anyone's infrastructure
 RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost", "local"})
 RESERVED_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
+# `readme.md`, `setup.py`, `run.sh`: file names whose extension is also a country's TLD.
+# (.zip and .mov are left: phishing uses those domains.)
+FILE_EXTENSIONS = frozenset({"md", "py", "sh", "pl", "rs", "ps"})
 
 
 def detect(value: str) -> ObservableType:
@@ -263,6 +266,9 @@ def not_an_indicator(kind: ObservableType, value: str, own_domains: Collection[s
         return None
     if _documentation_name(host):
         return N_("{value} is a name reserved for documentation and tests")
+    file_like = host.count(".") == 1 and host.rsplit(".", 1)[1] in FILE_EXTENSIONS
+    if kind is ObservableType.DOMAIN and file_like:
+        return N_("{value} reads as a file name")
     if any(host == own or host.endswith("." + own) for own in own_domains):
         return N_("{value} is one of our own domains ([intel] own_domains)")
     return None

@@ -71,7 +71,7 @@ def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
     if not _MAYBE.search(text):
         return []
     text = refang(text)
-    found = find_iocs(text, included_ioc_types=list(_FOUND_AS))
+    found = find_iocs(text, included_ioc_types=list(_FOUND_AS), parse_unicode_iocs=True)
     out: list[Found] = []
     for key, kind in _FOUND_AS.items():
         for raw in found.get(key, []):
@@ -119,71 +119,105 @@ def store_found(
     uow: UnitOfWork, config: Config, work: Pending, found: Sequence[Sequence[Found]]
 ) -> int:
     """Record what extraction found in `work`'s entries and move the cursor past them; run
-    again (a crash, another process) it adds nothing twice. The number of new sightings."""
+    again (a crash, another process) it adds nothing twice. The number of new sightings.
+    A batch is a few statements, whatever its size: a busy room is scanned in batches."""
     incident = uow.incidents.get(work.incident_id, for_update=True)
     if incident is None or incident.id is None:
         return 0
     scanned = uow.observables.scanned_to(incident.id)
     if scanned >= work.upto:
         return 0
-    wanted = {seq for seq, _ in work.entries if seq > scanned}
     by_seq = {e.seq: e for e in uow.observables.entries_after(incident.id, scanned, SCANNED)}
-    added = 0
-    for (seq, _), items in zip(work.entries, found, strict=True):
-        entry = by_seq.get(seq)
-        if seq not in wanted or entry is None:
-            continue
-        for item in items:
-            observable, new = sighted(uow, incident, entry, item)
-            if new:
-                added += 1
-                correlate(uow, config, incident, observable, entry.actor_org)
+    said = [
+        (by_seq[seq], items)
+        for (seq, _), items in zip(work.entries, found, strict=True)
+        if seq in by_seq and items
+    ]
+    values = {item.value for _, items in said for item in items}
+    with uow.no_autoflush():
+        known = {(o.type, o.value): o for o in uow.observables.with_values(incident.id, values)}
+        recorded = uow.observables.sighted_at(incident.id, {entry.seq for entry, _ in said})
+        new: dict[tuple[str, str], Observable] = {}
+        seen_in: list[tuple[Observable, TimelineEntry]] = []
+        for entry, items in said:
+            for item in items:
+                key = (item.type.value, item.value)
+                observable = known.get(key) or new.get(key)
+                if observable is None:
+                    observable = new[key] = _new_observable(incident.id, entry, item)
+                elif observable.id is not None and (observable.id, entry.seq) in recorded:
+                    continue
+                _count(observable, entry)
+                seen_in.append((observable, entry))
+    uow.observables.insert_new(list(new.values()))
+    sightings = [_sighting(observable, entry) for observable, entry in seen_in]
+    uow.observables.insert_sightings(sightings)
+    elsewhere = uow.observables.found_elsewhere(incident.id, values)
+    for observable, entry in seen_in:
+        if (observable.type, observable.value) in elsewhere:
+            stored = uow.observables.get(incident.id, observable.type, observable.value)
+            assert stored is not None
+            correlate(uow, config, incident, stored, entry.actor_org)
     uow.observables.mark_scanned(incident.id, work.upto)
-    return added
+    return len(sightings)
 
 
-def sighted(
-    uow: UnitOfWork, incident: Incident, entry: TimelineEntry, item: Found, *, pap: str = ""
-) -> tuple[Observable, bool]:
-    """The observable `item` of the incident, seen in `entry`; whether that is new."""
-    assert incident.id is not None
-    tlp = parse_tlp(entry.tlp)
-    observable = uow.observables.get(incident.id, item.type, item.value)
-    if observable is None:
-        observable = uow.observables.add(
-            Observable(
-                incident_id=incident.id,
-                type=item.type.value,
-                value=item.value,
-                first_seq=entry.seq,
-                last_seq=entry.seq,
-                times_seen=0,
-                first_seen_at=entry.at,
-                last_seen_at=entry.at,
-                source_org=entry.actor_org,
-                tlp=tlp.label,
-                pap=pap or DEFAULT_PAP.label,
-            )
-        )
-    assert observable.id is not None
-    sighting = ObservableSighting(
-        observable_id=observable.id,
-        seq=entry.seq,
-        incident_id=incident.id,
-        org=entry.actor_org,
-        tlp=tlp.label,
-        at=entry.at,
+def _new_observable(
+    incident_id: int, entry: TimelineEntry, item: Found, pap: str = ""
+) -> Observable:
+    return Observable(
+        incident_id=incident_id,
+        type=item.type.value,
+        value=item.value,
+        first_seq=entry.seq,
+        last_seq=entry.seq,
+        times_seen=0,
+        first_seen_at=entry.at,
+        last_seen_at=entry.at,
+        source_org=entry.actor_org,
+        tlp=parse_tlp(entry.tlp).label,
+        pap=pap or DEFAULT_PAP.label,
     )
-    if not uow.observables.add_sighting(sighting):
-        return observable, False
+
+
+def _count(observable: Observable, entry: TimelineEntry) -> None:
+    """One more sighting of `observable`, in `entry`."""
     observable.times_seen += 1
     if entry.seq >= observable.last_seq:
         observable.last_seq, observable.last_seen_at = entry.seq, entry.at
     if entry.seq < observable.first_seq:
         observable.first_seq, observable.first_seen_at = entry.seq, entry.at
     # seen under several TLPs, the least restrictive decides how far it may go
-    observable.tlp = min(tlp, parse_tlp(observable.tlp)).label
+    observable.tlp = min(parse_tlp(entry.tlp), parse_tlp(observable.tlp)).label
+
+
+def _sighting(observable: Observable, entry: TimelineEntry) -> ObservableSighting:
+    assert observable.id is not None
+    return ObservableSighting(
+        observable_id=observable.id,
+        seq=entry.seq,
+        incident_id=observable.incident_id,
+        org=entry.actor_org,
+        tlp=parse_tlp(entry.tlp).label,
+        at=entry.at,
+    )
+
+
+def sighted(
+    uow: UnitOfWork, incident: Incident, entry: TimelineEntry, item: Found, *, pap: str = ""
+) -> tuple[Observable, bool]:
+    """The observable `item` of the incident, seen in `entry` (one said by hand); whether
+    that sighting is new."""
+    assert incident.id is not None
+    observable = uow.observables.get(incident.id, item.type, item.value)
+    if observable is None:
+        observable = uow.observables.add(_new_observable(incident.id, entry, item, pap))
+    assert observable.id is not None
+    if (observable.id, entry.seq) in uow.observables.sighted_at(incident.id, [entry.seq]):
+        return observable, False
+    _count(observable, entry)
     uow.save(observable)
+    uow.observables.add_all([_sighting(observable, entry)])
     return observable, True
 
 

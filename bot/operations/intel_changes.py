@@ -71,7 +71,7 @@ def about_tlp(uow: UnitOfWork, observable: Observable, actor: Actor) -> Tlp:
     floor = parse_tlp(observable.tlp_floor) if observable.tlp_floor else Tlp.CLEAR
     if all(s.org == actor.org for s in sightings):
         return max([floor, *(parse_tlp(s.tlp) for s in sightings)])
-    return max(Tlp.AMBER_STRICT, *(parse_tlp(s.tlp) for s in sightings if s.org == actor.org))
+    return max([Tlp.AMBER_STRICT, *(parse_tlp(s.tlp) for s in sightings if s.org == actor.org)])
 
 
 def false_positive(

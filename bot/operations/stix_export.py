@@ -162,7 +162,11 @@ def bundle(
         object_marking_refs=[markings[title_tlp].id],
     )
     everything: list[Any] = [*markings.values(), *identities, report, *objects]
-    return stix2.Bundle(objects=everything, id=stable_id("bundle", incident.key, as_org or ""))
+    return stix2.Bundle(
+        objects=everything,
+        id=stable_id("bundle", incident.key, as_org or ""),
+        allow_custom=profile == "opencti",  # OpenCTI's x_opencti_* marking properties
+    )
 
 
 def _indicator_of(
