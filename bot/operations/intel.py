@@ -8,11 +8,12 @@ import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from ioc_finder import find_iocs
 
 from warroom.bot.config import Config
-from warroom.bot.domain.disclosure import SHARED_RECORD, Said, Where
+from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.observables import (
@@ -30,7 +31,7 @@ from warroom.bot.domain.observables import (
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations.effects import Post, queue
-from warroom.bot.operations.visibility import Visibility, parse_tlp
+from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.storage.models import Incident, Observable, ObservableSighting, TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -67,16 +68,22 @@ class Found:
 
 
 def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
-    """The indicators in `text`, refanged and in their stored form, in a stable order."""
+    """The indicators in `text`, refanged and in their stored form, in a stable order.
+
+    ioc-finder reads each distinct word that could hold one (indicators hold no spaces),
+    once per process (what a room says, it says again), and the URL grammar, its slowest,
+    only on words with a slash."""
     if not _MAYBE.search(text):
         return []
     text = refang(text)
-    found = find_iocs(text, included_ioc_types=list(_FOUND_AS), parse_unicode_iocs=True)
     out: list[Found] = []
-    for key, kind in _FOUND_AS.items():
-        for raw in found.get(key, []):
+    for word in dict.fromkeys(text.split()):
+        word = word.strip(_EDGES)
+        if not _MAYBE.search(word):
+            continue
+        for kind, raw in _found_in(word):
             try:
-                value = normalised(kind, str(raw))
+                value = normalised(kind, raw)
             except ObservableError:
                 continue
             if not_an_indicator(kind, value, own_domains) is not None:
@@ -86,7 +93,19 @@ def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
             item = Found(kind, value)
             if item not in out:
                 out.append(item)
-    return out
+    return sorted(out, key=lambda f: _ORDER[f.type])
+
+
+_EDGES = "()[]{}<>\"'`,;!?*_~"  # punctuation and chat markup around a word
+_ORDER = {kind: n for n, kind in enumerate(_FOUND_AS.values())}
+_WITHOUT_URLS = [key for key in _FOUND_AS if key != "urls"]
+
+
+@lru_cache(maxsize=65536)
+def _found_in(word: str) -> tuple[tuple[ObservableType, str], ...]:
+    types = list(_FOUND_AS) if "/" in word else _WITHOUT_URLS
+    found = find_iocs(word, included_ioc_types=types, parse_unicode_iocs=True)
+    return tuple((kind, str(raw)) for key, kind in _FOUND_AS.items() for raw in found.get(key, []))
 
 
 def find_all(texts: Sequence[str], own_domains: Collection[str]) -> list[list[Found]]:
@@ -268,23 +287,22 @@ class IntelView:
         or at the floor `ioc tlp` set, whichever is higher."""
         floor = parse_tlp(observable.tlp_floor) if observable.tlp_floor else Tlp.CLEAR
         visible: list[tuple[ObservableSighting, Tlp, str]] = []
-        value = ""
         for sighting in self.sightings.get(observable.id or 0, []):
             entry = self.entries.get(sighting.seq)
             if entry is None:
                 continue
             said = self.seen.said(entry)
             tlp = max(said.tlp, floor)
-            shown = self._show(Said(observable.value, tlp, said.org), reader, where)
-            if shown is not None:
-                value = shown
+            if reader is None or self.seen.may_see(
+                Said(observable.value, tlp, said.org), reader, where
+            ):
                 visible.append((sighting, tlp, said.org))
         if not visible:
             return None
         least = min(visible, key=lambda v: v[1])
         return Seen(
             observable=observable,
-            value=value,
+            value=shown_value(observable),
             tlp=least[1],
             said_by=least[2],
             first_seq=visible[0][0].seq,
@@ -293,11 +311,6 @@ class IntelView:
             last_at=visible[-1][0].at,
             times=len(visible),
         )
-
-    def _show(self, said: Said, reader: str | None, where: Where) -> str | None:
-        if reader is None:
-            return self.seen.show(said, said.org or SHARED_RECORD, Where.SAID_ROOM)
-        return self.seen.show(said, reader, where)
 
     def for_reader(
         self,
@@ -336,6 +349,15 @@ def valid(raw: str, kind: ObservableType | None, own: Collection[str]) -> Found:
     if reason is not None:
         raise ObservableError(reason, value)
     return Found(kind, value)
+
+
+def shown_value(observable: Observable) -> str:
+    """The value as views show it: secrets redacted. Only a URL or an address can hide one
+    (a token in a query, a password in `user:pass@`); addresses, names, hashes and CVE ids
+    are shown as they are."""
+    if observable.type in (ObservableType.URL, ObservableType.EMAIL):
+        return redacted(observable.value)
+    return observable.value
 
 
 def lookup_value(raw: str, kind: ObservableType | None) -> list[tuple[ObservableType, str]]:

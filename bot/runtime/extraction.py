@@ -25,6 +25,7 @@ from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+LIGHT_BATCH = 50  # entries whose findings are stored on the event loop when SQLite is free
 _pool: Executor | None = None  # one per process, started at the first scan that needs it
 
 
@@ -42,14 +43,29 @@ class Extraction:
         self.settling = settling
         self.own_domains = intel.own_domains(services.config)
         self.in_worker = services.config.intel.extract_in_worker
+        self._dirty: set[int] = set()
+        self._scheduled = False
 
     async def after_changes(self, changes: Sequence[IncidentChanged]) -> None:
         touched = {c.incident_id for c in changes if c.kind in intel.SCANNED}
         if touched:
-            await self.catch_up(touched)
+            await self._soon(touched)
 
     async def after_message(self, event: MessagePosted, incident_id: int) -> None:
-        await self.settling.run(partial(self.catch_up, {incident_id}))
+        await self._soon({incident_id})
+
+    async def _soon(self, incident_ids: set[int]) -> None:
+        """One scan after the work queued before it, for every incident touched until it
+        runs: a busy room is scanned in batches, not entry by entry."""
+        self._dirty |= incident_ids
+        if not self._scheduled:
+            self._scheduled = True
+            await self.settling.run(self._scan_dirty)
+
+    async def _scan_dirty(self) -> None:
+        self._scheduled = False
+        touched, self._dirty = self._dirty, set()
+        await self.catch_up(touched)
 
     async def recover(self) -> None:
         """Scan what was said while no process was scanning (a crash, an upgrade)."""
@@ -62,12 +78,19 @@ class Extraction:
         store = self.services.store
         config = self.services.config
         for incident_id in sorted(incident_ids):
-            work = await store.transaction(partial(intel.pending, incident_id=incident_id))
+            # both small (a read; a batch's few statements): on the loop when SQLite is free,
+            # so the commands' own light transactions are not sent to the thread behind them
+            work = await store.transaction(
+                partial(intel.pending, incident_id=incident_id), light=True
+            )
             if work is None:
                 continue
             found = await self._scan([text for _, text in work.entries])
 
-            await store.transaction(partial(_save, config=config, work=work, found=found))
+            light = len(work.entries) <= LIGHT_BATCH
+            await store.transaction(
+                partial(_save, config=config, work=work, found=found), light=light
+            )
         await self.services.outbox.drain_if_queued()  # correlation notices
 
     async def _scan(self, texts: list[str]) -> list[list[intel.Found]]:
