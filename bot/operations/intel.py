@@ -28,6 +28,7 @@ from warroom.bot.domain.observables import (
     reads_as_version,
     refang,
 )
+from warroom.bot.domain.redact import REDACTED, redact
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations.effects import Post, queue
@@ -70,12 +71,14 @@ class Found:
 def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
     """The indicators in `text`, refanged and in their stored form, in a stable order.
 
-    ioc-finder reads each distinct word that could hold one (indicators hold no spaces),
+    Secrets are redacted first, so none is ever kept as an indicator. ioc-finder reads each
+    distinct word that could hold one (indicators hold no spaces),
     once per process (what a room says, it says again), and the URL grammar, its slowest,
     only on words with a slash."""
     if not _MAYBE.search(text):
         return []
-    text = refang(text)
+    # a secret is no indicator (a bearer token reads as an MD5): scanned with them redacted
+    text = refang(redact(text)[0].replace(REDACTED, "REDACTED"))
     out: list[Found] = []
     for word in dict.fromkeys(text.split()):
         word = word.strip(_EDGES)
@@ -439,3 +442,28 @@ def scanner(config: Config) -> Callable[[Sequence[str]], list[list[Found]]]:
 
 def own_domains(config: Config) -> frozenset[str]:
     return own_domains_of(config.intel.own_domains)
+
+
+def export_entries(view: IntelView, as_org: str | None) -> list[dict[str, object]]:
+    """`observables[]` of the JSON export: what `as_org` may see (None: all), false
+    positives included and marked."""
+
+    def iso(at: datetime) -> str:
+        return at.isoformat().replace("+00:00", "Z")
+
+    return [
+        {
+            "type": seen.observable.type,
+            "value": seen.value,
+            "tlp": seen.tlp.label,
+            "pap": seen.observable.pap,
+            "status": seen.observable.status,
+            "said_by": seen.said_by,
+            "times_seen": seen.times,
+            "first_seq": seen.first_seq,
+            "last_seq": seen.last_seq,
+            "first_seen_at": iso(seen.first_at),
+            "last_seen_at": iso(seen.last_at),
+        }
+        for seen in view.for_reader(as_org)
+    ]

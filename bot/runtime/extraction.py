@@ -29,11 +29,15 @@ LIGHT_BATCH = 50  # entries whose findings are stored on the event loop when SQL
 _pool: Executor | None = None  # one per process, started at the first scan that needs it
 
 
-def _worker_pool() -> Executor:
+def _started_pool() -> Executor:
+    """The worker, started and ready (its process spawned, ioc-finder imported): called on a
+    thread, as starting a process takes long enough to hold up the event loop."""
     global _pool
     if _pool is None:
         # spawn, not fork: the parent has threads (the store's) that a fork would copy
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool.submit(intel.find_all, ["warm up 192.0.2.1"], ()).result()
+        _pool = pool
     return _pool
 
 
@@ -99,9 +103,8 @@ class Extraction:
         if self.in_worker:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(
-                    _worker_pool(), intel.find_all, texts, self.own_domains
-                )
+                pool = _pool or await asyncio.to_thread(_started_pool)
+                return await loop.run_in_executor(pool, intel.find_all, texts, self.own_domains)
             except (BrokenProcessPool, RuntimeError, OSError):
                 log.warning("no extraction worker; scanning in this process", exc_info=True)
                 self.in_worker = False

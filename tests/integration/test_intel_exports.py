@@ -22,6 +22,7 @@ from stix2validator import ValidationOptions, validate_string
 from tests.fakes.crossorg import CrossOrgBot
 from warroom.bot.cli import main
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.export import incident_export
 from warroom.bot.operations.intel_export import export_intel
 from warroom.storage.migrate import upgrade
 from warroom.storage.store import UnitOfWork
@@ -176,6 +177,23 @@ async def test_an_export_for_an_org_holds_only_what_it_may_see(orgs: CrossOrgBot
         "CVE-2021-44228": "tlp:clear",
         "44d88612fea8a8f36de82e1278abb02f": "tlp:amber",
     }
+
+
+async def test_the_json_export_lists_the_observables_the_org_may_see(orgs: CrossOrgBot) -> None:
+    data = orgs.app.store.transaction_sync(
+        lambda uow: incident_export(uow, "INC-1", config=orgs.config, as_org="cloud")
+    )
+    shown = {o["value"]: (o["tlp"], o["status"]) for o in data["observables"]}
+    assert shown == {
+        "45.77.12.9": ("GREEN", "active"),
+        "CVE-2021-44228": ("CLEAR", "active"),
+        "44d88612fea8a8f36de82e1278abb02f": ("AMBER", "active"),
+    }
+    whole = orgs.app.store.transaction_sync(
+        lambda uow: incident_export(uow, "INC-1", config=orgs.config)
+    )
+    statuses = {o["value"]: o["status"] for o in whole["observables"]}
+    assert statuses["45.77.12.40"] == "false-positive" and len(statuses) == 8
 
 
 async def test_each_export_is_a_timeline_entry_with_the_sha256_of_what_was_handed_out(

@@ -66,6 +66,12 @@ CASES = [
     ("at 12:30 on 1.2.2026, rotated the key.", []),
     ("see readme.md and setup.py", []),
     ("plain words only", []),
+    # a secret is no indicator, even when it reads as one
+    ("Authorization: Bearer 0123456789abcdef0123456789abcdef", []),
+    (
+        "phish at https://evil.com/a?token=abcdef1234567890abcdef",
+        [("domain", "evil.com"), ("url", "https://evil.com/a?token=REDACTED")],
+    ),
     # but a version word elsewhere does not hide an address
     ("version 2 of the dropper calls 45.77.12.9", [("ipv4", "45.77.12.9")]),
     ("acme.com.evil.net is not ours", [("domain", "acme.com.evil.net")]),
