@@ -8,7 +8,9 @@ synchronous=NORMAL).
 
     python bench/core.py [--notes 3000] [--opens 300] [--big 100000]
 
-A third row per store size times the longest note `[limits] message_chars` lets in. With 100
+A second row per store size times a note rich in indicators (three IPs, a URL, a hash),
+whose observables are extracted after the answer (in a worker process) and stored before
+the clock stops. A third row times the longest note `[limits] message_chars` lets in. With 100
 stored, further rows time `note` for an organisation that reads German (beside the English one),
 `task add` and `task done` (beside `note`), and `open --playbook ransomware --org cert` (10 tasks
 at open, one organisation brought in).
@@ -227,6 +229,17 @@ async def core_rows(
         out.seek(0)
         out.truncate()
 
+    rich = (
+        "blocked 45.77.{a}.9, 185.220.{a}.7 and 149.154.167.{b} after "
+        "hxxps://evil-{n}[.]com/payload.php dropped 44d88612fea8a8f36de82e1278abb02f"
+    )
+
+    async def rich_note(n: int) -> None:  # three IPs, a URL, a hash: extracted after the answer
+        text = rich.format(a=n % 250, b=n % 200, n=n)
+        await app.core.handle(CommandReceived(actor, room, f'note "{text}"', f"rich-{n}"))
+        out.seek(0)
+        out.truncate()
+
     async def task_add(n: int) -> None:
         text = f'task add "step {n}" --due 1h'
         await app.core.handle(CommandReceived(actor, room, text, f"task-add-{n}"))
@@ -253,6 +266,7 @@ async def core_rows(
         return rows
     rows = [
         await measure(f"note, {stored:,} incidents stored", notes, note, settled),
+        await measure(f"note with 3 IPs, a URL, a hash, {stored:,}", notes, rich_note, settled),
         await measure(f"open, {stored:,} incidents stored", opens, open_, settled),
         await measure(
             f"note of 40,000 chars, {stored:,} stored", max(10, notes // 30), big_note, settled

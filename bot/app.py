@@ -22,6 +22,7 @@ from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
 from warroom.bot.runtime import checklists, deliveries, rooms
+from warroom.bot.runtime.extraction import Extraction
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
@@ -58,6 +59,7 @@ class App:
     reminders: Reminders | None = None
     http: HttpServer | None = None  # `/healthz`, `/metrics`, the adapters' routes, when asked
     metrics: Metrics | None = None
+    extraction: Extraction | None = None  # observables, scanned after the answers
     # Set when this process lost the leadership it needed for a leader-only adapter (the
     # Matrix sync loop): `warroom run` then exits so its supervisor restarts it as a standby.
     deposed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -81,6 +83,8 @@ class App:
             await self.reminders.start()
         if self.http is not None:
             await self.http.start()
+        if self.extraction is not None:  # what was said while nobody scanned
+            await self.outbox.settling.run(self.extraction.recover)
 
     def _leader_only(self, adapter: ChatAdapter) -> bool:
         """Adapters that must run in one process only (a Matrix device syncs in one place)
@@ -178,10 +182,11 @@ def build_app(
     leadership = leadership_for(config.storage.url, retry=settings.leader_retry.total_seconds())
     reminders = Reminders(services, leadership=leadership, timers=timers)
     refresh = ChecklistRefresh(services)
+    extraction = Extraction(services, dispatcher.settling)
     core = Core(
         services,
         registry,
-        [*listeners, reminders, refresh],
+        [*listeners, reminders, refresh, extraction],
         settling=dispatcher.settling,
     )
     http = HttpServer(config.http.listen, adapters, metrics=metrics.scrape) if serve_http else None
@@ -195,6 +200,7 @@ def build_app(
         reminders=reminders,
         http=http,
         metrics=metrics,
+        extraction=extraction,
     )
 
 

@@ -11,10 +11,15 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from warroom import __version__
 from warroom.bot.config import Config, ConfigError, load_config
 from warroom.bot.domain.language import ENGLISH, Language, locale_problem, timezone_problem
+
+if TYPE_CHECKING:
+    from warroom.storage.store import Store
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,11 +80,17 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", parents=[common], help="print one incident")
     export.add_argument("key", help="incident key, e.g. INC-1")
-    export.add_argument("--format", choices=("json", "md"), default="json")
+    export.add_argument("--format", choices=("json", "md", "stix", "misp"), default="json")
     export.add_argument("--as-org", help="only what this organisation may see under TLP")
     export.add_argument("--locale", help="the md report's language (default: --as-org's, else en)")
     export.add_argument(
         "--timezone", help="the md report's time zone, IANA (default: --as-org's, else UTC)"
+    )
+    export.add_argument(
+        "--stix-profile",
+        choices=("oasis", "opencti"),
+        default="oasis",
+        help="the TLP marking ids: OASIS TLP 2.0 (default), or those OpenCTI uses",
     )
     export.set_defaults(func=_export)
 
@@ -199,6 +210,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     except SchemaNotCurrent as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1
+    if args.format in ("stix", "misp"):
+        return _export_intel(args, config, store)
     try:
         data = store.transaction_sync(
             lambda uow: incident_export(
@@ -259,6 +272,31 @@ def _report(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(report_json(found), indent=2, ensure_ascii=False))
     else:
         print(report_markdown(found, lang), end="")
+
+
+def _export_intel(args: argparse.Namespace, config: Config, store: Store) -> int:
+    """A STIX bundle or MISP event, recorded on the timeline with its SHA-256."""
+    from warroom.bot.operations.export import ExportError
+    from warroom.bot.operations.intel_export import export_intel
+
+    try:
+        text = store.transaction_sync(
+            lambda uow: export_intel(
+                uow,
+                config,
+                args.key.upper(),
+                form=args.format,
+                as_org=args.as_org and args.as_org.lower(),
+                at=datetime.now(UTC),
+                profile=args.stix_profile,
+            )
+        )
+    except ExportError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(text)
     return 0
 
 

@@ -90,6 +90,15 @@ class PlaybooksConfig:
 
 
 @dataclass(frozen=True)
+class IntelConfig:
+    own_domains: tuple[str, ...] = ()  # never indicators, nor any name under them
+    # observables are extracted in a worker process beside the event loop (ioc-finder is
+    # pure-Python parsing); false: on the event loop, after the answers
+    extract_in_worker: bool = True
+    misp_sharing_group: str = ""  # the MISP sharing group AMBER indicators go to
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -203,6 +212,7 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
+    intel: IntelConfig = field(default_factory=IntelConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -243,6 +253,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known.add("sharing")
     known.add("playbooks")
     known.add("goals")
+    known.add("intel")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -254,6 +265,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         http=_section(raw, "http", HttpConfig),
         limits=_section(raw, "limits", LimitsConfig),
         playbooks=_section(raw, "playbooks", PlaybooksConfig),
+        intel=_section(raw, "intel", IntelConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),

@@ -2,6 +2,7 @@
 
 from warroom.commands import (
     followups,
+    intel,
     lifecycle,
     people,
     playbooks,
@@ -20,6 +21,7 @@ FAMILIES = (
     people,
     tasks,
     playbooks,
+    intel,
     help_command,
     reviews,
     followups,
@@ -42,6 +44,8 @@ ORDER = (
     "tasks",
     "playbook",
     "playbooks",
+    "iocs",
+    "ioc",
     "resolve",
     "close",
     "list",

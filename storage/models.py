@@ -362,3 +362,52 @@ class Followup(SQLModel, table=True):
     reminded_at: datetime | None = None
     created_at: datetime
     created_by: str = Field(default="", max_length=255)
+
+
+class Observable(SQLModel, table=True):
+    """An indicator found in (or added to) an incident. Who may see it is decided per
+    reader from its sightings, each the timeline entry it was said in; `tlp` is the least
+    restrictive of theirs (what decides how far it may be shared), `tlp_floor` a level set
+    with `ioc tlp` below which it is never shared. `told_orgs`: the organisations whose
+    rooms were told it was seen in other incidents, space-separated."""
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "type", "value"),
+        Index("ix_observable_value", "type", "value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    type: str = Field(max_length=16)
+    value: str = Field(max_length=2048)
+    first_seq: int
+    last_seq: int
+    times_seen: int = 1
+    first_seen_at: datetime
+    last_seen_at: datetime
+    source_org: str = Field(max_length=64)
+    tlp: str = Field(max_length=16)
+    tlp_floor: str = Field(default="", max_length=16)
+    pap: str = Field(default="AMBER", max_length=16)
+    status: str = Field(default="active", max_length=16)
+    note: str = ""
+    told_orgs: str = ""
+
+
+class ObservableSighting(SQLModel, table=True):
+    """One timeline entry an observable was said in: the reader's view follows the entry."""
+
+    observable_id: int = Field(foreign_key="observable.id", primary_key=True)
+    seq: int = Field(primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id", index=True)
+    org: str = Field(max_length=64)
+    tlp: str = Field(max_length=16)
+    at: datetime
+
+
+class IntelCursor(SQLModel, table=True):
+    """How far an incident's timeline has been scanned for observables: extraction runs
+    after the answer, and resumes from here after a crash."""
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    scanned_seq: int = 0

@@ -30,6 +30,7 @@ from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
 from warroom.storage.followups import FollowupRepo
 from warroom.storage.inbox import InboxRepo
 from warroom.storage.models import Outbox
+from warroom.storage.observables import ObservableRepo
 from warroom.storage.reminders import DigestRepo, ReminderRepo
 from warroom.storage.repos import (
     EventRepo,
@@ -108,6 +109,7 @@ class UnitOfWork:
         self.reviews = ReviewRepo(self.session)
         self.followups = FollowupRepo(self.session)
         self.stats = StatsRepo(self.session)
+        self.observables = ObservableRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -72,6 +72,8 @@ class EntryKind(StrEnum):
     REVIEW = "review"  # the post-incident review drafted, or marked final
     LESSON = "lesson"  # a lesson of the review: what went well, what to improve
     FOLLOWUP = "followup"  # an action item that outlives the incident
+    IOC = "ioc"  # an indicator added, marked false positive or given a TLP by hand
+    EXPORT = "export"  # a STIX or MISP export handed out, with the SHA-256 of its bytes
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

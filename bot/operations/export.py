@@ -12,6 +12,8 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where, withheld_title
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations import intel
+from warroom.bot.operations.intel import IntelView
 from warroom.bot.operations.metrics import in_words, metrics
 from warroom.bot.operations.org_clocks import answers, exported
 from warroom.bot.operations.review_export import followup_entries, review_entry
@@ -48,7 +50,8 @@ def incident_export(
     orgs = uow.incidents.orgs(incident.id)
     if as_org is not None and as_org not in orgs:
         raise ExportError(f"{as_org} does not take part in {key}")
-    seen = replace(Visibility.of(uow, config or Config(), incident), language=lambda _: lang)
+    seen_config = config or Config()
+    seen = replace(Visibility.of(uow, seen_config, incident), language=lambda _: lang)
     entries = list(uow.timeline.entries(incident.id))
     links = list(uow.rooms.for_incident(incident.id))
     if as_org is not None:
@@ -101,6 +104,7 @@ def incident_export(
         ],
         "timeline": [_entry(seen, e, as_org, lang) for e in entries],
         "tasks": task_entries(tasks, roles, iso),
+        "observables": intel.export_entries(IntelView.of(uow, seen_config, incident), as_org),
         "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
         "review": review_entry(uow, seen, as_org, iso),
         "followups": followup_entries(uow, seen, as_org, iso),

@@ -33,6 +33,7 @@ class TestBot:
             limits=base.limits,
             playbooks=base.playbooks,
             goals=base.goals,
+            intel=base.intel,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

@@ -10,6 +10,11 @@ follow-ups' reminders, private answers) is checked against it, and at the end ev
 final content, each org's `timeline`, `status`, `list`, `tasks`, `review`, `followups` and
 export. Nothing forbidden may show, and everything the rule allows must reach a view (a path
 withholding everything fails). No secret ever leaves the chat message it was said in.
+
+Every text names a host after its token (`k7z.net`), so indicators are found in it: each
+org's `iocs`, STIX bundle and MISP event hold exactly the hosts it may see, and when each org
+later says them all in an incident of its own, the notices that they were seen before name
+INC-1 only for hosts it may see there.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from hypothesis import strategies as st
 from tests.fakes.adapter import FakeAdapter, Sent
 from warroom.adapters.slack.render import render
 from warroom.bot.app import App, build_app
-from warroom.bot.config import Config, OrgConfig, StorageConfig
+from warroom.bot.config import Config, IntelConfig, OrgConfig, StorageConfig
 from warroom.bot.domain.clock import FakeClock
 from warroom.bot.domain.events import (
     Actor,
@@ -48,6 +53,7 @@ from warroom.bot.domain.events import (
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.operations.export import incident_export, markdown_report
+from warroom.bot.operations.intel_export import export_intel
 from warroom.bot.operations.stats import indicators
 from warroom.bot.operations.stats_report import report_json
 from warroom.storage.migrate import upgrade
@@ -137,6 +143,7 @@ class World:
     seen_upto: int = 0
     ids: Any = field(default_factory=lambda: itertools.count(1))
     tokens: Any = field(default_factory=lambda: itertools.count(1))
+    scanned: set[int] = field(default_factory=set)  # tokens said where indicators are found
 
     def actor(self, org: str) -> Actor:
         name = "alice" if org == "acme" else f"{org}-person"
@@ -144,7 +151,7 @@ class World:
 
     def text(self, tlp: Tlp | None, secret: bool) -> tuple[int, str]:
         token = next(self.tokens)
-        said = f"{marking(tlp)}k{token}z words"
+        said = f"{marking(tlp)}k{token}z words at k{token}z.net"
         return token, said + (f" password: s3cr{token}x" if secret else "")
 
     def effective(self, tlp: Tlp | None) -> Tlp:
@@ -262,6 +269,7 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
             room = world.rooms[org]
             message_id = f"m{token}"
             oracle.sayings[token] = [said]
+            world.scanned.add(token)
             event = MessagePosted(world.actor(org), room, text, world.event(), message_id)
             await world.app.core.handle(event)
             await world.settle()
@@ -269,12 +277,14 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
             world.spoke.add(org)
         elif org in world.spoke:
             oracle.sayings[token] = [said]
+            world.scanned.add(token)
             await world.command(org, f"{kind} -- {text}")
     elif kind == "task":
         _, org, tlp, secret = action
         if org in oracle.orgs and org in world.spoke:
             token, text = world.text(tlp, secret)
             oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+            world.scanned.add(token)
             await world.command(org, f"task add --due 1m -- {text}")
     elif kind == "tick":
         _, number, org = action
@@ -285,6 +295,7 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         original, org, room, message_id = world.said[index % len(world.said)]
         token, text = world.text(tlp, secret)
         oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+        world.scanned.add(token)
         oracle.edited[original] = world.effective(tlp)
         target = MessageRef(room, message_id)
         event = MessageEdited(world.actor(org), room, target, text, world.event())
@@ -328,7 +339,44 @@ def views(world: World, org: str) -> dict[str, str]:
     # room ids are the platform's handles, not text; the fake names them after the room name
     # it was created with, which the checks after each step cover
     shown = {k: v for k, v in data.items() if k != "rooms"}
-    return {"export": str(shown), "report": markdown_report(report, lang)}
+
+    def intel(form: str) -> str:
+        return world.app.store.transaction_sync(
+            lambda uow: export_intel(
+                uow, world.app.config, "INC-1", form=form, as_org=org, at=FakeClock().now()
+            )
+        )
+
+    return {
+        "export": str(shown),
+        "report": markdown_report(report, lang),
+        "stix": intel("stix"),
+        "misp": intel("misp"),
+    }
+
+
+async def seen_before(world: World, org: str) -> str:
+    """`org` opens an incident of its own and says every host said in INC-1 there: the
+    notices that they were seen before."""
+    lobby = RoomRef("fake", org, "lobby")
+    open_it = CommandReceived(world.actor(org), lobby, f'open "{org} again"', world.event())
+    await world.app.core.handle(open_it)
+    await world.settle()
+    room = world.rooms[org]
+    hosts = " ".join(f"k{token}z.net" for token in sorted(world.scanned))
+    said = MessagePosted(world.actor(org), room, f"seen {hosts}", world.event(), world.event())
+    before = len(world.adapter.sent)
+    await world.app.core.handle(said)
+    await world.settle()
+    world.seen_upto = len(world.adapter.sent)
+    notices = [
+        s.text
+        for s in world.adapter.sent[before:]
+        if s.kind == "post" and s.room == room and "🔎" in s.text  # in the org's language
+    ]
+    for notice in notices:
+        assert re.findall(r"INC-\d+", notice) == ["INC-1"], notice
+    return "\n".join(notices)
 
 
 async def after_resolve(world: World, action: tuple[Any, ...]) -> None:
@@ -414,6 +462,7 @@ async def scenario(
             for o in ORGS
         ),
         sharing=agreements,
+        intel=IntelConfig(extract_in_worker=False),
     )
     adapter = FakeAdapter("fake")
     clock = FakeClock()
@@ -463,6 +512,7 @@ async def scenario(
             shown["review"] = await answers(world, org, "review")
             shown["followups"] = await answers(world, org, "followups")
             shown["stats"] = await answers(world, org, "stats")
+            shown["iocs"] = await answers(world, org, "iocs")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
@@ -474,6 +524,20 @@ async def scenario(
                 tlps = [(s.org, oracle.tlp_of(token, s)) for s in sayings]
                 if any(oracle.visible(sayer, tlp, org, "view") for sayer, tlp in tlps):
                     assert f"k{token}z" in shown["export"], f"k{token}z never reached {org}"
+                    if token in world.scanned:
+                        answered = ("iocs",) if org in world.spoke else ()  # participants
+                        for path in ("stix", "misp", *answered):
+                            assert f"k{token}z.net" in shown[path], f"k{token}z.net: {path}"
+        for org in ORGS:
+            told = await seen_before(world, org)
+            for token in map(int, TOKEN.findall(told)):
+                assert oracle.allowed(token, org, "view"), f"k{token}z told to {org}"
+            for token in world.scanned:
+                sayings = oracle.sayings[token]
+                if org in oracle.orgs and any(
+                    oracle.visible(s.org, oracle.tlp_of(token, s), org, "view") for s in sayings
+                ):
+                    assert f"k{token}z.net " in told, (org, token, told)
     finally:
         await app.stop()
 

@@ -1,0 +1,229 @@
+"""How fast `warroom export --format stix|misp` is for an incident with many observables.
+
+One incident on SQLite with N observables (default 10,000: IPv4 addresses, domains, URLs
+and SHA-256 hashes), each said in its own message by one of two organisations at a TLP
+from CLEAR to RED. It times the export of the whole record and for the partner
+organisation (`--as-org`, each sighting asked of the disclosure rule), from the database to
+the printed text, recording included. The floor: `json.dumps` of the same number of
+indicator-shaped dicts, built by hand, in the same run.
+
+    python bench/intel.py [--observables 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, text
+
+from warroom.bot.config import Config, OrgConfig, SharingConfig, StorageConfig
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.intel_export import export_intel
+from warroom.storage.chain import entry_hash
+from warroom.storage.engine import make_engine
+from warroom.storage.migrate import upgrade
+from warroom.storage.models import (
+    Incident,
+    IncidentOrg,
+    IntelCursor,
+    Observable,
+    ObservableSighting,
+    TimelineEntry,
+)
+from warroom.storage.store import Store
+from warroom.storage.timeline import NewEntry
+
+ORGS = ("acme", "cert")
+LEVELS = list(Tlp)
+
+
+def value_of(n: int) -> tuple[str, str]:
+    kind = ("ipv4", "domain", "url", "sha256")[n % 4]
+    if kind == "ipv4":
+        return kind, f"45.{n // 65536 % 200 + 1}.{n // 256 % 256}.{n % 256}"
+    if kind == "domain":
+        return kind, f"host-{n}.evil-corp.com"
+    if kind == "url":
+        return kind, f"https://evil-{n}.com/gate.php?id={n}"
+    return kind, f"{n:064x}"
+
+
+def seed(url: str, count: int) -> None:
+    """The incident, its timeline (a message per observable, hash-chained) and what
+    extraction would have stored for it, in bulk."""
+    engine = make_engine(url)
+    at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(Incident),
+            [
+                {
+                    "id": 1,
+                    "number": 1,
+                    "key": "INC-1",
+                    "title": "Bench",
+                    "severity": 2,
+                    "state": "investigating",
+                    "tlp": "AMBER",
+                    "opened_at": at,
+                }
+            ],
+        )
+        conn.execute(
+            insert(IncidentOrg), [{"incident_id": 1, "org": o, "joined_at": at} for o in ORGS]
+        )
+        entries, observables, sightings = [], [], []
+        head = "0" * 64
+        for n in range(count):
+            kind, value = value_of(n)
+            org, tlp = ORGS[n % 2], LEVELS[n % 5].label
+            when = at + timedelta(seconds=n)
+            entry = NewEntry(
+                1,
+                n + 1,
+                when,
+                "message",
+                "fake",
+                org,
+                f"u{n % 2}",
+                "",
+                org,
+                f"seen {value}",
+                tlp,
+                f"m{n}",
+                head,
+            )
+            entry.hash = head = entry_hash(entry.prev_hash, entry, "INC-1")
+            entries.append(dict(vars(entry)))
+            observables.append(
+                {
+                    "id": n + 1,
+                    "incident_id": 1,
+                    "type": kind,
+                    "value": value,
+                    "first_seq": n + 1,
+                    "last_seq": n + 1,
+                    "times_seen": 1,
+                    "first_seen_at": when,
+                    "last_seen_at": when,
+                    "source_org": org,
+                    "tlp": tlp,
+                    "tlp_floor": "",
+                    "pap": "AMBER",
+                    "status": "active",
+                    "note": "",
+                    "told_orgs": "",
+                }
+            )
+            sightings.append(
+                {
+                    "observable_id": n + 1,
+                    "seq": n + 1,
+                    "incident_id": 1,
+                    "org": org,
+                    "tlp": tlp,
+                    "at": when,
+                }
+            )
+        conn.execute(insert(TimelineEntry), entries)
+        conn.execute(insert(Observable), observables)
+        conn.execute(insert(ObservableSighting), sightings)
+        conn.execute(insert(IntelCursor), [{"incident_id": 1, "scanned_seq": count}])
+        conn.execute(
+            text("UPDATE incident SET timeline_seq = :n, timeline_head = :h WHERE id = 1"),
+            {"n": count, "h": head},
+        )
+        conn.execute(text("UPDATE counter SET value = 1 WHERE name = 'incident'"))
+    engine.dispose()
+
+
+def timed(
+    label: str, store: Store, config: Config, form: str, as_org: str | None, profile: str = "oasis"
+) -> tuple:
+    started = time.perf_counter()
+    printed = store.transaction_sync(
+        lambda uow: export_intel(
+            uow, config, "INC-1", form=form, as_org=as_org, at=datetime.now(UTC), profile=profile
+        )
+    )
+    wall = time.perf_counter() - started
+    count = (
+        printed.count('"pattern"') + printed.count('"vulnerability"')
+        if form == "stix"
+        else (printed.count('"to_ids"'))
+    )
+    return label, count, wall, len(printed)
+
+
+def floor_row(count: int) -> tuple:
+    started = time.perf_counter()
+    objects = []
+    for n in range(count):
+        kind, value = value_of(n)
+        objects.append(
+            {
+                "type": "indicator",
+                "spec_version": "2.1",
+                "id": f"indicator--{n:032x}",
+                "name": value,
+                "pattern": f"[{kind}:value = '{value}']",
+                "pattern_type": "stix",
+                "valid_from": "2026-11-20T12:00:00Z",
+                "object_marking_refs": [
+                    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+                ],
+            }
+        )
+    printed = json.dumps({"type": "bundle", "objects": objects}, indent=4)
+    return (
+        "floor: json.dumps of hand-built dicts",
+        count,
+        time.perf_counter() - started,
+        len(printed),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--observables", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'intel.db'}"
+        upgrade(url)
+        seed(url, args.observables)
+        config = Config(
+            storage=StorageConfig(url=url, auto_upgrade=False),
+            orgs=tuple(OrgConfig(id=o, platform="console") for o in ORGS),
+            sharing=(SharingConfig(orgs=ORGS, max_tlp=Tlp.AMBER),),
+        )
+        store = Store(url)
+        rows = [
+            timed("stix, the whole record", store, config, "stix", None),
+            timed("stix --as-org cert", store, config, "stix", "cert"),
+            timed("stix --stix-profile opencti", store, config, "stix", None, "opencti"),
+            timed("misp, the whole record", store, config, "misp", None),
+            timed("misp --as-org cert", store, config, "misp", "cert"),
+            floor_row(args.observables),
+        ]
+        store.close()
+    print(
+        f"warroom intel exports on SQLite, {args.observables:,} observables, "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cpus"
+    )
+    print(f"| {'export':<40} | {'objects':>8} | {'seconds':>8} | {'bytes':>11} |")
+    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 10}|{'-' * 13}|")
+    for name, count, wall, size in rows:
+        print(f"| {name:<40} | {count:>8,} | {wall:>8.2f} | {size:>11,} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""`warroom export --format stix`: an incident's indicators as a STIX 2.1 bundle (the
+`stix2` library) under TLP 2.0 markings, holding only what the reader may see.
+
+The bundle: the five TLP 2.0 marking definitions (OASIS cti-stix-common-objects, with the
+`tlp-2.0` property extension), an identity per organisation that said something in it, a
+report for the incident, an indicator per active observable (a vulnerability per CVE), each
+`created_by_ref` the organisation it was said by and marked with its TLP. Ids are derived
+from the incident and the value (UUIDv5), so exporting twice gives the same objects.
+
+`--stix-profile opencti` writes the marking ids OpenCTI uses instead: the TLP 1.0 objects
+(WHITE for CLEAR) and OpenCTI's own TLP:AMBER+STRICT.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import stix2
+from stix2.base import _STIXBase
+from stix2.patterns import (
+    EqualityComparisonExpression,
+    ObjectPath,
+    ObservationExpression,
+    StringConstant,
+)
+
+from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.observables import ObservableType
+from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.intel import IntelView, Seen
+
+TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP2_CREATED = "2022-10-01T00:00:00.000Z"
+TLP2_IDS = {
+    Tlp.CLEAR: "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    Tlp.GREEN: "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    Tlp.AMBER: "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    Tlp.AMBER_STRICT: "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    Tlp.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+}
+OPENCTI_AMBER_STRICT = "marking-definition--826578e1-40ad-459f-bc73-ede076f81f37"
+PROFILES = ("oasis", "opencti")
+_NAMESPACE = uuid.UUID("5e0f3c1a-8b1d-4f4c-9a36-7d0c2b9e4a11")  # warroom's STIX ids
+
+_PATHS = {
+    ObservableType.IPV4: ("ipv4-addr", ["value"]),
+    ObservableType.IPV6: ("ipv6-addr", ["value"]),
+    ObservableType.DOMAIN: ("domain-name", ["value"]),
+    ObservableType.URL: ("url", ["value"]),
+    ObservableType.EMAIL: ("email-addr", ["value"]),
+    ObservableType.MD5: ("file", ["hashes", "MD5"]),
+    ObservableType.SHA1: ("file", ["hashes", "SHA-1"]),
+    ObservableType.SHA256: ("file", ["hashes", "SHA-256"]),
+}
+
+
+def tlp2_markings() -> dict[Tlp, stix2.MarkingDefinition]:
+    """The OASIS TLP 2.0 marking-definition objects (stix2 ships TLP 1.0's only)."""
+    return {
+        level: stix2.MarkingDefinition(
+            id=marking_id,
+            created=TLP2_CREATED,
+            name=f"TLP:{level.label}",
+            extensions={
+                TLP2_EXTENSION: {
+                    "extension_type": "property-extension",
+                    "tlp_2_0": level.label.lower(),
+                }
+            },
+        )
+        for level, marking_id in TLP2_IDS.items()
+    }
+
+
+def opencti_markings() -> dict[Tlp, stix2.MarkingDefinition]:
+    """The marking objects OpenCTI matches on: TLP 1.0's, WHITE for CLEAR."""
+    amber_strict = stix2.MarkingDefinition(
+        id=OPENCTI_AMBER_STRICT,
+        created="2022-10-01T00:00:00.000Z",
+        name="TLP:AMBER+STRICT",
+        definition_type="statement",
+        definition={"statement": "TLP:AMBER+STRICT"},
+        x_opencti_definition_type="TLP",
+        x_opencti_definition="TLP:AMBER+STRICT",
+        allow_custom=True,
+    )
+    return {
+        Tlp.CLEAR: stix2.TLP_WHITE,
+        Tlp.GREEN: stix2.TLP_GREEN,
+        Tlp.AMBER: stix2.TLP_AMBER,
+        Tlp.AMBER_STRICT: amber_strict,
+        Tlp.RED: stix2.TLP_RED,
+    }
+
+
+class _Indicator(stix2.v21.Indicator):  # type: ignore[misc]
+    """An indicator whose pattern is built from stix2's pattern objects, so it is valid by
+    construction: re-parsing each one with the pattern grammar (over a millisecond apiece)
+    is left to the reader's `stix2.parse` and the validator."""
+
+    def _check_object_constraints(self) -> None:
+        _STIXBase._check_object_constraints(self)
+
+
+def pattern(kind: ObservableType, value: str) -> str:
+    """`[ipv4-addr:value = '198.51.100.7']`, quotes and backslashes escaped."""
+    sco, path = _PATHS[kind]
+    comparison = EqualityComparisonExpression(ObjectPath(sco, path), StringConstant(value))
+    return str(ObservationExpression(comparison))
+
+
+def stable_id(kind: str, *parts: str) -> str:
+    return f"{kind}--{uuid.uuid5(_NAMESPACE, '/'.join(parts))}"
+
+
+def bundle(
+    view: IntelView,
+    as_org: str | None,
+    *,
+    title: str,
+    title_tlp: Tlp,
+    org_names: Mapping[str, str],
+    profile: str = "oasis",
+) -> stix2.Bundle:
+    """The bundle for `as_org` (None: the whole record); `title` as that reader sees it."""
+    incident = view.seen.incident
+    markings = opencti_markings() if profile == "opencti" else tlp2_markings()
+    home = view.seen.home
+    shown = view.for_reader(as_org, Where.VIEW, active_only=True)
+
+    def identity_of(org: str) -> str:
+        return stable_id("identity", "org", org or home)
+
+    orgs = sorted({s.said_by or home for s in shown} | {home})
+    identities = [
+        stix2.Identity(
+            id=identity_of(org),
+            name=org_names.get(org, org),
+            identity_class="organization",
+            created=incident.opened_at,
+            modified=incident.opened_at,
+            object_marking_refs=[markings[Tlp.CLEAR].id],
+        )
+        for org in orgs
+    ]
+    objects: list[_STIXBase] = [
+        _indicator_of(incident.key, s, identity_of, markings) for s in shown
+    ]
+    refs = [o.id for o in objects] or [i.id for i in identities]
+    report = stix2.Report(
+        id=stable_id("report", incident.key),
+        name=title,
+        report_types=["incident"],
+        published=incident.opened_at,
+        created=incident.opened_at,
+        modified=max([incident.opened_at, *(s.last_at for s in shown)]),
+        created_by_ref=identity_of(home),
+        object_refs=refs,
+        labels=[f"severity:{incident.severity}", f"state:{incident.state}"],
+        object_marking_refs=[markings[title_tlp].id],
+    )
+    everything: list[Any] = [*markings.values(), *identities, report, *objects]
+    return stix2.Bundle(
+        objects=everything,
+        id=stable_id("bundle", incident.key, as_org or ""),
+        allow_custom=profile == "opencti",  # OpenCTI's x_opencti_* marking properties
+    )
+
+
+def _indicator_of(
+    key: str,
+    seen: Seen,
+    identity_of: Any,
+    markings: Mapping[Tlp, stix2.MarkingDefinition],
+) -> _STIXBase:
+    observable = seen.observable
+    kind = ObservableType(observable.type)
+    common: dict[str, Any] = {
+        "created_by_ref": identity_of(seen.said_by),
+        "created": seen.first_at,
+        "modified": max(seen.last_at, seen.first_at),
+        "object_marking_refs": [markings[seen.tlp].id],
+        "labels": [f"pap:{observable.pap.lower()}"],
+    }
+    if kind is ObservableType.CVE:
+        return stix2.Vulnerability(
+            id=stable_id("vulnerability", key, observable.value),
+            name=seen.value,
+            external_references=[{"source_name": "cve", "external_id": seen.value}],
+            **common,
+        )
+    return _Indicator(
+        id=stable_id("indicator", key, observable.type, observable.value),
+        name=seen.value,
+        pattern=pattern(kind, seen.value),
+        pattern_type="stix",
+        pattern_version="2.1",
+        valid_from=seen.first_at,
+        indicator_types=["malicious-activity"],
+        **common,
+    )

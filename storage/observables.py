@@ -1,0 +1,166 @@
+"""Observables of incidents, the entries they were said in, and the extraction cursor."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import insert
+from sqlmodel import Session, SQLModel, col, select
+
+from warroom.storage.models import (
+    Incident,
+    IntelCursor,
+    Observable,
+    ObservableSighting,
+    TimelineEntry,
+)
+
+
+class ObservableRepo:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scanned_to(self, incident_id: int) -> int:
+        cursor = self.session.get(IntelCursor, incident_id)
+        return cursor.scanned_seq if cursor else 0
+
+    def mark_scanned(self, incident_id: int, seq: int) -> None:
+        cursor = self.session.get(IntelCursor, incident_id)
+        if cursor is None:
+            cursor = IntelCursor(incident_id=incident_id)
+        cursor.scanned_seq = seq
+        self.session.add(cursor)
+
+    def unscanned_incidents(self) -> list[int]:
+        """Incidents whose timeline has entries extraction has not read yet."""
+        rows = self.session.exec(
+            select(Incident.id, Incident.timeline_seq, IntelCursor.scanned_seq).outerjoin(
+                IntelCursor, col(IntelCursor.incident_id) == col(Incident.id)
+            )
+        ).all()
+        return [i for i, seq, scanned in rows if i is not None and seq > (scanned or 0)]
+
+    def entries_after(
+        self, incident_id: int, seq: int, kinds: Collection[str]
+    ) -> Sequence[TimelineEntry]:
+        query = (
+            select(TimelineEntry)
+            .where(
+                TimelineEntry.incident_id == incident_id,
+                col(TimelineEntry.seq) > seq,
+                col(TimelineEntry.kind).in_(list(kinds)),
+            )
+            .order_by(col(TimelineEntry.seq))
+        )
+        return self.session.exec(query).all()
+
+    def get(self, incident_id: int, kind: str, value: str) -> Observable | None:
+        query = select(Observable).where(
+            Observable.incident_id == incident_id,
+            Observable.type == kind,
+            Observable.value == value,
+        )
+        return self.session.exec(query).first()
+
+    def with_value(self, incident_id: int, value: str) -> Sequence[Observable]:
+        query = select(Observable).where(
+            Observable.incident_id == incident_id, Observable.value == value
+        )
+        return self.session.exec(query.order_by(col(Observable.id))).all()
+
+    def for_incident(self, incident_id: int) -> Sequence[Observable]:
+        query = select(Observable).where(Observable.incident_id == incident_id)
+        return self.session.exec(query.order_by(col(Observable.id))).all()
+
+    def add(self, observable: Observable) -> Observable:
+        self.session.add(observable)
+        self.session.flush()
+        return observable
+
+    def add_sighting(self, sighting: ObservableSighting) -> bool:
+        """Record where an observable was said; False if that entry was recorded before."""
+        key = (sighting.observable_id, sighting.seq)
+        if self.session.get(ObservableSighting, key) is not None:
+            return False
+        self.session.add(sighting)
+        return True
+
+    def sightings(self, incident_id: int) -> dict[int, list[ObservableSighting]]:
+        """Each observable's sightings in the incident, oldest first."""
+        query = (
+            select(ObservableSighting)
+            .where(ObservableSighting.incident_id == incident_id)
+            .order_by(col(ObservableSighting.seq))
+        )
+        found: dict[int, list[ObservableSighting]] = defaultdict(list)
+        for sighting in self.session.exec(query):
+            found[sighting.observable_id].append(sighting)
+        return found
+
+    def elsewhere(self, kind: str, value: str, incident_id: int) -> Sequence[Observable]:
+        """The same observable in other incidents."""
+        query = select(Observable).where(
+            Observable.type == kind,
+            Observable.value == value,
+            Observable.incident_id != incident_id,
+        )
+        return self.session.exec(query.order_by(col(Observable.incident_id))).all()
+
+    def with_values(self, incident_id: int, values: Collection[str]) -> Sequence[Observable]:
+        """The incident's observables of any of `values` (one query for a batch)."""
+        if not values:
+            return []
+        query = select(Observable).where(
+            Observable.incident_id == incident_id, col(Observable.value).in_(list(values))
+        )
+        return self.session.exec(query).all()
+
+    def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
+        """(observable id, seq) of the sightings recorded in those entries already."""
+        if not seqs:
+            return set()
+        query = select(ObservableSighting.observable_id, ObservableSighting.seq).where(
+            ObservableSighting.incident_id == incident_id,
+            col(ObservableSighting.seq).in_(list(seqs)),
+        )
+        return {(o, s) for o, s in self.session.exec(query)}
+
+    def found_elsewhere(self, incident_id: int, values: Collection[str]) -> set[tuple[str, str]]:
+        """(type, value) of those of `values` that other incidents hold too."""
+        if not values:
+            return set()
+        query = select(Observable.type, Observable.value).where(
+            col(Observable.value).in_(list(values)), Observable.incident_id != incident_id
+        )
+        return {(t, v) for t, v in self.session.exec(query)}
+
+    def add_all(self, rows: Sequence[Observable | ObservableSighting]) -> None:
+        self.session.add_all(rows)
+        self.session.flush()
+
+    def insert_new(self, rows: Sequence[Observable]) -> None:
+        """Insert observables not in the session, in one statement, and give them their ids
+        (a batch from a busy room: the ORM's unit of work costs more than the scan)."""
+        if not rows:
+            return
+        columns = [c for c in _columns(Observable) if c != "id"]
+        statement = insert(Observable).returning(
+            col(Observable.id), col(Observable.value), sort_by_parameter_order=True
+        )
+        made = self.session.execute(
+            statement, [{c: getattr(r, c) for c in columns} for r in rows]
+        ).all()
+        for row, (new_id, _) in zip(rows, made, strict=True):
+            row.id = new_id
+
+    def insert_sightings(self, rows: Sequence[ObservableSighting]) -> None:
+        if rows:
+            columns = _columns(ObservableSighting)
+            self.session.execute(
+                insert(ObservableSighting), [{c: getattr(r, c) for c in columns} for r in rows]
+            )
+
+
+def _columns(table: type[SQLModel]) -> list[str]:
+    return [c.name for c in SQLModel.metadata.tables[str(table.__tablename__)].columns]
