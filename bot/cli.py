@@ -235,8 +235,6 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _report(args: argparse.Namespace, config: Config) -> int:
-    from datetime import UTC, datetime
-
     from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.config import parse_duration
     from warroom.bot.operations.stats import indicators
@@ -272,6 +270,7 @@ def _report(args: argparse.Namespace, config: Config) -> int:
         print(json.dumps(report_json(found), indent=2, ensure_ascii=False))
     else:
         print(report_markdown(found, lang), end="")
+    return 0
 
 
 def _export_intel(args: argparse.Namespace, config: Config, store: Store) -> int:
