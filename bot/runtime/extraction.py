@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +28,7 @@ from warroom.storage.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+PARENT_POLL_S = 0.5
 LIGHT_BATCH = 50  # entries whose findings are stored on the event loop when SQLite is free
 _pool: Executor | None = None  # one per process, started at the first scan that needs it
 
@@ -35,10 +39,28 @@ def _started_pool() -> Executor:
     global _pool
     if _pool is None:
         # spawn, not fork: the parent has threads (the store's) that a fork would copy
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
+        )
         pool.submit(intel.find_all, ["warm up 192.0.2.1"], ()).result()
         _pool = pool
     return _pool
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the worker: leave as soon as warroom is gone. A worker whose parent was killed
+    (`kill -9`, the OOM killer) would otherwise wait on its queue for good, holding the
+    parent's stdout and stderr open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class Extraction:
