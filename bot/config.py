@@ -89,6 +89,13 @@ class PlaybooksConfig:
 
 
 @dataclass(frozen=True)
+class ExercisesConfig:
+    dir: str = ""  # a folder of *.toml scenarios beside the shipped ones; same name wins
+    # who may start an exercise: user ids or org ids; empty: anyone
+    facilitators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -202,6 +209,7 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
+    exercises: ExercisesConfig = field(default_factory=ExercisesConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -240,6 +248,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known = {"storage", "reminders", "http", "limits", "slack", "matrix", "console", "orgs"}
     known.add("sharing")
     known.add("playbooks")
+    known.add("exercises")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -251,6 +260,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         http=_section(raw, "http", HttpConfig),
         limits=_section(raw, "limits", LimitsConfig),
         playbooks=_section(raw, "playbooks", PlaybooksConfig),
+        exercises=_section(raw, "exercises", ExercisesConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -400,6 +410,8 @@ def _check(config: Config) -> None:
     _check_store_url(config.storage.url)
     if config.playbooks.dir and not Path(config.playbooks.dir).is_dir():
         raise ConfigError("playbooks.dir", f"{config.playbooks.dir!r} is not a folder")
+    if config.exercises.dir and not Path(config.exercises.dir).is_dir():
+        raise ConfigError("exercises.dir", f"{config.exercises.dir!r} is not a folder")
 
 
 def _check_installs(slack: SlackConfig) -> None:

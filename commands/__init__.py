@@ -1,6 +1,7 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import (
+    exercises,
     followups,
     lifecycle,
     people,
@@ -22,6 +23,7 @@ FAMILIES = (
     help_command,
     reviews,
     followups,
+    exercises,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -47,6 +49,7 @@ ORDER = (
     "review",
     "followup",
     "followups",
+    "exercise",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

@@ -72,6 +72,10 @@ class EntryKind(StrEnum):
     REVIEW = "review"  # the post-incident review drafted, or marked final
     LESSON = "lesson"  # a lesson of the review: what went well, what to improve
     FOLLOWUP = "followup"  # an action item that outlives the incident
+    EXERCISE = "exercise"  # a tabletop exercise started, paused, resumed, ended, its hot wash
+    INJECT = "inject"  # a scripted exercise message delivered to a part's war room
+    EXPECTATION = "expectation"  # an exercise expectation met or missed
+    ANSWER = "answer"  # an answer to an exercise's discussion question
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

@@ -19,7 +19,7 @@ from datetime import timedelta
 from warroom.bot.domain.events import MessagePosted
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations.services import Services
-from warroom.bot.reminders import digests, due, followup_due, jobs
+from warroom.bot.reminders import digests, due, followup_due, inject_due, jobs
 from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.runtime.leader import Leadership
@@ -27,6 +27,9 @@ from warroom.storage.engine import is_sqlite
 from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
+# What changes when an exercise next moves on; in a running exercise, any change may
+# meet an expectation.
+EXERCISE_ON = frozenset({EntryKind.EXERCISE, EntryKind.INJECT, EntryKind.EXPECTATION})
 # What makes the reminder plan change, and what managers' digest rooms hear of at once.
 REPLAN_ON = frozenset(
     {
@@ -80,6 +83,7 @@ class Reminders:
         self._deliverer: asyncio.Task[None] | None = None
         self._deliver_again = False
         self._task: asyncio.Task[None] | None = None
+        self._exercising: set[int] = set()  # incidents with a running exercise, last seen
 
     # the core's listener
 
@@ -107,6 +111,9 @@ class Reminders:
                 await self.replan(incident_id)
         if EntryKind.FOLLOWUP in changed and self.timers.running:
             await self.followups()  # its due time changed in the command's own transaction
+        exercising = changed & EXERCISE_ON or incident_id in self._exercising
+        if exercising and self.timers.running:
+            await self.exercises(incident_id)
         if changed & DIGEST_ON:
             await self.digest(incident_id, periodic=False)
 
@@ -246,6 +253,22 @@ class Reminders:
             self.deliver_soon()
         return reminded
 
+    async def exercises(self, incident_id: int | None = None) -> int:
+        """Move on the exercises with something due now (and `incident_id`'s, whose
+        timeline just changed: an expectation may be met), and arm the job for the next."""
+        now = self.services.clock.now()
+
+        def work(uow: UnitOfWork) -> inject_due.Checked:
+            return inject_due.check(uow, now=now, config=self.config, also=incident_id)
+
+        checked = await self._check_store.transaction(work)
+        self._exercising = checked.running
+        if self.timers.running:
+            self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
+        if checked.moved:
+            self.deliver_soon()
+        return checked.moved
+
     # leading
 
     async def start(self) -> None:
@@ -327,6 +350,7 @@ class Reminders:
         todo = sorted((also or set()) | missing | no_digest)
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
         await self.followups()  # what fell due while nobody led, and its job if it was lost
+        await self.exercises()
         if missing or no_digest:
             log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)
@@ -341,6 +365,7 @@ class Reminders:
         await asyncio.gather(*(self.replan(i) for i in changed))
         if changed:  # a follow-up added or reopened in another process touches its incident
             await self.followups()
+            await self.exercises()
         return len(changed)
 
     async def _poll_forever(self) -> None:

@@ -32,6 +32,7 @@ class TestBot:
             console=base.console,
             limits=base.limits,
             playbooks=base.playbooks,
+            exercises=base.exercises,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

@@ -1,0 +1,390 @@
+"""Tabletop exercises: `exercise list|start|pause|resume|next|end|score|answer`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from warroom.bot.context import Context, Reply
+from warroom.bot.domain.exercises import Check, Outcome, Scenario
+from warroom.bot.domain.language import N_, Language, phrase
+from warroom.bot.domain.messages import Message
+from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag
+from warroom.bot.operations import exercises, incidents, scenarios, scoring
+from warroom.bot.operations.exercise_runs import Run
+from warroom.bot.registry import command
+from warroom.commands import playbooks
+from warroom.commands.orgs import bring_in_orgs, check_orgs
+from warroom.storage.models import Incident
+from warroom.storage.store import UnitOfWork
+
+USAGE = {
+    "list": "exercise list",
+    "start": "exercise start NAME --part PART=ORG... [--speed N]",
+    "pause": "exercise pause",
+    "resume": "exercise resume",
+    "next": "exercise next",
+    "end": "exercise end",
+    "score": "exercise score ID met|missed",
+    "answer": "exercise answer N TEXT",
+}
+MAX_SPEED = 3600
+
+
+@command(
+    "exercise",
+    N_("run a tabletop exercise: scripted injects, expectations scored from the timeline"),
+    args=(
+        Arg("action", "word", N_("list, start, pause, resume, next, end, score or answer")),
+        Arg("rest", "text", N_("the scenario, an expectation or an answer"), optional=True),
+    ),
+    flags=(
+        Flag("part", "word", N_("who plays a part: PART=ORG"), "PART=ORG", repeat=True),
+        Flag("speed", "int", N_("run the scenario this many times faster"), "N"),
+    ),
+    details=N_(
+        "exercise list · exercise start NAME --part PART=ORG... [--speed N] · exercise "
+        "pause|resume|next|end · exercise score ID met|missed · exercise answer N TEXT. "
+        "`start` opens an exercise incident with the parts' organisations; whoever starts "
+        "it is the facilitator, who pauses, resumes, delivers the next inject, ends it and "
+        "scores the expectations the scenario leaves to them."
+    ),
+)
+async def exercise(
+    ctx: Context, *, action: str, rest: str | None, part: list[str], speed: int | None
+) -> Reply:
+    lang = ctx.lang
+    verb = action.lower()
+    if verb not in USAGE:
+        raise CommandError(
+            lang.format(
+                "unknown exercise action {action!r}: {known}",
+                action=action,
+                known=", ".join(USAGE),
+            ),
+        )
+    usage = USAGE[verb]
+    if verb != "start" and (part or speed is not None):
+        raise CommandError(
+            lang.gettext("--part and --speed go with `exercise start`"), usage=usage
+        )
+    words = (rest or "").split()
+    if verb == "list":
+        return _list(ctx, lang, words)
+    if verb == "start":
+        return await _start(ctx, lang, words, part, speed or 1)
+    if verb == "answer":
+        return await _answer(ctx, lang, rest or "")
+    return await _control(ctx, lang, verb, words)
+
+
+def _scenarios(ctx: Context, lang: Language) -> dict[str, tuple[Scenario, str]]:
+    try:
+        return scenarios.load(ctx.services.config)
+    except scenarios.ScenarioError as exc:
+        raise CommandError(
+            lang.format("a scenario file has an error: {error}", error=exc)
+        ) from None
+
+
+def _list(ctx: Context, lang: Language, words: list[str]) -> Reply:
+    if words:
+        raise CommandError(
+            lang.format("unexpected {extra!r}", extra=" ".join(words)), usage=USAGE["list"]
+        )
+    lines = []
+    for name, (scenario, _) in _scenarios(ctx, lang).items():
+        counts = lang.format(
+            "parts: {parts}; {injects} injects, {expectations} expectations",
+            parts=", ".join(scenario.parts),
+            injects=len(scenario.injects),
+            expectations=len(scenario.expectations),
+        )
+        lines.append(f"{name}: {scenario.title} ({counts})")
+    return Reply(
+        Message(
+            title=lang.gettext("Exercises"),
+            body="\n".join(lines) or lang.gettext("No exercises."),
+            footer=lang.gettext("`exercise start NAME --part PART=ORG...` starts one"),
+        )
+    )
+
+
+def _parts(lang: Language, scenario: Scenario, given: list[str]) -> dict[str, str]:
+    usage = USAGE["start"]
+    parts: dict[str, str] = {}
+    for item in given:
+        name, _, org = item.partition("=")
+        name, org = name.strip().lower(), org.strip().lower()
+        if not name or not org:
+            raise CommandError(
+                lang.format("--part {item!r} is not PART=ORG", item=item), usage=usage
+            )
+        if name not in scenario.parts:
+            raise CommandError(
+                lang.format(
+                    "unknown part {part!r} (parts of {name}: {parts})",
+                    part=name,
+                    name=scenario.name,
+                    parts=", ".join(scenario.parts),
+                ),
+                usage=usage,
+            )
+        parts[name] = org
+    missing = [p for p in scenario.parts if p not in parts]
+    if missing:
+        raise CommandError(
+            lang.format(
+                "no organisation plays {parts}: add --part {part}=ORG",
+                parts=", ".join(missing),
+                part=missing[0],
+            ),
+            usage=usage,
+        )
+    return parts
+
+
+def _may_facilitate(ctx: Context, lang: Language) -> None:
+    allowed = ctx.services.config.exercises.facilitators
+    if allowed and not {ctx.actor.user.user_id, ctx.actor.org} & set(allowed):
+        raise CommandError(
+            lang.gettext("not allowed: only the facilitators in [exercises] may start one")
+        )
+
+
+async def _start(
+    ctx: Context, lang: Language, words: list[str], given: list[str], speed: int
+) -> Reply:
+    usage = USAGE["start"]
+    if len(words) != 1:
+        raise CommandError(
+            lang.gettext("NAME is missing: which scenario (see `exercise list`)"), usage=usage
+        )
+    if not 1 <= speed <= MAX_SPEED:
+        raise CommandError(lang.format("--speed must be 1 to {most}", most=MAX_SPEED), usage=usage)
+    _may_facilitate(ctx, lang)
+    found = _scenarios(ctx, lang)
+    if words[0].lower() not in found:
+        raise CommandError(
+            lang.format(
+                "unknown scenario {name!r} (known: {known})",
+                name=words[0],
+                known=", ".join(found) or lang.gettext("none"),
+            ),
+            usage=usage,
+        )
+    scenario, script = found[words[0].lower()]
+    parts = _parts(lang, scenario, given)
+    others = _checked_orgs(ctx, lang, parts)
+    chosen = playbooks.find(ctx, lang, scenario.playbook) if scenario.playbook else None
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork) -> str:
+        incident = incidents.open_incident(
+            uow,
+            actor=ctx.actor,
+            origin=ctx.room,
+            title=scenario.title,
+            severity=scenario.severity,
+            tlp=scenario.tlp,
+            exercise=True,
+            at=now,
+            event_id=ctx.event_id,
+        )
+        bring_in_orgs(ctx, uow, incident, others, at=now)
+        if chosen is not None:
+            playbooks.apply(ctx, uow, incident, chosen, at=now)
+        exercises.start(
+            uow, incident, scenario, script, parts=parts, speed=speed, actor=ctx.actor, at=now
+        )
+        return incident.key
+
+    key = await ctx.transaction(work)
+    await ctx.services.outbox.drain_if_queued()
+    body = lang.format(
+        "You are the facilitator of {key}. Parts: {parts}. `exercise pause|resume|next|end` "
+        "in its war room steers it.",
+        key=key,
+        parts=", ".join(f"{p}={o}" for p, o in parts.items()),
+    )
+    return Reply(
+        Message(title=lang.format("🎭 EXERCISE {name} started", name=scenario.name), body=body)
+    )
+
+
+def _checked_orgs(ctx: Context, lang: Language, parts: dict[str, str]) -> list[str]:
+    """The parts' organisations to bring in; a part without an agreement is named."""
+    new: list[str] = []
+    for part, org in parts.items():
+        try:
+            new += check_orgs(ctx, [org], already=[ctx.actor.org, *new])
+        except CommandError as exc:
+            raise CommandError(
+                lang.format(
+                    "part {part} ({org}): {reason}", part=part, org=org, reason=exc.said(lang)
+                ),
+                usage=USAGE["start"],
+            ) from None
+    return new
+
+
+def _facilitating(ctx: Context, uow: UnitOfWork, incident: Incident, lang: Language) -> Run:
+    run = Run.of(uow, incident)
+    if run is None:
+        raise CommandError(phrase("{key} is not an exercise run", key=incident.key))
+    row, user = run.row, ctx.actor.user
+    if (row.facilitator_platform, row.facilitator_user_id) != (user.platform, user.user_id):
+        ctx.require_lead(uow, incident)
+    return run
+
+
+async def _control(ctx: Context, lang: Language, verb: str, words: list[str]) -> Reply:
+    usage = USAGE[verb]
+    if verb == "score":
+        if len(words) != 2 or words[1].lower() not in ("met", "missed"):
+            raise CommandError(
+                lang.gettext("say which expectation and met or missed"), usage=usage
+            )
+    elif words:
+        raise CommandError(lang.format("unexpected {extra!r}", extra=" ".join(words)), usage=usage)
+    now = ctx.services.clock.now()
+    config = ctx.services.config
+    step: Callable[[UnitOfWork, Run], str] = _STEPS[verb](ctx, words)
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        run = _facilitating(ctx, uow, incident, lang)
+        if run.row.ended_at is not None:
+            raise CommandError(phrase("the exercise in {key} has ended", key=incident.key))
+        exercises.progress(uow, run, now=now, config=config)  # what fell due first
+        if run.row.ended_at is not None:
+            raise CommandError(phrase("the exercise in {key} has ended", key=incident.key))
+        said = step(uow, run)
+        exercises.progress(uow, run, now=now, config=config)
+        return Message(body=lang.format("{who}: {what}", who=ctx.actor.user.name, what=said))
+
+    reply = await ctx.change(work)
+    await ctx.services.outbox.drain_if_queued()
+    return Reply(reply, public=True)
+
+
+def _pause(ctx: Context, words: list[str]) -> Callable[[UnitOfWork, Run], str]:
+    def step(uow: UnitOfWork, run: Run) -> str:
+        if run.row.paused_at is not None:
+            raise CommandError(phrase("the exercise is paused already"))
+        exercises.pause(uow, run, now=ctx.services.clock.now(), actor=ctx.actor)
+        return ctx.lang.gettext("exercise paused")
+
+    return step
+
+
+def _resume(ctx: Context, words: list[str]) -> Callable[[UnitOfWork, Run], str]:
+    def step(uow: UnitOfWork, run: Run) -> str:
+        if run.row.paused_at is None:
+            raise CommandError(phrase("the exercise is not paused"))
+        exercises.resume(uow, run, now=ctx.services.clock.now(), actor=ctx.actor)
+        return ctx.lang.gettext("exercise resumed")
+
+    return step
+
+
+def _next(ctx: Context, words: list[str]) -> Callable[[UnitOfWork, Run], str]:
+    def step(uow: UnitOfWork, run: Run) -> str:
+        if run.row.paused_at is not None:
+            raise CommandError(phrase("the exercise is paused: `exercise resume` first"))
+        row = exercises.next_inject(run)
+        if row is None:
+            raise CommandError(phrase("no inject is left to deliver"))
+        row.due_at = ctx.services.clock.now()
+        return ctx.lang.format("inject {id} delivered now", id=row.inject_id)
+
+    return step
+
+
+def _end(ctx: Context, words: list[str]) -> Callable[[UnitOfWork, Run], str]:
+    def step(uow: UnitOfWork, run: Run) -> str:
+        from warroom.bot.operations import hotwash
+
+        now = ctx.services.clock.now()
+        run.row.paused_at = None
+        exercises.end(uow, run, now=now, actor=ctx.actor)
+        hotwash.post(uow, run, now=now, config=ctx.services.config)
+        return ctx.lang.gettext("exercise ended; the hot wash is posted in every war room")
+
+    return step
+
+
+def _score(ctx: Context, words: list[str]) -> Callable[[UnitOfWork, Run], str]:
+    def step(uow: UnitOfWork, run: Run) -> str:
+        expectation = run.scenario.expectation(words[0])
+        if expectation is None or expectation.check is not Check.MANUAL:
+            manual = [e.id for e in run.scenario.expectations if e.check is Check.MANUAL]
+            raise CommandError(
+                phrase(
+                    "{id!r} is not an expectation scored by hand (those: {ids})",
+                    id=words[0],
+                    ids=", ".join(manual) or "-",
+                ),
+                usage=USAGE["score"],
+            )
+        row = run.expectations[expectation.id]
+        if row.met is not None:
+            raise CommandError(phrase("expectation {id} is decided already", id=expectation.id))
+        if row.opens_at is None:
+            raise CommandError(phrase("expectation {id} has not begun yet", id=expectation.id))
+        now, met = ctx.services.clock.now(), words[1].lower() == "met"
+        scoring.decide(uow, run, expectation.id, met=met, at=now, by=ctx.actor)
+        outcome = Outcome.MET if met else Outcome.MISSED
+        exercises.release(run, expectation.id, outcome, now)
+        return ctx.lang.format(
+            "expectation {id} scored {outcome}", id=expectation.id, outcome=words[1].lower()
+        )
+
+    return step
+
+
+_STEPS: dict[str, Callable[[Context, list[str]], Callable[[UnitOfWork, Run], str]]] = {
+    "pause": _pause,
+    "resume": _resume,
+    "next": _next,
+    "end": _end,
+    "score": _score,
+}
+
+
+async def _answer(ctx: Context, lang: Language, rest: str) -> Reply:
+    usage = USAGE["answer"]
+    number_text, _, text = rest.strip().partition(" ")
+    if not number_text.isascii() or not number_text.isdigit() or not text.strip():
+        raise CommandError(lang.gettext("say which question (N) and your answer"), usage=usage)
+    number = int(number_text)
+    now = ctx.services.clock.now()
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        run = Run.of(uow, incident)
+        if run is None:
+            raise CommandError(phrase("{key} is not an exercise run", key=incident.key))
+        if not 1 <= number <= min(len(run.scenario.questions), MAX_NUMBER):
+            raise CommandError(
+                phrase(
+                    "there is no question {number} (1 to {most})",
+                    number=number,
+                    most=len(run.scenario.questions),
+                ),
+                usage=usage,
+            )
+        incidents.record(
+            uow,
+            incident,
+            at=now,
+            kind=EntryKind.ANSWER,
+            actor=ctx.actor,
+            text=phrase("Answer to question {number}: {text}", number=number, text=text.strip()),
+            source_event_id=ctx.event_id,
+        )
+        return Message(
+            body=lang.format(
+                "{who} answered question {number}", who=ctx.actor.user.name, number=number
+            )
+        )
+
+    return Reply(await ctx.change(work, closed_too=True), public=True)
