@@ -12,6 +12,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where, withheld_title
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations.exercise_report import exercise_entry
 from warroom.bot.operations.metrics import in_words, metrics
 from warroom.bot.operations.review_export import followup_entries, review_entry
 from warroom.bot.operations.task_export import shown_tasks, task_entries, task_metrics
@@ -103,6 +104,7 @@ def incident_export(
         "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
         "review": review_entry(uow, seen, as_org, iso),
         "followups": followup_entries(uow, seen, as_org, iso),
+        "exercise_run": exercise_entry(uow, seen, as_org, iso),
     }
 
 

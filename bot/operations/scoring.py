@@ -20,6 +20,7 @@ from warroom.storage.store import UnitOfWork
 SAID_KINDS = (EntryKind.MESSAGE, EntryKind.NOTE, EntryKind.UPDATE)
 _NEW_STATE = re.compile(r"→ (\w+)$")
 _RELAYED_TO = re.compile(r"relayed to ([^;(]+)")
+_RELAYED_FROM = re.compile(r" from (.+?) \(([^)]*)\): ")
 _STATES = tuple(State)
 
 
@@ -135,8 +136,8 @@ def _facts(uow: UnitOfWork, run: Run, check: Check) -> Iterable[Fact]:
     elif check is Check.RELAYED_TO:
         parts = {org: part for part, org in run.parts.items()}
         for e in uow.timeline.of_kind(incident_id, EntryKind.RELAY):
-            if found := _RELAYED_TO.search(e.text):
+            sender = _RELAYED_FROM.search(e.text)
+            if sender and (found := _RELAYED_TO.search(e.text)):
                 for org in found[1].split(","):
                     if org.strip() in parts:
-                        who = e.actor_display or e.actor_user_id
-                        yield Fact(e.at, e.actor_org, who, parts[org.strip()])
+                        yield Fact(e.at, e.actor_org, sender[1], parts[org.strip()])
