@@ -31,9 +31,7 @@ def exercise_entry(
         return None
     row = run.row
     expectations = _expectations(run, seen, as_org, iso)
-    totals = scores(
-        [(e, x["met"]) for e, x in expectations if x["met"] is not None], run.parts
-    )
+    totals = scores([(e, x["met"]) for e, x in expectations if x["met"] is not None], run.parts)
     return {
         "scenario": run.scenario.name,
         "title": run.scenario.title,
