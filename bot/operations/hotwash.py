@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.bot.config import Config
-from warroom.bot.domain.disclosure import Said, Where
+from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.exercises import Expectation, scores, took
 from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
@@ -37,8 +37,9 @@ class Result:
 
 def said_of(run: Run, expectation: Expectation) -> Said:
     """An expectation and its outcome, as the rule reads them: said for the expecting
-    part's organisation, at the incident's TLP."""
-    return Said(expectation.text, parse_tlp(run.incident.tlp), run.org_of(expectation.by))
+    part's organisation, at its own marking, else the incident's TLP (as its entry is)."""
+    tlp = effective_tlp(expectation.text, parse_tlp(run.incident.tlp))
+    return Said(expectation.text, tlp, run.org_of(expectation.by))
 
 
 def results(run: Run, seen: Visibility, reader: str | None, where: Where) -> list[Result]:

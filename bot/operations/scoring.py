@@ -91,7 +91,7 @@ def decide(
         run.incident,
         at=at,
         kind=EntryKind.EXPECTATION,
-        actor=by or Actor(incidents.BOT.user, org),
+        actor=Actor(incidents.BOT.user, org),  # said for the part, whoever decided it
         text=text,
     )
 
