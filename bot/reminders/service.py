@@ -15,6 +15,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from warroom.bot.domain.events import MessagePosted
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
@@ -84,6 +86,8 @@ class Reminders:
         self._deliver_again = False
         self._task: asyncio.Task[None] | None = None
         self._exercising: set[int] = set()  # incidents with a running exercise, last seen
+        self._exercise_lock = asyncio.Lock()
+        self._exercise_checks: set[asyncio.Task[int]] = set()  # the job's, running
 
     # the core's listener
 
@@ -224,7 +228,10 @@ class Reminders:
     async def settled(self) -> None:
         """Wait until queued checks and deliveries are done (tests, benchmarks)."""
         while True:
-            busy = [t for t in (self._checker, self._deliverer) if t and not t.done()]
+            busy: list[asyncio.Task[Any]] = [
+                t for t in (self._checker, self._deliverer) if t and not t.done()
+            ]
+            busy += [t for t in self._exercise_checks if not t.done()]
             if not busy:
                 return
             await asyncio.gather(*busy, return_exceptions=True)
@@ -255,19 +262,46 @@ class Reminders:
 
     async def exercises(self, incident_id: int | None = None) -> int:
         """Move on the exercises with something due now (and `incident_id`'s, whose
-        timeline just changed: an expectation may be met), and arm the job for the next."""
-        now = self.services.clock.now()
-
-        def work(uow: UnitOfWork) -> inject_due.Checked:
-            return inject_due.check(uow, now=now, config=self.config, also=incident_id)
-
-        checked = await self._check_store.transaction(work)
-        self._exercising = checked.running
-        if self.timers.running:
-            self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
-        if checked.moved:
+        timeline just changed: an expectation may be met), and arm the job for the next.
+        One check at a time, so the job is armed by one writer; what fell due during a
+        check is checked at once, not armed in the past."""
+        async with self._exercise_lock:
+            moved = 0
+            while True:
+                work = partial(
+                    inject_due.check,
+                    now=self.services.clock.now(),
+                    config=self.config,
+                    also=incident_id,
+                )
+                checked = await self._check_store.transaction(work)
+                moved += checked.moved
+                incident_id = None
+                if checked.next_at is None or checked.next_at > self.services.clock.now():
+                    break
+            self._exercising = checked.running
+            if self.timers.running:
+                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
+        if moved:
             self.deliver_soon()
-        return checked.moved
+        return moved
+
+    def exercises_soon(self) -> None:
+        """What the job does: the check runs beside it, so the job ends at once and the
+        next one it arms is never skipped as "still running" (APScheduler's max_instances)."""
+        task = asyncio.create_task(self._exercises_or_retry(), name="exercises-check")
+        self._exercise_checks.add(task)
+        task.add_done_callback(self._exercise_checks.discard)
+
+    async def _exercises_or_retry(self) -> int:
+        try:
+            return await self.exercises()
+        except Exception:
+            log.exception("checking exercises failed; trying again in %s", RETRY)
+            if self.timers.running:
+                retry_at = self.services.clock.now() + RETRY
+                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, retry_at)
+            return 0
 
     # leading
 
