@@ -260,6 +260,7 @@ async def _control(ctx: Context, lang: Language, verb: str, words: list[str]) ->
             raise CommandError(phrase("the exercise in {key} has ended", key=incident.key))
         said = step(uow, run)
         exercises.progress(uow, run, now=now, config=config)
+        uow.reminders.touch(incident.id or 0)  # a leader in another process re-arms the job
         return Message(body=lang.format("{who}: {what}", who=ctx.actor.user.name, what=said))
 
     reply = await ctx.change(work)

@@ -80,6 +80,7 @@ def start(
         tlp=Tlp.CLEAR,  # which scenario is played says nothing secret
     )
     run.next_at = min(due.values(), default=None)
+    uow.reminders.touch(incident.id)  # a leader in another process arms the job
     return run
 
 

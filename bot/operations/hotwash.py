@@ -100,4 +100,7 @@ def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
         title=lang.format("🎭 EXERCISE · hot wash: {title}", title=run.scenario.title),
         body="\n".join(lines),
         tlp=run.incident.tlp,
+        footer=lang.gettext(
+            "An improvement item becomes a follow-up with `followup add TEXT --owner WHO`."
+        ),
     )
