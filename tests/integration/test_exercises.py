@@ -444,3 +444,21 @@ async def test_exercise_list_names_the_shipped_and_the_folder_scenarios(xbot: Te
     for name in ("drill", "ransomware-supplier", "leaked-cloud-credentials"):
         assert f"{name}: " in answer.text
     assert "vulnerability-disclosure: Coordinated disclosure" in answer.text
+
+
+async def test_a_scenario_file_with_an_error_is_named_and_nothing_starts(
+    xbot: TestBot, tmp_path: Path
+) -> None:
+    (tmp_path / "broken.toml").write_text('title = "B"\nparts = []\n')
+    [answer] = await xbot.send(START)
+    assert "a scenario file has an error" in answer.text and "broken.toml: parts" in answer.text
+    assert incidents(xbot) == 0
+
+
+async def test_an_exercise_digest_is_marked(xbot: TestBot) -> None:
+    await begin(xbot)
+    digests = [
+        s for s in xbot.adapter.of_kind("post") if s.room and s.room.room_id == "digest-acme"
+    ]
+    assert digests and digests[0].message is not None
+    assert digests[0].message.title.endswith("[EXERCISE]")
