@@ -100,8 +100,8 @@ def progress(uow: UnitOfWork, run: Run, *, now: datetime, config: Config) -> Non
         if not decided and not delivered:
             break
     if finished(run):
-        hotwash.post(uow, run, now=now, config=config)
         end(uow, run, now=now, actor=Actor(incidents.BOT.user, ""), said=False)
+        hotwash.post(uow, run, now=now, config=config)
     schedule(uow, run, now=now)
 
 
