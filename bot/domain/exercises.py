@@ -119,6 +119,7 @@ class Fact:
     org: str
     who: str
     value: str  # the role taken, state reached, task done, text said, org relayed to
+    until: datetime | None = None  # when it stopped holding (a role handed on)
 
 
 def first_hold(
@@ -139,6 +140,8 @@ def first_hold(
             continue
         if fact.at < opens and expectation.check in (Check.SAID, Check.RELAYED_TO):
             continue  # said before the window: not a response to it
+        if fact.until is not None and fact.until < opens:
+            continue  # over before the window opened
         return Fact(max(fact.at, opens), fact.org, fact.who, fact.value)
     return None
 

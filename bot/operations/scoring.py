@@ -118,7 +118,7 @@ def _facts(uow: UnitOfWork, run: Run, check: Check) -> Iterable[Fact]:
     assert incident_id is not None
     if check is Check.ROLE:
         for r in uow.roles.history(incident_id):
-            yield Fact(r.assigned_at, r.org, r.display or r.user_id, r.role)
+            yield Fact(r.assigned_at, r.org, r.display or r.user_id, r.role, r.released_at)
     elif check is Check.STATE:
         for e in uow.timeline.of_kind(incident_id, EntryKind.STATE):
             if found := _NEW_STATE.search(e.text):
