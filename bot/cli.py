@@ -120,6 +120,15 @@ def _parser() -> argparse.ArgumentParser:
         "dir", nargs="?", help="a folder or file (default: shipped + [playbooks] dir)"
     )
     check.set_defaults(func=_playbooks_check)
+
+    drills = sub.add_parser("exercises", help="exercise scenario files").add_subparsers(
+        dest="exercises", required=True
+    )
+    check = drills.add_parser("check", parents=[common], help="check scenario files")
+    check.add_argument(
+        "dir", nargs="?", help="a folder or file (default: shipped + [exercises] dir)"
+    )
+    check.set_defaults(func=_exercises_check)
     return parser
 
 
@@ -338,6 +347,30 @@ def _playbooks_check(args: argparse.Namespace, config: Config) -> int:
         return 1
     known = [o.id for o in config.orgs] or None
     found = problems(paths, known_orgs=known)
+    for line in found:
+        print(line, file=sys.stderr)
+    if found:
+        return 1
+    print("ok: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+def _exercises_check(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from warroom.bot.operations import playbooks
+    from warroom.bot.operations.scenarios import folders, problems
+
+    paths = [Path(args.dir)] if args.dir else list(folders(config))
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        print(f"warroom: {missing[0]}: no such file or folder", file=sys.stderr)
+        return 1
+    try:
+        known: list[str] | None = list(playbooks.load(config))
+    except playbooks.PlaybookError:
+        known = None  # `warroom playbooks check` names those errors
+    found = problems(paths, playbooks=known)
     for line in found:
         print(line, file=sys.stderr)
     if found:

@@ -99,6 +99,13 @@ class IntelConfig:
 
 
 @dataclass(frozen=True)
+class ExercisesConfig:
+    dir: str = ""  # a folder of *.toml scenarios beside the shipped ones; same name wins
+    # who may start an exercise: user ids or org ids; empty: anyone
+    facilitators: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -213,6 +220,7 @@ class Config:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
     intel: IntelConfig = field(default_factory=IntelConfig)
+    exercises: ExercisesConfig = field(default_factory=ExercisesConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -254,6 +262,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known.add("playbooks")
     known.add("goals")
     known.add("intel")
+    known.add("exercises")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -266,6 +275,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         limits=_section(raw, "limits", LimitsConfig),
         playbooks=_section(raw, "playbooks", PlaybooksConfig),
         intel=_section(raw, "intel", IntelConfig),
+        exercises=_section(raw, "exercises", ExercisesConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -426,6 +436,8 @@ def _check(config: Config) -> None:
     _check_store_url(config.storage.url)
     if config.playbooks.dir and not Path(config.playbooks.dir).is_dir():
         raise ConfigError("playbooks.dir", f"{config.playbooks.dir!r} is not a folder")
+    if config.exercises.dir and not Path(config.exercises.dir).is_dir():
+        raise ConfigError("exercises.dir", f"{config.exercises.dir!r} is not a folder")
 
 
 def _check_installs(slack: SlackConfig) -> None:

@@ -1,6 +1,7 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import (
+    exercises,
     followups,
     intel,
     lifecycle,
@@ -26,6 +27,7 @@ FAMILIES = (
     reviews,
     followups,
     stats,
+    exercises,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -54,6 +56,7 @@ ORDER = (
     "followup",
     "followups",
     "stats",
+    "exercise",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

@@ -411,3 +411,59 @@ class IntelCursor(SQLModel, table=True):
 
     incident_id: int = Field(foreign_key="incident.id", primary_key=True)
     scanned_seq: int = 0
+
+
+class ExerciseRun(SQLModel, table=True):
+    """A tabletop exercise run in an incident: its scenario, which organisation plays which
+    part (`parts`, JSON `{part: org}`), its speed, and who facilitates it. `next_at` is the
+    next moment something falls due in it (an inject, a window closing): the one scheduler
+    job wakes at the earliest of them."""
+
+    __table_args__ = (Index("ix_exerciserun_next", "ended_at", "paused_at", "next_at"),)
+
+    incident_id: int = Field(foreign_key="incident.id", primary_key=True)
+    scenario: str = Field(max_length=64)
+    script: str  # the scenario file as it was at the start: a run never changes under way
+    parts: str
+    speed: float = 1.0
+    started_at: datetime
+    paused_at: datetime | None = None
+    ended_at: datetime | None = None
+    hotwash_at: datetime | None = None
+    next_at: datetime | None = None
+    facilitator_platform: str = Field(max_length=16)
+    facilitator_workspace: str = Field(max_length=255)
+    facilitator_user_id: str = Field(max_length=255)
+    facilitator_display: str = Field(default="", max_length=255)
+    facilitator_org: str = Field(max_length=64)
+
+
+class ExerciseInject(SQLModel, table=True):
+    """One inject of a run: `due_at` None while it waits on an expectation's outcome;
+    `state` waiting, sent or dropped (its outcome did not happen, or the run ended)."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "inject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    inject_id: str = Field(max_length=32)
+    due_at: datetime | None = None
+    sent_at: datetime | None = None
+    state: str = Field(default="waiting", max_length=8)
+
+
+class ExerciseExpectation(SQLModel, table=True):
+    """One expectation of a run: its window (open once its inject is sent), and its outcome
+    (`met` None until decided), with who met it and when."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "expectation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    expectation_id: str = Field(max_length=32)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    met: bool | None = None
+    decided_at: datetime | None = None
+    actor: str = Field(default="", max_length=255)
+    actor_org: str = Field(default="", max_length=64)

@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel
 
 from warroom.bot.domain.vocabulary import IncidentChanged
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
+from warroom.storage.exercises import ExerciseRepo
 from warroom.storage.followups import FollowupRepo
 from warroom.storage.inbox import InboxRepo
 from warroom.storage.models import Outbox
@@ -110,6 +111,7 @@ class UnitOfWork:
         self.followups = FollowupRepo(self.session)
         self.stats = StatsRepo(self.session)
         self.observables = ObservableRepo(self.session)
+        self.exercises = ExerciseRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

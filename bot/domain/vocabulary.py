@@ -74,6 +74,10 @@ class EntryKind(StrEnum):
     FOLLOWUP = "followup"  # an action item that outlives the incident
     IOC = "ioc"  # an indicator added, marked false positive or given a TLP by hand
     EXPORT = "export"  # a STIX or MISP export handed out, with the SHA-256 of its bytes
+    EXERCISE = "exercise"  # a tabletop exercise started, paused, resumed, ended, its hot wash
+    INJECT = "inject"  # a scripted exercise message delivered to a part's war room
+    EXPECTATION = "expectation"  # an exercise expectation met or missed
+    ANSWER = "answer"  # an answer to an exercise's discussion question
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

@@ -13,6 +13,7 @@ from warroom.bot.domain.disclosure import Said, Where, withheld_title
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import intel
+from warroom.bot.operations.exercise_report import exercise_entry
 from warroom.bot.operations.intel import IntelView
 from warroom.bot.operations.metrics import in_words, metrics
 from warroom.bot.operations.org_clocks import answers, exported
@@ -111,6 +112,7 @@ def incident_export(
         "org_clocks": exported(
             answers(seen, entries, uow.stats.brought_in(incident.id), as_org), iso
         ),
+        "exercise_run": exercise_entry(uow, seen, as_org, iso),
     }
 
 

@@ -69,10 +69,13 @@ def digest_title(seen: Visibility, org: str) -> str:
     key, shown = seen.incident.key, seen.bare_title(org, Where.DIGEST)
     lang = seen.language(org)
     if shown is not None:
-        return lang.format("{key} digest: {title}", key=key, title=shown)
-    return lang.format(
-        "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
-    )
+        title = lang.format("{key} digest: {title}", key=key, title=shown)
+    else:
+        title = lang.format(
+            "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
+        )
+    # an exercise's digest is marked, so no manager takes the drill for a real incident
+    return lang.format("{title} [EXERCISE]", title=title) if seen.incident.exercise else title
 
 
 def _message(

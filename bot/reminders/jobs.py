@@ -17,6 +17,7 @@ class Runtime(Protocol):
     async def replan(self, incident_id: int) -> object: ...
     async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
     async def followups(self) -> int: ...
+    def exercises_soon(self) -> None: ...
 
 
 _runtime: Runtime | None = None
@@ -73,3 +74,12 @@ async def followups() -> None:
         await runtime.followups()
     except Exception:
         log.exception("due follow-up job failed; the next check retries")
+
+
+async def exercises() -> None:
+    """An exercise's inject or window falls due (of any running exercise): move it on."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("exercise job fired with no scheduler running")
+        return
+    runtime.exercises_soon()  # logs its own failures

@@ -15,11 +15,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
+from typing import Any
 
 from warroom.bot.domain.events import MessagePosted
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations.services import Services
-from warroom.bot.reminders import digests, due, followup_due, jobs
+from warroom.bot.reminders import digests, due, followup_due, inject_due, jobs
 from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.runtime.leader import Leadership
@@ -27,6 +29,9 @@ from warroom.storage.engine import is_sqlite
 from warroom.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
+# What changes when an exercise next moves on; in a running exercise, any change may
+# meet an expectation.
+EXERCISE_ON = frozenset({EntryKind.EXERCISE, EntryKind.INJECT, EntryKind.EXPECTATION})
 # What makes the reminder plan change, and what managers' digest rooms hear of at once.
 REPLAN_ON = frozenset(
     {
@@ -80,6 +85,9 @@ class Reminders:
         self._deliverer: asyncio.Task[None] | None = None
         self._deliver_again = False
         self._task: asyncio.Task[None] | None = None
+        self._exercising: set[int] = set()  # incidents with a running exercise, last seen
+        self._exercise_lock = asyncio.Lock()
+        self._exercise_checks: set[asyncio.Task[int]] = set()  # the job's, running
 
     # the core's listener
 
@@ -107,6 +115,9 @@ class Reminders:
                 await self.replan(incident_id)
         if EntryKind.FOLLOWUP in changed and self.timers.running:
             await self.followups()  # its due time changed in the command's own transaction
+        exercising = changed & EXERCISE_ON or incident_id in self._exercising
+        if exercising and self.timers.running:
+            await self.exercises(incident_id)
         if changed & DIGEST_ON:
             await self.digest(incident_id, periodic=False)
 
@@ -218,7 +229,10 @@ class Reminders:
     async def settled(self) -> None:
         """Wait until queued checks and deliveries are done (tests, benchmarks)."""
         while True:
-            busy = [t for t in (self._checker, self._deliverer) if t and not t.done()]
+            busy: list[asyncio.Task[Any]] = [
+                t for t in (self._checker, self._deliverer) if t and not t.done()
+            ]
+            busy += [t for t in self._exercise_checks if not t.done()]
             if not busy:
                 return
             await asyncio.gather(*busy, return_exceptions=True)
@@ -246,6 +260,49 @@ class Reminders:
         if reminded:
             self.deliver_soon()
         return reminded
+
+    async def exercises(self, incident_id: int | None = None) -> int:
+        """Move on the exercises with something due now (and `incident_id`'s, whose
+        timeline just changed: an expectation may be met), and arm the job for the next.
+        One check at a time, so the job is armed by one writer; what fell due during a
+        check is checked at once, not armed in the past."""
+        async with self._exercise_lock:
+            moved = 0
+            while True:
+                work = partial(
+                    inject_due.check,
+                    now=self.services.clock.now(),
+                    config=self.config,
+                    also=incident_id,
+                )
+                checked = await self._check_store.transaction(work)
+                moved += checked.moved
+                incident_id = None
+                if checked.next_at is None or checked.next_at > self.services.clock.now():
+                    break
+            self._exercising = checked.running
+            if self.timers.running:
+                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
+        if moved:
+            self.deliver_soon()
+        return moved
+
+    def exercises_soon(self) -> None:
+        """What the job does: the check runs beside it, so the job ends at once and the
+        next one it arms is never skipped as "still running" (APScheduler's max_instances)."""
+        task = asyncio.create_task(self._exercises_or_retry(), name="exercises-check")
+        self._exercise_checks.add(task)
+        task.add_done_callback(self._exercise_checks.discard)
+
+    async def _exercises_or_retry(self) -> int:
+        try:
+            return await self.exercises()
+        except Exception:
+            log.exception("checking exercises failed; trying again in %s", RETRY)
+            if self.timers.running:
+                retry_at = self.services.clock.now() + RETRY
+                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, retry_at)
+            return 0
 
     # leading
 
@@ -328,6 +385,7 @@ class Reminders:
         todo = sorted((also or set()) | missing | no_digest)
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
         await self.followups()  # what fell due while nobody led, and its job if it was lost
+        await self.exercises()
         if missing or no_digest:
             log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)
@@ -342,6 +400,7 @@ class Reminders:
         await asyncio.gather(*(self.replan(i) for i in changed))
         if changed:  # a follow-up added or reopened in another process touches its incident
             await self.followups()
+            await self.exercises()
         return len(changed)
 
     async def _poll_forever(self) -> None:

@@ -34,6 +34,7 @@ class TestBot:
             playbooks=base.playbooks,
             goals=base.goals,
             intel=base.intel,
+            exercises=base.exercises,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from tests.fakes.adapter import FakeAdapter, Sent
 from warroom.adapters.slack.render import render
 from warroom.bot.app import App, build_app
-from warroom.bot.config import Config, IntelConfig, OrgConfig, StorageConfig
+from warroom.bot.config import Config, ExercisesConfig, IntelConfig, OrgConfig, StorageConfig
 from warroom.bot.domain.clock import FakeClock
 from warroom.bot.domain.events import (
     Actor,
@@ -57,6 +57,7 @@ from warroom.bot.operations.intel_export import export_intel
 from warroom.bot.operations.stats import indicators
 from warroom.bot.operations.stats_report import report_json
 from warroom.storage.migrate import upgrade
+from warroom.storage.store import UnitOfWork
 
 ORGS = ("acme", "cert", "cloud", "evil")  # evil has no agreement with anyone
 SPEAKS = {"acme": {"locale": "de", "timezone": "Europe/Berlin"}}  # the others English, UTC
@@ -586,5 +587,156 @@ def test_every_output_path_shows_each_org_what_the_rule_allows_and_nothing_else(
         shutil.copyfile(template(), folder / "warroom.db")
         url = f"sqlite:///{folder / 'warroom.db'}"
         asyncio.run(scenario(url, pair_caps, actions, title_tlp, opened_at, afterwards))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- exercises: injects, the hot wash and the after-action report ----------------------
+
+PARTS = {"victim": "acme", "provider": "cloud", "cert": "cert"}
+full_caps = st.fixed_dictionaries({pair: st.sampled_from(LEVELS) for pair in PAIRS})
+drill_injects = st.lists(
+    st.tuples(st.sampled_from(("victim", "provider", "cert", "all")), levels, st.integers(0, 20)),
+    min_size=1,
+    max_size=5,
+)
+drill_steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("say"), st.sampled_from(ORGS[:3]), levels, st.booleans()),
+        st.tuples(st.just("wait"), st.integers(1, 15)),
+        st.tuples(st.just("score"), st.integers(0, 2), st.booleans()),
+    ),
+    max_size=8,
+)
+drill_answers = st.lists(
+    st.tuples(st.sampled_from(ORGS[:3]), levels, st.booleans(), st.integers(1, 2)), max_size=4
+)
+
+
+def drill(world: World, injects: list[Any], pending: dict[str, tuple[int, list[Saying]]]) -> str:
+    """A scenario whose every inject and expectation carries a token, said for its part;
+    the injects' sayings wait in `pending` until they are delivered."""
+    lines = [
+        'title = "Drill"',
+        'tlp = "amber"',
+        'parts = ["victim", "provider", "cert"]',
+        'questions = ["What went well?", "What did not?"]',
+    ]
+    for n, (to, tlp, at) in enumerate(injects):
+        token, text = world.text(tlp, secret=False)
+        for part in PARTS if to == "all" else [to]:
+            tlp_said = tlp if tlp is not None else Tlp.AMBER
+            pending.setdefault(f"i{n}", (token, []))[1].append(Saying(PARTS[part], tlp_said))
+        lines += ["[[injects]]", f'id = "i{n}"', f'at = "{at}m"', f'to = "{to}"']
+        lines += [f'text = "{text}"']
+    for n, part in enumerate(("victim", "provider", "cert")):
+        token, text = world.text(None, secret=False)
+        world.oracle.sayings[token] = [Saying(PARTS[part], world.oracle.incident_tlp)]
+        lines += ["[[expectations]]", f'id = "e{n}"', f'text = "{text}"', f'by = "{part}"']
+        lines += [f'within = "{10 + 5 * n}m"', "manual = true"]
+    return "\n".join(lines) + "\n"
+
+
+async def drill_scenario(
+    url: str,
+    folder: Path,
+    pair_caps: dict[tuple[str, str], Tlp],
+    injects: list[Any],
+    actions: list[Any],
+    replies: list[Any],
+) -> None:
+    config = Config(
+        storage=StorageConfig(url=url, auto_upgrade=False),
+        orgs=tuple(
+            OrgConfig(
+                id=o, platform="fake", workspace=o, digest_room=f"digest-{o}", **SPEAKS.get(o, {})
+            )
+            for o in ORGS
+        ),
+        sharing=tuple(Agreement(pair, cap) for pair, cap in pair_caps.items()),
+        exercises=ExercisesConfig(dir=str(folder)),
+    )
+    adapter = FakeAdapter("fake")
+    clock = FakeClock()
+    app = build_app(config, adapters={"fake": adapter}, clock=clock)
+    oracle = Oracle({frozenset(p): c for p, c in pair_caps.items()}, orgs=set(ORGS[:3]))
+    world = World(app, adapter, oracle)
+    world.spoke |= set(ORGS[:3])
+    assert app.reminders is not None
+    try:
+        pending: dict[str, tuple[int, list[Saying]]] = {}
+        (folder / "drill.toml").write_text(drill(world, injects, pending))
+        parts = " ".join(f"--part {p}={o}" for p, o in PARTS.items())
+        await world.command("acme", f"exercise start drill {parts}")
+        assert set(world.rooms) == set(ORGS[:3])
+        for org in ORGS[1:3]:  # speaking in its war room makes each a participant
+            room = world.rooms[org]
+            await app.core.handle(MessagePosted(world.actor(org), room, "here", world.event()))
+        # each step checks what reached anyone against every saying known, delivered or not
+        oracle.sayings |= {token: said for token, said in pending.values()}
+        for action in [("wait", 0), *actions]:
+            if action[0] == "say":
+                _, org, tlp, secret = action
+                token, text = world.text(tlp, secret)
+                oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+                room = world.rooms[org]
+                event = MessagePosted(world.actor(org), room, text, world.event(), f"m{token}")
+                await app.core.handle(event)
+            elif action[0] == "wait":
+                clock.advance(timedelta(minutes=action[1]))
+            else:
+                await world.command("acme", f"exercise score e{action[1]} met")
+            await app.reminders.exercises()
+            await world.settle()
+            world.check_new_outputs()
+        await world.command("acme", "exercise end")
+        world.check_new_outputs()
+        for token, _ in pending.values():
+            del oracle.sayings[token]
+        with UnitOfWork(app.store.engine) as uow:
+            sent = {i.inject_id for i in uow.exercises.injects(1) if i.state == "sent"}
+        oracle.sayings |= {token: said for i, (token, said) in pending.items() if i in sent}
+        for org, tlp, secret, number in replies:
+            token, text = world.text(tlp, secret)
+            oracle.sayings[token] = [Saying(org, world.effective(tlp))]
+            await world.command(org, f"exercise answer {number} {text}")
+            world.check_new_outputs()
+        for org in ORGS[:3]:
+            shown = views(world, org)
+            shown["timeline"] = await answers(world, org, "timeline")
+            for path, text in shown.items():
+                assert not SECRET.search(text), f"a secret in {org}'s {path}"
+                for token in map(int, TOKEN.findall(text)):
+                    assert oracle.allowed(token, org, "view"), f"k{token}z in {org}'s {path}"
+            for token, sayings in oracle.sayings.items():
+                if any(oracle.visible(s.org, s.tlp, org, "view") for s in sayings):
+                    assert f"k{token}z" in shown["export"], f"k{token}z never reached {org}"
+    finally:
+        await app.stop()
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(pair_caps=full_caps, injects=drill_injects, actions=drill_steps, replies=drill_answers)
+@example(  # a RED inject for the victim, and the victim's answer kept at home
+    pair_caps={pair: Tlp.AMBER for pair in PAIRS},
+    injects=[("victim", Tlp.RED, 0), ("all", None, 5)],
+    actions=[("wait", 6), ("say", "acme", None, False)],
+    replies=[("acme", Tlp.AMBER_STRICT, True, 1), ("cert", None, False, 2)],
+)
+def test_exercise_injects_hot_wash_and_report_show_each_org_what_the_rule_allows(
+    pair_caps: dict[tuple[str, str], Tlp],
+    injects: list[Any],
+    actions: list[Any],
+    replies: list[Any],
+) -> None:
+    folder = Path(tempfile.mkdtemp())
+    try:
+        shutil.copyfile(template(), folder / "warroom.db")
+        url = f"sqlite:///{folder / 'warroom.db'}"
+        asyncio.run(drill_scenario(url, folder, pair_caps, injects, actions, replies))
     finally:
         shutil.rmtree(folder, ignore_errors=True)

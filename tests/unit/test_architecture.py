@@ -131,7 +131,8 @@ def edges() -> set[tuple[str, str]]:
 
 def test_every_module_has_a_layer() -> None:
     package_level = {m for m in imports() if layer(m) == "package"}
-    assert package_level == {"warroom", "warroom.__main__", "warroom.bot"}
+    # warroom.bot.exercises holds only the shipped scenario files
+    assert package_level == {"warroom", "warroom.__main__", "warroom.bot", "warroom.bot.exercises"}
 
 
 def test_dependencies_point_inward() -> None:

@@ -17,6 +17,7 @@ RENDER_NONE = {
     "bot/core.py": "finds the entry an edit, deletion or highlight refers to, to record anew",
     "bot/operations/visibility.py": "is the rule's read model itself",
     "bot/runtime/open_rooms.py": "finds each room's newest message id, to catch up from",
+    "bot/operations/scoring.py": "matches entries to exercise checks; records who and when only",
 }
 TEXT_ATTRIBUTES = {"text", "title", "summary"}
 

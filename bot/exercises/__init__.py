@@ -1,0 +1,1 @@
+"""The shipped tabletop exercise scenarios (TOML files read by operations/scenarios.py)."""
