@@ -102,6 +102,7 @@ class UnitOfWork:
         self.tasks = TaskRepo(self.session)
         self.playbooks = PlaybookRunRepo(self.session)
         self.checklists = ChecklistRepo(self.session)
+        self._done_once: set[tuple[object, ...]] = set()
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -122,6 +123,14 @@ class UnitOfWork:
         if self.leased:
             self.hints.ready.extend(self.leased)
             self.leased.clear()
+
+    def once(self, *key: object) -> bool:
+        """True the first time `key` is asked in this unit of work: for what a transaction
+        needs done once however many changes ask for it (a refresh queued, a plan touched)."""
+        if key in self._done_once:
+            return False
+        self._done_once.add(key)
+        return True
 
     def save(self, row: SQLModel) -> None:
         """Keep a change made to a row read in this unit of work."""
