@@ -151,8 +151,10 @@ class OutboxDispatcher:
         hints = self.store.hints
         if hints.ready:
             async with self._lock:
-                delivered += await self._deliver_all(self._take_ready())
-            if hints.ready:  # what delivering queued (a new room's card): after the answer
+                delivered += await self._deliver_all(self._take_ready(refreshes=False))
+            # refreshes (a checklist) and what delivering queued (a new room's card): after
+            # the answer; a refresh reads the incident as it is then, so later is no worse
+            if hints.ready:
                 await self.settling.run(self._deliver_ready)
         if hints.outbox:
             hints.outbox = False
@@ -181,11 +183,18 @@ class OutboxDispatcher:
                 delivered += await self._deliver_all(items)
         return delivered
 
-    def _take_ready(self) -> list[Claimed]:
+    def _take_ready(self, *, refreshes: bool = True) -> list[Claimed]:
         hints = self.store.hints
         rows, hints.ready = hints.ready, []
+        if not refreshes:  # they stay ready, for later
+            hints.ready = [row for row in rows if self._refresh(row.action)]
+            rows = [row for row in rows if not self._refresh(row.action)]
         # a kind this release cannot deliver waits, past its lease, for one that can
         return [_claimed(row) for row in rows if row.action in self.actions.kinds]
+
+    def _refresh(self, kind: str) -> bool:
+        action = self.actions.get(kind)
+        return action is not None and action.coalesces
 
     async def _deliver_all(self, items: list[Claimed]) -> int:
         """Deliver each room's items in order, several rooms at once."""
@@ -202,8 +211,7 @@ class OutboxDispatcher:
         `Action.coalesces`); a covered item is not delivered itself."""
         newest: dict[tuple[str, int | None], int] = {}
         for n, item in enumerate(items):
-            action = self.actions.get(item.action)
-            if action is not None and action.coalesces:
+            if self._refresh(item.action):
                 newest[item.action, item.incident_id] = n
         covered: dict[int, list[int]] = {}
         kept = []
