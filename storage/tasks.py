@@ -34,8 +34,9 @@ class TaskRepo:
         return last + 1
 
     def add(self, task: Task) -> Task:
+        """Written with the unit of work's next flush (its commit at the latest): a playbook's
+        tasks go in as one batch."""
         self.session.add(task)
-        self.session.flush()
         return task
 
     def get(self, incident_id: int, number: int) -> Task | None:
