@@ -118,6 +118,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self.leased and self.hints.prepare is not None:
+            self.session.flush()  # a failing write fails here, not inside a preparation
             self.hints.prepare(self, self.leased)
         self.session.commit()
         if self.leased:
