@@ -15,6 +15,7 @@ from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import LEAD_ROLES
 from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag
 from warroom.bot.operations import checklist, tasks
+from warroom.bot.operations.services import light_input
 from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.bot.registry import command
 from warroom.storage.models import Incident, RoleAssignment, Task
@@ -153,7 +154,7 @@ async def _add(
         )
         return _about(uow, incident, added, headline, lang, redacted(text))
 
-    return Reply(await ctx.change(work), public=True)
+    return Reply(await ctx.change(work, light=light_input(text)), public=True)
 
 
 def _about(
@@ -225,7 +226,7 @@ async def _done(ctx: Context, lang: Language, number: int, note: str) -> Reply:
         banner = max(parse_tlp(found.tlp), marked).label
         return _about(uow, incident, found, said, lang, text, tlp=banner)
 
-    return Reply(await ctx.change(work), public=True)
+    return Reply(await ctx.change(work, light=light_input(note)), public=True)
 
 
 async def _reopen(ctx: Context, lang: Language, number: int, extra: str) -> Reply:

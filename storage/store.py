@@ -112,6 +112,7 @@ class UnitOfWork:
         self.stats = StatsRepo(self.session)
         self.observables = ObservableRepo(self.session)
         self.exercises = ExerciseRepo(self.session)
+        self._done_once: set[tuple[object, ...]] = set()
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -127,11 +128,20 @@ class UnitOfWork:
 
     def commit(self) -> None:
         if self.leased and self.hints.prepare is not None:
+            self.session.flush()  # a failing write fails here, not inside a preparation
             self.hints.prepare(self, self.leased)
         self.session.commit()
         if self.leased:
             self.hints.ready.extend(self.leased)
             self.leased.clear()
+
+    def once(self, *key: object) -> bool:
+        """True the first time `key` is asked in this unit of work: for what a transaction
+        needs done once however many changes ask for it (a refresh queued, a plan touched)."""
+        if key in self._done_once:
+            return False
+        self._done_once.add(key)
+        return True
 
     def save(self, row: SQLModel) -> None:
         """Keep a change made to a row read in this unit of work."""

@@ -5,33 +5,46 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import ChecklistPost, PlaybookRun, Task
+
+_HIGHEST = select(func.max(Task.number)).where(col(Task.incident_id) == bindparam("incident"))
+_TASK = select(Task).where(
+    col(Task.incident_id) == bindparam("incident"), col(Task.number) == bindparam("number")
+)
+_TASKS = (
+    select(Task).where(col(Task.incident_id) == bindparam("incident")).order_by(col(Task.number))
+)
 
 
 class TaskRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._numbers: dict[int, int] = {}  # the last number handed out here, per incident
 
     def next_number(self, incident_id: int) -> int:
-        """The next number within the incident; the caller holds the incident row locked."""
-        query = select(func.max(Task.number)).where(Task.incident_id == incident_id)
-        return int(self.session.exec(query).one() or 0) + 1
+        """The next number within the incident; the caller holds the incident row locked,
+        so the highest is read once per unit of work (a playbook adds many)."""
+        last = self._numbers.get(incident_id)
+        if last is None:
+            last = int(self.session.exec(_HIGHEST, params={"incident": incident_id}).one() or 0)
+        self._numbers[incident_id] = last + 1
+        return last + 1
 
     def add(self, task: Task) -> Task:
+        """Written with the unit of work's next flush (its commit at the latest): a playbook's
+        tasks go in as one batch."""
         self.session.add(task)
-        self.session.flush()
         return task
 
     def get(self, incident_id: int, number: int) -> Task | None:
-        query = select(Task).where(Task.incident_id == incident_id, Task.number == number)
-        return self.session.exec(query).first()
+        params = {"incident": incident_id, "number": number}
+        return self.session.exec(_TASK, params=params).first()
 
     def for_incident(self, incident_id: int) -> Sequence[Task]:
-        query = select(Task).where(Task.incident_id == incident_id)
-        return self.session.exec(query.order_by(col(Task.number))).all()
+        return self.session.exec(_TASKS, params={"incident": incident_id}).all()
 
     def steps_added(self, incident_id: int, playbook: str) -> set[int]:
         """The steps of `playbook` that are tasks of the incident already."""

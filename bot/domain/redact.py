@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -173,8 +173,25 @@ def _configure_detectors() -> None:
     configure_settings_from_baseline(_settings())
 
 
+# Views show the same short texts again and again (a checklist re-shows every task's text,
+# a card its updates): their redactions are kept, a few megabytes at most.
+_KEPT_CHARS = 1_000
+_KEPT = 4_096
+
+
 def redact(text: str) -> tuple[str, int]:
     """The text with every secret replaced by `[redacted]`, and how many were found."""
+    if len(text) <= _KEPT_CHARS:
+        return _redact_kept(text)
+    return _redact(text)
+
+
+@lru_cache(maxsize=_KEPT)
+def _redact_kept(text: str) -> tuple[str, int]:
+    return _redact(text)
+
+
+def _redact(text: str) -> tuple[str, int]:
     counter = [0]
     replace = _redactor(counter)
     text, blocks = _PRIVATE_KEY.subn(REDACTED, text)

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.language import Language
@@ -70,10 +71,17 @@ def task_details(
     if task.done_at:
         parts.append(lang.format("done by {who}", who=task.done_by_display or task.done_by))
     elif task.due_at:
-        parts.append(lang.format("due {when}", when=task.due_at))
+        parts.append(_due(lang, task.due_at))
         if now is not None and is_overdue(task.due_at, None, now):
             parts.append("⚠ " + lang.gettext("overdue"))
     return parts
+
+
+@lru_cache(maxsize=4096)
+def _due(lang: Language, at: datetime) -> str:
+    """`due Nov 20, 2026, 19:32 CET`: the same few due times come back in every checklist
+    of an incident (a playbook's tasks), and CLDR formatting is what a line costs most."""
+    return lang.format("due {when}", when=at)
 
 
 def task_list(

@@ -19,7 +19,7 @@ class ChecklistRefresh:
         self.services = services
 
     async def after_changes(self, changes: Sequence[IncidentChanged]) -> None:
-        touched = sorted({c.incident_id for c in changes if c.kind in REFRESHED_BY})
+        touched = sorted(_stale(changes))
         if not touched:
             return
         now = self.services.clock.now()
@@ -33,3 +33,16 @@ class ChecklistRefresh:
 
     async def after_message(self, event: MessagePosted, incident_id: int) -> None:
         return None
+
+
+def _stale(changes: Sequence[IncidentChanged]) -> set[int]:
+    """Incidents whose checklists a change may have left behind: a handover or a new
+    organisation not followed by a task change, whose own refresh (queued with it, and
+    delivered after it committed) shows it."""
+    stale: set[int] = set()
+    for change in changes:
+        if change.kind in REFRESHED_BY:
+            stale.add(change.incident_id)
+        elif change.kind == EntryKind.TASK:
+            stale.discard(change.incident_id)
+    return stale

@@ -226,8 +226,11 @@ def _record(
         source_event_id=event_id,
         tlp=tlp or parse_tlp(task.tlp),  # an entry about a task is as secret as its text
     )
-    queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
-    if task.due_at is not None and task.reminded_at is None and incident.id is not None:
+    # once per transaction: delivered after its commit, one refresh shows all it did
+    if uow.once(SyncChecklists.kind, incident.id):
+        queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
+    waits = task.due_at is not None and task.reminded_at is None
+    if waits and incident.id is not None and uow.once("reminders.touch", incident.id):
         uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
 
 

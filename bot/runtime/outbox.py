@@ -8,6 +8,7 @@ A claimed item is leased for a while, so replicas never deliver the same item at
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import random
@@ -68,6 +69,13 @@ class Action(Generic[E]):
     def prepare_in(self, dispatcher: OutboxDispatcher, uow: UnitOfWork, item: Claimed) -> object:
         assert self.prepare is not None
         return self.prepare(dispatcher, uow, item, effect_from(self.effect, item.payload))
+
+    @property
+    def coalesces(self) -> bool:
+        """An effect with no fields says "bring the incident's rooms in line with it as it is
+        now" (SyncRooms, SyncChecklists): delivering it once covers every such item that was
+        committed before, so of several waiting for one incident only the newest is sent."""
+        return self.prepare is None and not dataclasses.fields(self.effect)  # type: ignore[arg-type]
 
 
 class ActionTable:
@@ -147,8 +155,10 @@ class OutboxDispatcher:
         hints = self.store.hints
         if hints.ready:
             async with self._lock:
-                delivered += await self._deliver_all(self._take_ready())
-            if hints.ready:  # what delivering queued (a new room's card): after the answer
+                delivered += await self._deliver_all(self._take_ready(refreshes=False))
+            # refreshes (a checklist) and what delivering queued (a new room's card): after
+            # the answer; a refresh reads the incident as it is then, so later is no worse
+            if hints.ready:
                 await self.settling.run(self._deliver_ready)
         if hints.outbox:
             hints.outbox = False
@@ -177,32 +187,63 @@ class OutboxDispatcher:
                 delivered += await self._deliver_all(items)
         return delivered
 
-    def _take_ready(self) -> list[Claimed]:
+    def _take_ready(self, *, refreshes: bool = True) -> list[Claimed]:
         hints = self.store.hints
         rows, hints.ready = hints.ready, []
+        if not refreshes:  # they stay ready, for later
+            hints.ready = [row for row in rows if self._refresh(row.action)]
+            rows = [row for row in rows if not self._refresh(row.action)]
         # a kind this release cannot deliver waits, past its lease, for one that can
         return [_claimed(row) for row in rows if row.action in self.actions.kinds]
+
+    def _refresh(self, kind: str) -> bool:
+        action = self.actions.get(kind)
+        return action is not None and action.coalesces
 
     async def _deliver_all(self, items: list[Claimed]) -> int:
         """Deliver each room's items in order, several rooms at once."""
         lanes: dict[str, list[Claimed]] = {}
         for item in items:
             lanes.setdefault(_lane(item), []).append(item)
-        counts = await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes.values()))
+        counts = await asyncio.gather(
+            *(self._deliver_lane(self._coalesced(lane)) for lane in lanes.values())
+        )
         return sum(counts)
 
-    async def _deliver_lane(self, items: list[Claimed]) -> int:
+    def _coalesced(self, items: list[Claimed]) -> list[tuple[Claimed, list[int]]]:
+        """The lane's items, each with the ids of the earlier ones its delivery covers (see
+        `Action.coalesces`); a covered item is not delivered itself."""
+        newest: dict[tuple[str, int | None], int] = {}
+        for n, item in enumerate(items):
+            if self._refresh(item.action):
+                newest[item.action, item.incident_id] = n
+        covered: dict[int, list[int]] = {}
+        kept = []
+        for n, item in enumerate(items):
+            last = newest.get((item.action, item.incident_id), n)
+            if last != n:
+                covered.setdefault(last, []).append(item.id)
+            else:
+                kept.append((n, item))
+        return [(item, covered.get(n, [])) for n, item in kept]
+
+    async def _deliver_lane(self, items: list[tuple[Claimed, list[int]]]) -> int:
         async with self._lanes:
-            for n, item in enumerate(items):
-                if not await self._deliver(item):
+            delivered = 0
+            for n, (item, covered) in enumerate(items):
+                if not await self._deliver(item, covered):
                     # keep the room's order: what follows waits for the failed item
                     retry_at = self.clock.now() + timedelta(seconds=1)
-                    for later in items[n + 1 :]:
+                    waiting = [*covered]
+                    for later, more in items[n + 1 :]:
+                        waiting += [later.id, *more]
+                    for item_id in waiting:
                         await self.store.transaction(
-                            partial(_release, item_id=later.id, retry_at=retry_at)
+                            partial(_release, item_id=item_id, retry_at=retry_at)
                         )
-                    return n
-            return len(items)
+                    return delivered
+                delivered += 1 + len(covered)
+            return delivered
 
     async def run_forever(self, interval: float = 2.0) -> None:
         while True:
@@ -223,7 +264,7 @@ class OutboxDispatcher:
             claimed.append(_claimed(row))
         return claimed
 
-    async def _deliver(self, item: Claimed) -> bool:
+    async def _deliver(self, item: Claimed, covered: Sequence[int] = ()) -> bool:
         action = self.actions.get(item.action)
         try:
             if action is None:  # claimed by a process that knew it, then that one changed
@@ -238,7 +279,8 @@ class OutboxDispatcher:
             self.telemetry.platform_failed(item.platform, failure_kind(exc))
             await self.store.transaction(lambda uow: self._failed(uow, item, error, retryable))
             return False
-        await self.store.transaction(lambda uow: _done(uow, item.id, self.clock.now()))
+        done = [item.id, *covered]
+        await self.store.transaction(lambda uow: _done(uow, done, self.clock.now()))
         return True
 
     def _failed(self, uow: UnitOfWork, item: Claimed, exc: Exception, retryable: bool) -> None:
@@ -286,8 +328,9 @@ def _lane(item: Claimed) -> str:
     return json.dumps(room, sort_keys=True) if room else f"incident:{item.incident_id}"
 
 
-def _done(uow: UnitOfWork, item_id: int, now: datetime) -> None:
-    uow.outbox.mark_done(item_id, now)
+def _done(uow: UnitOfWork, item_ids: Sequence[int], now: datetime) -> None:
+    for item_id in item_ids:
+        uow.outbox.mark_done(item_id, now)
 
 
 def _release(uow: UnitOfWork, *, item_id: int, retry_at: datetime) -> None:
