@@ -1,9 +1,9 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import help as help_command
-from warroom.commands import lifecycle, people, playbooks, roles, tasks, timeline
+from warroom.commands import lifecycle, people, playbooks, roles, search, tasks, timeline
 
-FAMILIES = (lifecycle, roles, timeline, people, tasks, playbooks, help_command)
+FAMILIES = (lifecycle, roles, timeline, people, tasks, playbooks, search, help_command)
 
 # The order `help` lists them in: the order of an incident's life.
 ORDER = (
@@ -24,6 +24,7 @@ ORDER = (
     "resolve",
     "close",
     "list",
+    "search",
     "help",
 )
 

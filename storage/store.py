@@ -40,6 +40,7 @@ from warroom.storage.repos import (
     RoomRepo,
     StateRepo,
 )
+from warroom.storage.search import SearchRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
 
@@ -102,6 +103,7 @@ class UnitOfWork:
         self.tasks = TaskRepo(self.session)
         self.playbooks = PlaybookRunRepo(self.session)
         self.checklists = ChecklistRepo(self.session)
+        self.search = SearchRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
