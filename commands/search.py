@@ -97,7 +97,7 @@ def suggestions(found: Sequence[archive.Found], lang: Language) -> Message:
         lines.append(
             "    "
             + lang.format(
-                "{date} · {state} · resolved in {took}",
+                "{date} · {state} · time to resolve: {took}",
                 date=lang.date(one.incident.opened_at),
                 state=one.incident.state,
                 took=took,

@@ -6,9 +6,12 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from alembic import command
 from sqlmodel import col, select
 
 from tests.fakes.crossorg import CrossOrgBot
+from warroom.bot.domain.events import MessageRef, ReactionAdded
+from warroom.storage.migrate import alembic_config, upgrade
 from warroom.storage.models import SearchEntry
 from warroom.storage.store import UnitOfWork
 
@@ -166,3 +169,95 @@ async def test_the_index_is_written_with_each_entry_and_never_doubles(orgs: Cros
     assert kinds == ["opened", "note", "task"]
     assert rows[2][4] == 4  # the task's own RED marking
     assert len({(i, seq) for i, seq, *_ in rows}) == len(rows)
+
+
+async def test_open_suggests_similar_past_incidents_privately_after_the_answer(
+    orgs: CrossOrgBot,
+) -> None:
+    orgs.clock.advance(timedelta(hours=2))
+    await orgs.command("resolve blocked the phishing sender domain", name="alice", org="acme")
+    orgs.clock.advance(timedelta(days=1))
+    await orgs.command(
+        'open "TLP:RED phishing against the build server" --org cert', name="alice", org="acme"
+    )
+    await orgs.command("resolve TLP:RED it was a drill", name="alice", org="acme")
+    orgs.clock.advance(timedelta(days=1))
+    await orgs.command('open "Leaked keys in the wiki"', name="ann", org="acme")
+    await orgs.command('open "keys stolen from a build server"', name="zed", org="acme")  # open
+    adapter = orgs.adapter("acme")
+    before = len(adapter.sent)
+    await orgs.command('open "Build server keys leaked again"', name="alice", org="acme")
+    sent = adapter.sent[before:]
+    private = [s for s in sent if s.kind == "notify"]
+    assert [s.message.title.split(":")[0] for s in private if s.message] == [
+        "Opened INC-5",
+        "Similar past incidents",
+    ]
+    suggested = private[1].text
+    assert "INC-1: Leaked keys on the build server" in suggested
+    assert "Jan 1, 2026 · resolved · time to resolve: 2 hours" in suggested
+    assert "Resolved: blocked the phishing sender domain" in suggested
+    assert "INC-2: TLP:RED phishing against the build server" in suggested
+    assert "it was a drill" in suggested  # acme's own words, in its own view
+    assert "INC-3" not in suggested and "INC-4" not in suggested  # open, or no shared word
+    assert suggested.index("INC-1") < suggested.index("INC-2")  # "leaked" matches too
+
+    cert = orgs.adapter("cert")
+    before = len(cert.sent)
+    await orgs.command('open "build server keys"', name="cora", org="cert")
+    told = "\n".join(s.text for s in cert.sent[before:] if s.kind == "notify")
+    assert "INC-1: Leaked keys on the build server" in told
+    assert "INC-2 (title withheld: TLP:RED)" not in told  # matched only by its title
+    assert "drill" not in told
+
+
+async def test_nothing_is_suggested_to_an_org_that_took_no_part(orgs: CrossOrgBot) -> None:
+    await orgs.command("resolve done", name="alice", org="acme")
+    rogue = orgs.adapter("rogue")
+    before = len(rogue.sent)
+    await orgs.command('open "leaked keys on a build server"', name="rita", org="rogue")
+    titles = [s.message.title for s in rogue.sent[before:] if s.kind == "notify" and s.message]
+    assert titles == ["Opened INC-2: leaked keys on a build server"]
+
+
+async def test_the_migration_indexes_what_is_stored_as_appending_did(store_url: str) -> None:
+    bot = CrossOrgBot(store_url)
+    words = ("jumphost", "sinkhole", "leaked", "backups", "vault", "quietly")
+    try:
+        await bot.command(
+            'open "Leaked keys on the build server" --org cloud', name="alice", org="acme"
+        )
+        red = await bot.say("TLP:RED lateral movement via jumphost", name="alice", org="acme")
+        green = await bot.say("TLP:GREEN beacon to sinkhole", name="alice", org="acme")
+        room = bot.rooms["acme"]
+        await bot.app.core.handle(
+            ReactionAdded(bot.actor("alice", "acme"), room, MessageRef(room, green), "📌", "p1")
+        )
+        await bot.edit(red, "TLP:GREEN lateral movement via jumphost", name="alice", org="acme")
+        await bot.edit(green, "TLP:RED beacon to sinkhole", name="alice", org="acme")
+        await bot.command("task add check the backups", name="alice", org="acme")
+        await bot.command(
+            "note vault password: Hunter2Swordfish99 quietly", name="carl", org="cloud"
+        )
+        await bot.command("tlp green", name="alice", org="acme")
+        live = index_rows(bot)
+        found = {
+            (w, org): await answer(bot, f"search {w}", name=name, org=org)
+            for w in words
+            for org, name in (("acme", "alice"), ("cloud", "carl"))
+        }
+    finally:
+        await bot.app.stop()
+    assert [kind for _, _, kind, _, _ in live].count("pinned") == 1
+    command.downgrade(alembic_config(store_url), "0008")
+    upgrade(store_url)
+    again = CrossOrgBot(store_url)
+    try:
+        assert index_rows(again) == live
+        for (w, org), said in found.items():
+            name = "alice" if org == "acme" else "carl"
+            assert await answer(again, f"search {w}", name=name, org=org) == said
+        assert "*jumphost*" in found[("jumphost", "cloud")]
+        assert "Nothing found" in found[("sinkhole", "cloud")]
+    finally:
+        await again.app.stop()

@@ -73,9 +73,8 @@ def _backfill(connection: sa.Connection) -> None:
     ids = list(session.exec(select(Incident.id).order_by(col(Incident.id))))
     for start in range(0, len(ids), BATCH):
         batch = [i for i in ids[start : start + BATCH] if i is not None]
-        titles = dict(
-            session.exec(select(Incident.id, Incident.title).where(col(Incident.id).in_(batch)))
-        )
+        named = select(Incident.id, Incident.title).where(col(Incident.id).in_(batch))
+        titles = {incident_id: title for incident_id, title in session.exec(named)}
         entries = session.exec(
             select(*STORED)
             .where(col(TimelineEntry.incident_id).in_(batch))
