@@ -15,14 +15,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session, col, select
 
-from warroom.bot.domain.redact import redact
+from warroom.bot.domain.redact import redacted
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.storage.models import Incident, IncidentOrg, SearchEntry, TimelineEntry
@@ -60,10 +59,10 @@ def outside_the_models(name: str) -> bool:
     return _TERMS_TABLES.match(name) is not None
 
 
-@lru_cache(maxsize=1024)
 def searchable(words: str) -> str:
-    """What is indexed of a text: no secret can be found by searching for it."""
-    return redact(words)[0]
+    """What is indexed of a text: no secret can be found by searching for it (the cache
+    the views use: an entry's answer, which shows it redacted, scans it no more)."""
+    return redacted(words)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -200,3 +200,10 @@ def redact(text: str) -> tuple[str, int]:
             counter[0] += 1
     out.append(text[last:])
     return "".join(out), counter[0]
+
+
+@lru_cache(maxsize=8192)
+def redacted(text: str) -> str:
+    """`text` with its secrets out; the same text is scanned once (views repeat entries, and
+    the search index reads each entry as it is appended, just before its answer shows it)."""
+    return redact(text)[0]
