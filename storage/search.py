@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, or_, text
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session, col, select
 
@@ -317,15 +317,26 @@ class SearchRepo:
             found.setdefault(incident_id, []).append(org)
         return found
 
-    def entries_of(
-        self, ids: Collection[int], seqs: Collection[int], kinds: Collection[str]
+    def entries_at(self, places: Collection[tuple[int, int]]) -> Sequence[TimelineEntry]:
+        """Entries by (incident id, seq)."""
+        if not places:
+            return []
+        # ORed pairs: each an index lookup on SQLite too (a row-value IN scans the table)
+        at = or_(
+            *(
+                (col(TimelineEntry.incident_id) == incident_id) & (col(TimelineEntry.seq) == seq)
+                for incident_id, seq in places
+            )
+        )
+        return self.session.exec(select(TimelineEntry).where(at)).all()
+
+    def entries_of_kind(
+        self, ids: Collection[int], kinds: Collection[str]
     ) -> Sequence[TimelineEntry]:
-        """The incidents' entries at any of `seqs` or of `kinds` (edits, resolves), in order:
-        a superset of the rows asked for, in one query."""
-        wanted = col(TimelineEntry.seq).in_(seqs) | col(TimelineEntry.kind).in_(kinds)
+        """The incidents' entries of `kinds` (edits, resolves), in order."""
         query = (
             select(TimelineEntry)
-            .where(col(TimelineEntry.incident_id).in_(ids), wanted)
+            .where(col(TimelineEntry.incident_id).in_(ids), col(TimelineEntry.kind).in_(kinds))
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()

@@ -23,7 +23,7 @@ from warroom.storage.models import Incident, TimelineEntry
 from warroom.storage.search import TITLE_KIND, Hit, Reader, words_of
 from warroom.storage.store import UnitOfWork
 
-PAGE = 50  # candidate rows read at a time
+PAGE = 25  # candidate rows read at a time
 MOST_ROWS = 1000  # candidates asked of the rule before giving up on filling the list
 SNIPPET_CHARS = 160
 SUGGESTED = 3
@@ -96,7 +96,6 @@ def _found(
 ) -> list[Found]:
     who = reader(config, org)
     found: dict[int, Found] = {}
-    refused: set[int] = set()
     for offset in range(0, MOST_ROWS, PAGE):
         hits = uow.search.find(
             words,
@@ -108,80 +107,81 @@ def _found(
             limit=PAGE,
             offset=offset,
         )
-        fresh = [h for h in hits if h.incident_id not in found and h.incident_id not in refused]
-        shown = _shown(uow, config, org, fresh, words, with_resolve=bool(states))
-        for hit in fresh:
+        page = _Page.read(uow, config, [h for h in hits if h.incident_id not in found], states)
+        for hit in hits:
             if len(found) == limit:
                 break
-            if hit.incident_id in found:
-                continue
-            one = shown.get((hit.incident_id, hit.seq))
-            if one is None:
-                continue
-            found[hit.incident_id] = one
-        refused |= {h.incident_id for h in fresh} - found.keys()
+            if hit.incident_id not in found and (one := page.shown(hit, org, words)):
+                found[hit.incident_id] = one
         if len(found) == limit or len(hits) < PAGE:
             break
     return list(found.values())
 
 
-def _shown(
-    uow: UnitOfWork,
-    config: Config,
-    org: str,
-    hits: Sequence[Hit],
-    words: Sequence[str],
-    *,
-    with_resolve: bool,
-) -> dict[tuple[int, int], Found]:
-    """Each hit the rule lets `org` see (in a view of its own), as it would be shown."""
-    if not hits:
-        return {}
-    ids = {h.incident_id for h in hits}
-    views = visibilities(uow, config, ids)
-    kinds = [EntryKind.EDITED, *([EntryKind.RESOLVED] if with_resolve else [])]
-    entries: dict[tuple[int, int], TimelineEntry] = {}
-    resolves: dict[int, TimelineEntry] = {}
-    for entry in uow.search.entries_of(ids, {h.seq for h in hits}, kinds):
-        entries[(entry.incident_id, entry.seq)] = entry
-        if entry.kind == EntryKind.RESOLVED:
-            resolves[entry.incident_id] = entry  # the latest: a reopened one resolves anew
-    shown = {}
-    for hit in hits:
-        seen = views[hit.incident_id]
-        title_tlp = seen.title_said.tlp
-        title_shown = seen.may_see(seen.title_said, org, Where.VIEW)
-        tlps = [title_tlp] if title_shown else []
+@dataclass(frozen=True)
+class _Page:
+    """What the rule needs to decide on a page of candidates, read in a few queries."""
+
+    views: dict[int, Visibility]
+    entries: dict[tuple[int, int], TimelineEntry]
+    resolves: dict[int, TimelineEntry]  # the latest: a reopened incident resolves anew
+
+    @classmethod
+    def read(
+        cls, uow: UnitOfWork, config: Config, hits: Sequence[Hit], states: Collection[str]
+    ) -> _Page:
+        ids = {h.incident_id for h in hits}
+        if not ids:
+            return cls({}, {}, {})
+        kinds = [EntryKind.EDITED, *([EntryKind.RESOLVED] if states else [])]
+        places = {(h.incident_id, h.seq) for h in hits if h.kind != TITLE_KIND}
+        entries = {(e.incident_id, e.seq): e for e in uow.search.entries_at(places)}
+        edits, resolves = [], {}
+        for entry in uow.search.entries_of_kind(ids, kinds):
+            if entry.kind == EntryKind.RESOLVED:
+                resolves[entry.incident_id] = entry
+            else:
+                edits.append(entry)
+        return cls(visibilities(uow, config, ids, edits), entries, resolves)
+
+    def shown(self, hit: Hit, org: str, words: Sequence[str]) -> Found | None:
+        """The hit as `org` may see it in a view of its own, or None where the rule
+        withholds it (asked before any text is redacted: most candidates cost little)."""
+        seen = self.views[hit.incident_id]
+        title = seen.title_said
+        title_shown = seen.may_see(title, org, Where.VIEW)
+        tlps = [title.tlp] if title_shown else []
+        snippet = None
         if hit.kind == TITLE_KIND:
             if not title_shown:
-                continue
-            snippet = None
+                return None
         else:
-            said = entries.get((hit.incident_id, hit.seq))
-            text = seen.text(said, org, Where.VIEW) if said is not None else None
-            if said is None or text is None:
-                continue
+            entry = self.entries.get((hit.incident_id, hit.seq))
+            if entry is None or not seen.may_see(seen.said(entry), org, Where.VIEW):
+                return None
+            text = seen.text(entry, org, Where.VIEW)
+            if text is None:
+                return None
             snippet = marked(text, words)
-            tlps.append(seen.said(said).tlp)
+            tlps.append(seen.said(entry).tlp)
         resolved = None
-        if (resolve := resolves.get(hit.incident_id)) is not None:
+        if (resolve := self.resolves.get(hit.incident_id)) is not None:
             resolved = seen.text(resolve, org, Where.VIEW)
             if resolved is not None:
                 tlps.append(seen.said(resolve).tlp)
-        shown[(hit.incident_id, hit.seq)] = Found(
-            seen.incident, seen.title(org, Where.VIEW), snippet, max(tlps), resolved
-        )
-    return shown
+        return Found(seen.incident, seen.title(org, Where.VIEW), snippet, max(tlps), resolved)
 
 
-def visibilities(uow: UnitOfWork, config: Config, ids: Collection[int]) -> dict[int, Visibility]:
-    """`Visibility.of` for many incidents in a few queries, for a view of the reader's own
-    (where an org's several war rooms make no difference)."""
+def visibilities(
+    uow: UnitOfWork, config: Config, ids: Collection[int], edited: Sequence[TimelineEntry]
+) -> dict[int, Visibility]:
+    """`Visibility.of` for many incidents in a few queries (`edited`: their edits), for a
+    view of the reader's own (where an org's several war rooms make no difference)."""
     incidents = uow.search.incidents(ids)
     orgs = uow.search.orgs_of(ids)
     homes = uow.reminders.home_orgs(ids)
     edits: dict[int, list[TimelineEntry]] = {}
-    for edit in uow.search.entries_of(ids, (), (EntryKind.EDITED,)):
+    for edit in edited:
         edits.setdefault(edit.incident_id, []).append(edit)
     views = {}
     for incident_id, incident in incidents.items():
