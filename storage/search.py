@@ -132,9 +132,9 @@ def index_entry(
     values = vars(row)
     if connection.dialect.name == "sqlite":
         inserted = connection.execute(_ADD_ENTRY, values)
-        connection.execute(_ADD_TERMS["sqlite"], {"id": inserted.lastrowid, "body": row.body})
+        connection.execute(_ADD_TERMS["sqlite"], _terms(row, inserted.lastrowid))
     else:
-        connection.execute(_ADD_PG, values)
+        connection.execute(_ADD_PG, {**values, **_terms(row, None)})
 
 
 def write_rows(connection: Connection, rows: Sequence[Indexed]) -> None:
@@ -149,7 +149,7 @@ def write_rows(connection: Connection, rows: Sequence[Indexed]) -> None:
     connection.execute(_ADD_ENTRY_WITH_ID, [vars(r) for r in rows])
     sqlite = connection.dialect.name == "sqlite"
     terms = _ADD_TERMS["sqlite" if sqlite else "postgresql"]
-    connection.execute(terms, [{"id": r.id, "body": r.body} for r in rows])
+    connection.execute(terms, [_terms(r, r.id) for r in rows])
     if not sqlite:
         connection.execute(
             text(
@@ -216,16 +216,31 @@ _ADD_ENTRY = text(f"INSERT INTO searchentry ({_COLUMNS}) VALUES ({_VALUES})").bi
 _ADD_ENTRY_WITH_ID = text(
     f"INSERT INTO searchentry (id, {_COLUMNS}) VALUES (:id, {_VALUES})"
 ).bindparams(_AT)
+# Titles and entries are indexed apart (FTS5 columns; tsvector weights A and D), so the
+# suggestions at `open` can look at titles alone, cheaply.
 _ADD_TERMS = {
-    "sqlite": text(f"INSERT INTO {TERMS} (rowid, body) VALUES (:id, :body)"),
+    "sqlite": text(f"INSERT INTO {TERMS} (rowid, title, body) VALUES (:id, :title, :body)"),
     "postgresql": text(
-        f"INSERT INTO {TERMS} (id, terms) VALUES (:id, to_tsvector('simple', :body))"
+        f"INSERT INTO {TERMS} (id, terms) "
+        "VALUES (:id, setweight(to_tsvector('simple', :words), :weight))"
     ),
 }
 _ADD_PG = text(
     f"WITH added AS (INSERT INTO searchentry ({_COLUMNS}) VALUES ({_VALUES}) RETURNING id) "
-    f"INSERT INTO {TERMS} (id, terms) SELECT id, to_tsvector('simple', :body) FROM added"
+    f"INSERT INTO {TERMS} (id, terms) "
+    "SELECT id, setweight(to_tsvector('simple', :words), :weight) FROM added"
 ).bindparams(_AT)
+
+
+def _terms(row: Indexed, row_id: int | None) -> dict[str, Any]:
+    title = row.kind == TITLE_KIND
+    return {
+        "id": row_id,
+        "title": row.body if title else "",
+        "body": "" if title else row.body,
+        "words": row.body,
+        "weight": "A" if title else "D",
+    }
 
 
 @dataclass(frozen=True)
@@ -265,18 +280,19 @@ class SearchRepo:
         reader: Reader,
         *,
         any_word: bool = False,
+        titles_only: bool = False,
         since: datetime | None = None,
         states: Collection[str] = (),
-        kinds: Collection[str] = (),
-        limit: int = 50,
+        window: int = 200,
         offset: int = 0,
-    ) -> list[Hit]:
-        """The best-matching rows `reader` could be shown, best first, newest first on ties:
-        every word must match (`any_word`: one is enough)."""
-        if not words:
-            return []
-        sqlite = self.session.get_bind().dialect.name == "sqlite"
-        params: dict[str, Any] = {"reader": reader.org, "limit": limit, "offset": offset}
+    ) -> tuple[list[Hit], bool]:
+        """Of the `window` best full-text matches from `offset` on, those `reader` could be
+        shown, best first, newest first on ties; and whether there may be more after them.
+        Every word must match (`any_word`: one is enough)."""
+        ranked = self._ranked(words, any_word, titles_only, window, offset)
+        if not ranked:
+            return [], False
+        params: dict[str, Any] = {"reader": reader.org, "ids": list(ranked)}
         where = [_visible_clause(reader, params)]
         if since is not None:
             where.append("i.opened_at >= :since")
@@ -284,22 +300,37 @@ class SearchRepo:
         if states:
             where.append("i.state IN :states")
             params["states"] = list(states)
-        if kinds:
-            where.append("e.kind IN :kinds")
-            params["kinds"] = list(kinds)
-        if sqlite:
-            joiner = " OR " if any_word else " "
-            params["q"] = joiner.join('"' + w.replace('"', '""') + '"' for w in words)
-            statement = _SQLITE_FIND.format(where=" AND ".join(where))
+        query = _bound(text(_VISIBLE.format(where=" AND ".join(where))), params)
+        rows = list(self.session.connection().execute(query, params))
+        rows.sort(key=lambda r: (ranked[r.id], r.at, r.id), reverse=True)
+        hits = [Hit(r.incident_id, r.seq, r.kind, ranked[r.id]) for r in rows]
+        return hits, len(ranked) == window
+
+    def _ranked(
+        self, words: Sequence[str], any_word: bool, titles_only: bool, window: int, offset: int
+    ) -> dict[int, float]:
+        """The best full-text matches, visible or not: row id -> score (higher is better)."""
+        if not words:
+            return {}
+        params: dict[str, Any] = {"window": window, "offset": offset}
+        if self.session.get_bind().dialect.name == "sqlite":
+            phrases = ['"' + w.replace('"', '""') + '"' for w in words]
+            wanted = (" OR " if any_word else " ").join(phrases)
+            params["q"] = f"title : ({wanted})" if titles_only else wanted
+            statement = _SQLITE_RANKED
         else:
             terms = []
-            for n, word in enumerate(words if any_word else [" ".join(words)]):
-                terms.append(f"plainto_tsquery('simple', :w{n})")
-                params[f"w{n}"] = word
-            statement = _PG_FIND.format(query=" || ".join(terms), where=" AND ".join(where))
-        query = _bound(text(statement), params)
-        rows = self.session.connection().execute(query, params)
-        return [Hit(r.incident_id, r.seq, r.kind, float(r.score)) for r in rows]
+            for n, word in enumerate(words if any_word or titles_only else [" ".join(words)]):
+                if titles_only:  # a quoted lexeme of the titles' weight
+                    terms.append(f"to_tsquery('simple', :w{n})")
+                    params[f"w{n}"] = "'" + word.replace("\\", " ").replace("'", "''") + "':A"
+                else:
+                    terms.append(f"plainto_tsquery('simple', :w{n})")
+                    params[f"w{n}"] = word
+            joiner = " || " if any_word else " && "
+            statement = _PG_RANKED.format(query=joiner.join(terms))
+        rows = self.session.connection().execute(text(statement), params)
+        return {int(r.id): float(r.score) for r in rows}
 
     def incidents(self, ids: Collection[int]) -> dict[int, Incident]:
         found = self.session.exec(select(Incident).where(col(Incident.id).in_(ids)))
@@ -367,26 +398,19 @@ def _bound(query: TextClause, params: Mapping[str, Any]) -> TextClause:
     return query.bindparams(*lists, *dated)
 
 
-_FROM_INCIDENTS = (
+_SQLITE_RANKED = (
+    f"SELECT rowid AS id, -bm25({TERMS}) AS score FROM {TERMS} WHERE {TERMS} MATCH :q "
+    "ORDER BY rank LIMIT :window OFFSET :offset"
+)
+_PG_RANKED = (
+    # equal weights: titles and entries rank alike, as on SQLite
+    "SELECT t.id, ts_rank('{{1, 1, 1, 1}}', t.terms, q.q) AS score "
+    f"FROM (SELECT {{query}} AS q) q JOIN {TERMS} t ON t.terms @@ q.q "
+    "ORDER BY score DESC, t.id DESC LIMIT :window OFFSET :offset"
+)
+_VISIBLE = (
+    "SELECT e.id, e.incident_id, e.seq, e.kind, e.at FROM searchentry e "
     "JOIN incidentorg p ON p.incident_id = e.incident_id AND p.org = :reader "
     "JOIN incident i ON i.id = e.incident_id "
-)
-_SQLITE_FIND = (
-    "SELECT e.incident_id, e.seq, e.kind, -bm25(" + TERMS + ") AS score "
-    "FROM "
-    + TERMS
-    + " JOIN searchentry e ON e.id = "
-    + TERMS
-    + ".rowid "
-    + _FROM_INCIDENTS
-    + "WHERE "
-    + TERMS
-    + " MATCH :q AND {where} "
-    "ORDER BY score DESC, e.at DESC, e.id DESC LIMIT :limit OFFSET :offset"
-)
-_PG_FIND = (
-    "SELECT e.incident_id, e.seq, e.kind, ts_rank(t.terms, q.q) AS score "
-    "FROM (SELECT {query} AS q) q JOIN " + TERMS + " t ON t.terms @@ q.q "
-    "JOIN searchentry e ON e.id = t.id " + _FROM_INCIDENTS + "WHERE {where} "
-    "ORDER BY score DESC, e.at DESC, e.id DESC LIMIT :limit OFFSET :offset"
+    "WHERE e.id IN :ids AND {where}"
 )

@@ -23,8 +23,8 @@ from warroom.storage.models import Incident, TimelineEntry
 from warroom.storage.search import TITLE_KIND, Hit, Reader, words_of
 from warroom.storage.store import UnitOfWork
 
-PAGE = 25  # candidate rows read at a time
-MOST_ROWS = 1000  # candidates asked of the rule before giving up on filling the list
+FIRST_WINDOW = 100  # full-text matches read first; each further window is four times longer
+PAGE_PER_RESULT = 3  # candidates whose incidents are read at once, per result wanted
 SNIPPET_CHARS = 160
 SUGGESTED = 3
 TITLE_WORD_CHARS = 3  # shorter words of a title say little about what it is
@@ -77,8 +77,8 @@ def similar(uow: UnitOfWork, config: Config, org: str, title: str) -> list[Found
         words,
         limit=SUGGESTED,
         any_word=True,
+        titles_only=True,
         states=DONE_STATES,
-        kinds=(TITLE_KIND,),
     )
 
 
@@ -91,30 +91,39 @@ def _found(
     limit: int,
     since: datetime | None = None,
     any_word: bool = False,
+    titles_only: bool = False,
     states: Collection[str] = (),
-    kinds: Collection[str] = (),
 ) -> list[Found]:
+    """Full-text matches, best first, in windows that grow until `limit` incidents are
+    found or none are left: the common case reads one small window, none is left out."""
     who = reader(config, org)
     found: dict[int, Found] = {}
-    for offset in range(0, MOST_ROWS, PAGE):
-        hits = uow.search.find(
+    offset, window, more = 0, FIRST_WINDOW, True
+    while more and len(found) < limit:
+        hits, more = uow.search.find(
             words,
             who,
             any_word=any_word,
+            titles_only=titles_only,
             since=since,
             states=states,
-            kinds=kinds,
-            limit=PAGE,
+            window=window,
             offset=offset,
         )
-        page = _Page.read(uow, config, [h for h in hits if h.incident_id not in found], states)
+        offset, window = offset + window, window * 4
+        hits = [h for h in hits if h.incident_id not in found]
+        page = _Page.read(uow, config, hits[: limit * PAGE_PER_RESULT], states)
         for hit in hits:
             if len(found) == limit:
                 break
-            if hit.incident_id not in found and (one := page.shown(hit, org, words)):
+            if hit.incident_id in found:
+                continue
+            if hit.incident_id not in page.views:  # a long page: read the rest as needed
+                page = _Page.read(
+                    uow, config, [h for h in hits if h.incident_id not in found], states
+                )
+            if one := page.shown(hit, org, words):
                 found[hit.incident_id] = one
-        if len(found) == limit or len(hits) < PAGE:
-            break
     return list(found.values())
 
 

@@ -57,7 +57,7 @@ def upgrade() -> None:
         # contentless: the words are only indexed; what is shown comes from the timeline
         op.execute(
             f"CREATE VIRTUAL TABLE {TERMS} USING fts5("
-            "body, content='', tokenize='unicode61 remove_diacritics 0')"
+            "title, body, content='', tokenize='unicode61 remove_diacritics 0')"
         )
     else:
         op.execute(
