@@ -118,7 +118,7 @@ def _found(
                 break
             if hit.incident_id in found:
                 continue
-            if hit.incident_id not in page.views:  # a long page: read the rest as needed
+            if not page.holds(hit):  # a long page: read the rest as needed
                 page = _Page.read(
                     uow, config, [h for h in hits if h.incident_id not in found], states
                 )
@@ -152,6 +152,11 @@ class _Page:
             else:
                 edits.append(entry)
         return cls(visibilities(uow, config, ids, edits), entries, resolves)
+
+    def holds(self, hit: Hit) -> bool:
+        if hit.incident_id not in self.views:
+            return False
+        return hit.kind == TITLE_KIND or (hit.incident_id, hit.seq) in self.entries
 
     def shown(self, hit: Hit, org: str, words: Sequence[str]) -> Found | None:
         """The hit as `org` may see it in a view of its own, or None where the rule

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from tests.fakes.crossorg import CrossOrgBot
 from warroom.bot.domain.events import MessageRef, ReactionAdded
+from warroom.bot.operations import search as archive
 from warroom.storage.migrate import alembic_config, upgrade
 from warroom.storage.models import SearchEntry
 from warroom.storage.store import UnitOfWork
@@ -261,3 +262,19 @@ async def test_the_migration_indexes_what_is_stored_as_appending_did(store_url: 
         assert "Nothing found" in found[("sinkhole", "cloud")]
     finally:
         await again.app.stop()
+
+
+async def test_matches_past_the_first_window_are_found(
+    orgs: CrossOrgBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "FIRST_WINDOW", 2)
+    await orgs.command("note the needle was in the build logs", name="alice", org="acme")
+    for n in range(8):  # newer, better or equal matches cert takes no part in
+        await orgs.command(f'open "needle needle {n}"', name="alice", org="acme")
+    said = await answer(orgs, "search needle", name="cora", org="cert")
+    assert [line for line in said.splitlines() if line.startswith("INC-")] == [
+        "INC-1: Leaked keys on the build server"
+    ]
+    assert "the *needle* was in the build logs" in said
+    own = await answer(orgs, "search needle", name="alice", org="acme")
+    assert len([line for line in own.splitlines() if line.startswith("INC-")]) == 9
