@@ -47,7 +47,7 @@ UNSEARCHED = frozenset(
 TITLE_KIND = EntryKind.OPENED.value  # the row that stands for the incident's title
 TERMS = "searchterms"
 # what storage/migrations creates for the words beside the models (FTS5 adds shadow tables)
-_TERMS_TABLES = re.compile(rf"^{TERMS}(_(data|idx|content|docsize|config))?$")
+_TERMS_TABLES = re.compile(rf"^{TERMS}(_(data|idx|content|docsize|config|vocab))?$")
 # the formats bot/operations/visibility.py reads: an edit names the entry it edits, a
 # highlight the one it highlights
 EDIT_OF = re.compile(r"^edited #(\d+): ")
@@ -332,6 +332,19 @@ class SearchRepo:
         rows = self.session.connection().execute(text(statement), params)
         return {int(r.id): float(r.score) for r in rows}
 
+    def title_counts(self, words: Sequence[str], most: int) -> dict[str, int]:
+        """In how many titles each word is, counted up to `most` (where it stops telling)."""
+        counts = {}
+        connection = self.session.connection()
+        for word in words:
+            if connection.dialect.name == "sqlite":
+                found = connection.execute(_SQLITE_TITLE_COUNT, {"term": word}).scalar()
+            else:
+                lexeme = "'" + word.replace("\\", " ").replace("'", "''") + "':A"
+                found = connection.execute(_PG_TITLE_COUNT, {"q": lexeme, "most": most}).scalar()
+            counts[word] = min(int(found or 0), most)
+        return counts
+
     def incidents(self, ids: Collection[int]) -> dict[int, Incident]:
         found = self.session.exec(select(Incident).where(col(Incident.id).in_(ids)))
         return {i.id: i for i in found if i.id is not None}
@@ -407,6 +420,11 @@ _PG_RANKED = (
     "SELECT t.id, ts_rank('{{1, 1, 1, 1}}', t.terms, q.q) AS score "
     f"FROM (SELECT {{query}} AS q) q JOIN {TERMS} t ON t.terms @@ q.q "
     "ORDER BY score DESC, t.id DESC LIMIT :window OFFSET :offset"
+)
+_SQLITE_TITLE_COUNT = text(f"SELECT doc FROM {TERMS}_vocab WHERE term = :term AND col = 'title'")
+_PG_TITLE_COUNT = text(
+    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} WHERE terms @@ to_tsquery('simple', :q) "
+    "LIMIT :most) found"
 )
 _VISIBLE = (
     "SELECT e.id, e.incident_id, e.seq, e.kind, e.at FROM searchentry e "

@@ -28,6 +28,8 @@ PAGE_PER_RESULT = 3  # candidates whose incidents are read at once, per result w
 SNIPPET_CHARS = 160
 SUGGESTED = 3
 TITLE_WORD_CHARS = 3  # shorter words of a title say little about what it is
+COMMON_TITLES = 1000  # a word in this many titles or more says little too
+TELLING_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,18 @@ def search(
 
 def similar(uow: UnitOfWork, config: Config, org: str, title: str) -> list[Found]:
     """Up to three past (resolved or closed) incidents `org` may see whose titles share the
-    most telling words of `title`, with how each ended."""
-    words = sorted(
-        {w.lower() for w in words_of(title) if len(w) >= TITLE_WORD_CHARS},
-        key=lambda w: (-len(w), w),
-    )[:5]  # the longest: a few telling words keep a big archive's query short
+    most telling words of `title` (the rarest among titles, common ones left out: they say
+    little, and would make a big archive's query long), with how each ended."""
+    words = {w.lower() for w in words_of(title) if len(w) >= TITLE_WORD_CHARS and w.isalnum()}
+    counts = uow.search.title_counts(sorted(words), COMMON_TITLES)
+    telling = sorted((n, w) for w, n in counts.items() if 0 < n < COMMON_TITLES)
+    if not telling:
+        return []
     return _found(
         uow,
         config,
         org,
-        words,
+        [w for _, w in telling[:TELLING_WORDS]],
         limit=SUGGESTED,
         any_word=True,
         titles_only=True,

@@ -59,6 +59,8 @@ def upgrade() -> None:
             f"CREATE VIRTUAL TABLE {TERMS} USING fts5("
             "title, body, content='', tokenize='unicode61 remove_diacritics 0')"
         )
+        # how many titles hold a word: the suggestions at `open` skip the common ones
+        op.execute(f"CREATE VIRTUAL TABLE {TERMS}_vocab USING fts5vocab({TERMS}, col)")
     else:
         op.execute(
             f"CREATE TABLE {TERMS} (id integer PRIMARY KEY REFERENCES searchentry (id), "
@@ -85,6 +87,8 @@ def _backfill(connection: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"DROP TABLE {TERMS}_vocab")
     op.execute(f"DROP TABLE {TERMS}")
     with op.batch_alter_table("searchentry", schema=None) as batch_op:
         batch_op.drop_index("ix_searchentry_follows")
