@@ -26,6 +26,7 @@ from warroom.storage.store import UnitOfWork
 FIRST_WINDOW = 100  # full-text matches read first; each further window is four times longer
 PAGE_PER_RESULT = 3  # candidates whose incidents are read at once, per result wanted
 SNIPPET_CHARS = 160
+QUOTES = "\"'`()[]{}<>.,;:!?"
 SUGGESTED = 3
 TITLE_WORD_CHARS = 3  # shorter words of a title say little about what it is
 COMMON_TITLES = 1000  # a word in this many titles or more says little too
@@ -218,7 +219,8 @@ def visibilities(
 def marked(text: str, words: Sequence[str]) -> str:
     """A one-line piece of `text` around its first match, each match in *bold*."""
     line = " ".join(text.split())
-    alternatives = sorted({re.escape(w) for w in words}, key=len, reverse=True)
+    bare = {w.strip(QUOTES) for w in words} - {""}  # `"rotated"` marks rotated
+    alternatives = sorted(map(re.escape, bare), key=len, reverse=True)
     pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)", re.IGNORECASE)
     start, end = 0, len(line)
     if end > SNIPPET_CHARS:
