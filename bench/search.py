@@ -42,7 +42,7 @@ from warroom.bot.operations import search as archive
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import upgrade
 from warroom.storage.models import Incident, IncidentOrg, TimelineEntry
-from warroom.storage.search import Indexed, indexed, write_rows
+from warroom.storage.search_index import Indexed, indexed, write_rows
 from warroom.storage.store import Store
 
 ORGS = ("acme", "cert", "cloud", "bank", "telco", "gov")

@@ -14,7 +14,7 @@ from warroom.bot.domain.events import Actor
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import Incident, TimelineEntry
-from warroom.storage.search import index_entry
+from warroom.storage.search_index import index_entry
 
 _INSERT_ENTRY = insert(TimelineEntry)
 _ADVANCE_HEAD = (

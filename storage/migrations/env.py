@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 from warroom.storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from warroom.storage.engine import make_engine
-from warroom.storage.search import outside_the_models
+from warroom.storage.search_index import outside_the_models
 
 config = context.config
 target_metadata = SQLModel.metadata

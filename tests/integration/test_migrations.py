@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import current_revision, upgrade
-from warroom.storage.search import outside_the_models
+from warroom.storage.search_index import outside_the_models
 
 
 def described(name: str | None, type_: str, _parents: object) -> bool:

@@ -15,7 +15,7 @@ from alembic import op
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import Incident, TimelineEntry
-from warroom.storage.search import TERMS, backfill_rows, write_rows
+from warroom.storage.search_index import TERMS, backfill_rows, write_rows
 
 revision: str = "0010_search"
 down_revision: str | None = "0008"
