@@ -110,16 +110,17 @@ class SearchRepo:
         rows = self.session.connection().execute(text(statement), params)
         return {int(r.id): float(r.score) for r in rows}
 
-    def title_counts(self, words: Sequence[str], most: int) -> dict[str, int]:
-        """In how many titles each word is, counted up to `most` (where it stops telling)."""
+    def counts(self, words: Sequence[str], most: int) -> dict[str, int]:
+        """In how many indexed texts each word is, counted up to `most` (where a word stops
+        telling one incident from another)."""
         counts = {}
         connection = self.session.connection()
+        sqlite = connection.dialect.name == "sqlite"
         for word in words:
-            if connection.dialect.name == "sqlite":
-                found = connection.execute(_SQLITE_TITLE_COUNT, {"term": word}).scalar()
+            if sqlite:
+                found = connection.execute(_SQLITE_COUNT, {"term": word}).scalar()
             else:
-                lexeme = "'" + word.replace("\\", " ").replace("'", "''") + "':A"
-                found = connection.execute(_PG_TITLE_COUNT, {"q": lexeme, "most": most}).scalar()
+                found = connection.execute(_PG_COUNT, {"word": word, "most": most}).scalar()
             counts[word] = min(int(found or 0), most)
         return counts
 
@@ -199,10 +200,10 @@ _PG_RANKED = (
     f"FROM (SELECT {{query}} AS q) q JOIN {TERMS} t ON t.terms @@ q.q "
     "ORDER BY score DESC, t.id DESC LIMIT :window OFFSET :offset"
 )
-_SQLITE_TITLE_COUNT = text(f"SELECT doc FROM {TERMS}_vocab WHERE term = :term AND col = 'title'")
-_PG_TITLE_COUNT = text(
-    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} WHERE terms @@ to_tsquery('simple', :q) "
-    "LIMIT :most) found"
+_SQLITE_COUNT = text(f"SELECT doc FROM {TERMS}_vocab WHERE term = :term")
+_PG_COUNT = text(
+    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} "
+    "WHERE terms @@ plainto_tsquery('simple', :word) LIMIT :most) found"
 )
 _VISIBLE = (
     "SELECT e.id, e.incident_id, e.seq, e.kind, e.at FROM searchentry e "

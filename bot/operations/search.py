@@ -23,13 +23,13 @@ from warroom.storage.models import Incident, TimelineEntry
 from warroom.storage.search import TITLE_KIND, Hit, Reader, words_of
 from warroom.storage.store import UnitOfWork
 
-FIRST_WINDOW = 100  # full-text matches read first; each further window is four times longer
+FIRST_WINDOW = 400  # full-text matches read first; each further window is four times longer
 PAGE_PER_RESULT = 3  # candidates whose incidents are read at once, per result wanted
 SNIPPET_CHARS = 160
 QUOTES = "\"'`()[]{}<>.,;:!?"
 SUGGESTED = 3
 TITLE_WORD_CHARS = 3  # shorter words of a title say little about what it is
-COMMON_TITLES = 1000  # a word in this many titles or more says little too
+COMMON_WORD = 1000  # a word in this many texts or more says little too
 TELLING_WORDS = 3
 
 
@@ -68,11 +68,11 @@ def search(
 
 def similar(uow: UnitOfWork, config: Config, org: str, title: str) -> list[Found]:
     """Up to three past (resolved or closed) incidents `org` may see whose titles share the
-    most telling words of `title` (the rarest among titles, common ones left out: they say
-    little, and would make a big archive's query long), with how each ended."""
+    most telling words of `title` (the rarest in the archive, common ones left out: they
+    say little, and would make a big archive's query long), with how each ended."""
     words = {w.lower() for w in words_of(title) if len(w) >= TITLE_WORD_CHARS and w.isalnum()}
-    counts = uow.search.title_counts(sorted(words), COMMON_TITLES)
-    telling = sorted((n, w) for w, n in counts.items() if 0 < n < COMMON_TITLES)
+    counts = uow.search.counts(sorted(words), COMMON_WORD)
+    telling = sorted((n, w) for w, n in counts.items() if 0 < n < COMMON_WORD)
     if not telling:
         return []
     return _found(

@@ -59,8 +59,8 @@ def upgrade() -> None:
             f"CREATE VIRTUAL TABLE {TERMS} USING fts5("
             "title, body, content='', tokenize='unicode61 remove_diacritics 0')"
         )
-        # how many titles hold a word: the suggestions at `open` skip the common ones
-        op.execute(f"CREATE VIRTUAL TABLE {TERMS}_vocab USING fts5vocab({TERMS}, col)")
+        # how many texts hold a word: the suggestions at `open` skip the common ones
+        op.execute(f"CREATE VIRTUAL TABLE {TERMS}_vocab USING fts5vocab({TERMS}, row)")
     else:
         op.execute(
             f"CREATE TABLE {TERMS} (id integer PRIMARY KEY REFERENCES searchentry (id), "
