@@ -9,6 +9,7 @@ from warroom.commands import (
     playbooks,
     reviews,
     roles,
+    search,
     stats,
     tasks,
     timeline,
@@ -28,6 +29,7 @@ FAMILIES = (
     followups,
     stats,
     exercises,
+    search,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -51,6 +53,7 @@ ORDER = (
     "resolve",
     "close",
     "list",
+    "search",
     "help",
     "review",
     "followup",

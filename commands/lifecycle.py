@@ -16,7 +16,7 @@ from warroom.bot.operations import cards, incidents
 from warroom.bot.operations.metrics import metrics
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
-from warroom.commands import playbooks
+from warroom.commands import playbooks, search
 from warroom.commands.orgs import bring_in_orgs, check_orgs
 from warroom.storage.models import Incident, RoomLink, TimelineEntry
 from warroom.storage.store import UnitOfWork
@@ -83,6 +83,7 @@ async def open_incident(
         )
     if chosen is None and (hint := playbooks.suggestion(ctx, lang, title)):
         body += "\n" + hint
+    await search.suggest(ctx, title)  # queued now, delivered after this answer
     heading = lang.format("Opened {key}: {title}", key=key, title=redacted(title))
     return Reply(Message(title=heading, body=body))
 

@@ -467,3 +467,25 @@ class ExerciseExpectation(SQLModel, table=True):
     decided_at: datetime | None = None
     actor: str = Field(default="", max_length=255)
     actor_org: str = Field(default="", max_length=64)
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable text of an incident: its title (kind `opened`) or a timeline entry that
+    carries someone's words. Its words are indexed beside it (storage/search.py: FTS5 on
+    SQLite, a tsvector on PostgreSQL); `org` and `tlp` (a `Tlp` value, after edits) let a
+    search leave out in SQL what the disclosure rule would withhold. `follows` is the entry
+    whose edits set its TLP: its own seq, or for a highlight the one it highlights."""
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "seq"),
+        Index("ix_searchentry_follows", "incident_id", "follows"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    seq: int
+    follows: int
+    kind: str = Field(max_length=32)
+    org: str = Field(max_length=64)
+    tlp: int
+    at: datetime

@@ -44,6 +44,7 @@ from warroom.storage.repos import (
     StateRepo,
 )
 from warroom.storage.reviews import ReviewRepo
+from warroom.storage.search import SearchRepo
 from warroom.storage.stats import StatsRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
@@ -113,6 +114,7 @@ class UnitOfWork:
         self.observables = ObservableRepo(self.session)
         self.exercises = ExerciseRepo(self.session)
         self._done_once: set[tuple[object, ...]] = set()
+        self.search = SearchRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -14,6 +14,7 @@ from warroom.bot.domain.events import Actor
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import Incident, TimelineEntry
+from warroom.storage.search_index import index_entry
 
 _INSERT_ENTRY = insert(TimelineEntry)
 _ADVANCE_HEAD = (
@@ -97,6 +98,16 @@ class TimelineRepo:
         connection.execute(
             _ADVANCE_HEAD,
             {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
+        )
+        index_entry(
+            connection,
+            incident,
+            seq=entry.seq,
+            at=at,
+            kind=entry.kind,
+            org=actor.org,
+            words=text,
+            tlp=tlp,
         )
         set_committed_value(incident, "timeline_seq", entry.seq)
         set_committed_value(incident, "timeline_head", entry.hash)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import (
@@ -24,7 +23,7 @@ from warroom.bot.domain.disclosure import (
     withheld_title,
 )
 from warroom.bot.domain.language import ENGLISH, Language, Phrase
-from warroom.bot.domain.redact import redact
+from warroom.bot.domain.redact import redacted as redacted  # the views import it from here
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.storage.models import Incident, TimelineEntry
@@ -32,12 +31,6 @@ from warroom.storage.store import UnitOfWork
 
 EDIT_OF = re.compile(r"^edited #(\d+): ")
 PIN_OF = re.compile(r"^📌 #(\d+) ")
-
-
-@lru_cache(maxsize=8192)
-def redacted(text: str) -> str:
-    """Secrets out of a view; the same text is scanned once (views repeat entries)."""
-    return redact(text)[0]
 
 
 def parse_tlp(label: str) -> Tlp:

@@ -8,8 +8,9 @@ not from the code, says which tokens each organisation may meet where; after eve
 new output (war-room posts and edits, checklists, room names, digests, reviews, due
 follow-ups' reminders, private answers) is checked against it, and at the end every room's
 final content, each org's `timeline`, `status`, `list`, `tasks`, `review`, `followups` and
-export. Nothing forbidden may show, and everything the rule allows must reach a view (a path
-withholding everything fails). No secret ever leaves the chat message it was said in.
+export, and each org's `search` for every token and the suggestions at `open`. Nothing
+forbidden may show, and everything the rule allows must reach a view (a path withholding
+everything fails). No secret ever leaves the chat message it was said in.
 
 Every text names a host after its token (`k7z.net`), so indicators are found in it: each
 org's `iocs`, STIX bundle and MISP event hold exactly the hosts it may see, and when each org
@@ -518,6 +519,7 @@ async def scenario(
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
                     assert oracle.allowed(token, org, "view"), f"k{token}z in {org}'s {path}"
+            await check_search(world, org)
             if org not in oracle.orgs:
                 continue
             figures_agree_with_the_export(world, org)
@@ -539,8 +541,44 @@ async def scenario(
                     oracle.visible(s.org, oracle.tlp_of(token, s), org, "view") for s in sayings
                 ):
                     assert f"k{token}z.net " in told, (org, token, told)
+        for org in ORGS:  # last: each opens an incident named like INC-1
+            await check_suggestions(world, org)
     finally:
         await app.stop()
+
+
+async def check_search(world: World, org: str) -> None:
+    """`search` for each token finds INC-1 showing it exactly where the rule shows the
+    token to `org`; elsewhere the incident is not found at all."""
+    for token in world.oracle.sayings:
+        before = len(world.adapter.sent)
+        await world.command(org, f"search k{token}z")
+        bodies = [s.message.body for s in world.adapter.sent[before:] if s.message]
+        # the results; an answer listing no incident only repeats the query
+        said = "\n".join(body for body in bodies if "INC-" in body)
+        assert not SECRET.search(said), f"a secret in {org}'s search"
+        for shown in map(int, TOKEN.findall(said)):
+            assert world.oracle.allowed(shown, org, "view"), f"k{shown}z in {org}'s search"
+        if world.oracle.allowed(token, org, "view"):
+            assert f"k{token}z" in said, f"search never found k{token}z for {org}"
+        else:
+            assert "INC-1" not in said, f"search hinted at k{token}z for {org}: {said!r}"
+
+
+async def check_suggestions(world: World, org: str) -> None:
+    """Opening an incident named by INC-1's title token suggests INC-1 (resolved) to the
+    opener exactly when the rule shows them its title."""
+    oracle = world.oracle
+    before = len(world.adapter.sent)
+    await world.command(org, f"open k{oracle.title_token}z")
+    private = [s.text for s in world.adapter.sent[before:] if s.kind == "notify"]
+    told = private[1:]  # after the answer to `open`
+    for text in told:
+        assert not SECRET.search(text), f"a secret in {org}'s suggestions"
+        for shown in map(int, TOKEN.findall(text)):
+            assert oracle.allowed(shown, org, "view"), f"k{shown}z suggested to {org}"
+    suggested = any("INC-1" in text for text in told)
+    assert suggested == oracle.title_visible(reader=org, where="view"), (org, told)
 
 
 @settings(
