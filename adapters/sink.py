@@ -73,6 +73,8 @@ class SinkAdapter(PortDefaults):
         record = {"at": datetime.now(UTC).isoformat(), "pid": os.getpid(), "action": action}
         shown = {k: visible_text(v) if isinstance(v, str) else v for k, v in data.items()}
         line = json.dumps(record | {"room": room} | shown, ensure_ascii=False)
+        # escaped, as line-based readers (Python's splitlines too) break lines at them
+        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         if not self.path:
             log.info("console: %s", line)
             return

@@ -92,3 +92,10 @@ async def test_the_console_sink_writes_no_control_character(
     for line in path.read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         assert not any(HIDDEN.search(s.replace("\n", "")) for s in strings(record))
+
+
+async def test_the_console_sink_keeps_a_line_separator_inside_its_record(tmp_path: Path) -> None:
+    path = tmp_path / "sink.jsonl"
+    await SinkAdapter(str(path)).set_topic(ROOM, "one\u2028two\u2029three")
+    (line,) = path.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["topic"] == "one\u2028two\u2029three"
