@@ -244,7 +244,6 @@ class SyncLoop:
             return
         if invite_allowed(invite.sender, self.allowed_servers):
             log.info("joining %s on %s's invitation", room_id, invite.sender)
-            await self._upload_own_keys()
             result = await self.client.join(room_id)
         else:
             log.warning("declining %s: %s is not from an allowed server", room_id, invite.sender)
@@ -274,16 +273,6 @@ class SyncLoop:
             if room is not None:
                 await self._put(event, room, item.room)
         self.undecrypted = still
-
-    async def _upload_own_keys(self) -> None:
-        """Before joining: whoever sees the bot join encrypts to its device at once, and a
-        device without published one-time keys gets no room key (the message is lost to it)."""
-        if not self.client.should_upload_keys:
-            return
-        try:
-            await self.client.keys_upload()
-        except Exception:
-            log.warning("uploading our device keys failed; joining anyway", exc_info=True)
 
     async def _keep_keys(self) -> None:
         """What nio's sync_forever does between syncs for end-to-end encryption."""
