@@ -59,6 +59,12 @@ async def test_warroom_run_serves_matrix_until_sigterm(
                 and not (alice.client.rooms[lobby].invited_users)
             )
         )
+        # as Element does before sending to a new member: know its device, so what is said
+        # next is encrypted to it too
+        await alice.know_devices_of(account.user_id)
+        await alice.wait_for(
+            lambda: alice.client.device_store.active_user_devices(account.user_id)
+        )
         await alice.say(lobby, '!incident open "Run from the command line"')
         # a guard, not a speed check: on a loaded machine a war room the outbox had to retry
         # (backoff 2, 4, 8, 16 s...) can take past the usual minute
