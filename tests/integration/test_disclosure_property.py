@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -582,7 +583,9 @@ async def check_suggestions(world: World, org: str) -> None:
 
 
 @settings(
-    max_examples=80,
+    # each example drives a whole multi-org incident through every view; set
+    # WARROOM_PROPERTY_EXAMPLES higher for a longer search
+    max_examples=int(os.environ.get("WARROOM_PROPERTY_EXAMPLES", "50")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
