@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
@@ -265,3 +266,24 @@ def _number(raw: str) -> int | None:
         return None
     number = int(raw)
     return number if 1 <= number <= MAX_NUMBER else None
+
+
+def duration_argument(lang: Language, raw: str, usage: str) -> timedelta:
+    """A duration a person typed (`45s`, `30m`, `4h`, `1d`), or a one-line refusal."""
+    from warroom.bot.config import parse_duration
+
+    try:
+        return parse_duration(raw)
+    except (ValueError, OverflowError):
+        raise CommandError(
+            lang.format("{raw!r} is not a duration like 45s, 30m, 4h or 1d", raw=raw),
+            usage=usage,
+        ) from None
+
+
+def leading_number(rest: str) -> tuple[str, int | None, str]:
+    """The first word of `rest`, the item number it is (None if it is none: not plain
+    ASCII digits, or outside 1..MAX_NUMBER) and the words after it."""
+    first, _, words = rest.strip().partition(" ")
+    valid = first.isascii() and first.isdigit() and 1 <= int(first[:11]) <= MAX_NUMBER
+    return first, int(first) if valid else None, words.strip()

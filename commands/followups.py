@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
-from warroom.bot.config import parse_duration
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag, Permission
+from warroom.bot.grammar import (
+    Arg,
+    CommandError,
+    Flag,
+    Permission,
+    duration_argument,
+    leading_number,
+)
 from warroom.bot.operations import followups
 from warroom.bot.operations.review_card import followup_line
 from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
@@ -77,7 +82,7 @@ async def _add(
             lang.gettext("--owner is missing: a follow-up needs someone to own it"), usage=usage
         )
     now = ctx.services.clock.now()
-    due_in = _duration(lang, due, usage) if due is not None else None
+    due_in = duration_argument(lang, due, usage) if due is not None else None
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         pinned = _owner(ctx, lang, uow, incident, owner, text)
@@ -239,21 +244,11 @@ def _listing(here: Incident | None, lines: Sequence[str], lang: Language, banner
 
 
 def _number(lang: Language, rest: str, usage: str) -> tuple[int, str]:
-    first, _, words = rest.strip().partition(" ")
-    if not (first.isascii() and first.isdigit()) or not 1 <= int(first[:11]) <= MAX_NUMBER:
+    first, number, words = leading_number(rest)
+    if number is None:
         shown = first or lang.gettext("nothing")
         raise CommandError(
             lang.format("N must be the follow-up's number, like 3, not {given!r}", given=shown),
             usage=usage,
         )
-    return int(first), words.strip()
-
-
-def _duration(lang: Language, raw: str, usage: str) -> timedelta:
-    try:
-        return parse_duration(raw)
-    except ValueError:
-        raise CommandError(
-            lang.format("{raw!r} is not a duration like 45s, 30m, 4h or 1d", raw=raw),
-            usage=usage,
-        ) from None
+    return number, words

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 
-from warroom.bot.config import parse_duration
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Where, effective_tlp
 from warroom.bot.domain.language import N_, Language
@@ -13,7 +11,13 @@ from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tasks import OWNER_ROLES, Owner, OwnerError, OwnerKind, parse_owner
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import LEAD_ROLES
-from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag
+from warroom.bot.grammar import (
+    Arg,
+    CommandError,
+    Flag,
+    duration_argument,
+    leading_number,
+)
 from warroom.bot.operations import checklist, tasks
 from warroom.bot.operations.services import light_input
 from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
@@ -78,24 +82,14 @@ async def task(
 
 
 def _number(lang: Language, rest: str, usage: str) -> tuple[int, str]:
-    first, _, words = rest.strip().partition(" ")
-    if not (first.isascii() and first.isdigit()) or not 1 <= int(first[:11]) <= MAX_NUMBER:
+    first, number, words = leading_number(rest)
+    if number is None:
         shown = first or lang.gettext("nothing")
         raise CommandError(
             lang.format("N must be the task's number, like 3, not {given!r}", given=shown),
             usage=usage,
         )
-    return int(first), words.strip()
-
-
-def _duration(lang: Language, raw: str, usage: str) -> timedelta:
-    try:
-        return parse_duration(raw)
-    except ValueError:
-        raise CommandError(
-            lang.format("{raw!r} is not a duration like 45s, 30m, 4h or 1d", raw=raw),
-            usage=usage,
-        ) from None
+    return number, words
 
 
 def owner_from(ctx: Context, lang: Language, raw: str, orgs: Sequence[str], key: str) -> Owner:
@@ -133,7 +127,7 @@ async def _add(
     if not text.strip():
         raise CommandError(lang.gettext("TEXT is missing: what is to be done"), usage=USAGE["add"])
     now = ctx.services.clock.now()
-    due_in = _duration(lang, due, USAGE["add"]) if due is not None else None
+    due_in = duration_argument(lang, due, USAGE["add"]) if due is not None else None
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
@@ -283,7 +277,7 @@ async def _due(ctx: Context, lang: Language, number: int, raw: str) -> Reply:
         raise CommandError(
             lang.gettext("D is missing: how long from now, like 4h"), usage=USAGE["due"]
         )
-    delta = _duration(lang, raw, USAGE["due"])
+    delta = duration_argument(lang, raw, USAGE["due"])
     now = ctx.services.clock.now()
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
