@@ -19,6 +19,7 @@ from warroom.bot.config import Config, parse_duration
 from warroom.bot.domain.tasks import After, owner_org, owner_syntax_problem
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP
+from warroom.bot.operations.toml_fields import text_field
 
 SHIPPED = Path(__file__).resolve().parent.parent / "playbooks"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -78,14 +79,14 @@ def parse_playbook(
     for key in raw:
         if key not in _TOP_KEYS:
             raise fail(key, f"unknown key; expected one of {', '.join(_TOP_KEYS)}")
-    name = _text(raw, "name", fail)
+    name = text_field(raw, "name", fail)
     if not _NAME.match(name):
         raise fail("name", f"{name!r} is not lower-case letters, digits and dashes")
     severity = raw.get("severity", DEFAULT_SEVERITY)
     if severity not in (1, 2, 3, 4) or isinstance(severity, bool):
         raise fail("severity", "must be 1 to 4 (1 is the worst)")
     try:
-        tlp = Tlp.parse(_text(raw, "tlp", fail, default=DEFAULT_TLP.label))
+        tlp = Tlp.parse(text_field(raw, "tlp", fail, default=DEFAULT_TLP.label))
     except ValueError as exc:
         raise fail("tlp", str(exc)) from None
     orgs = _strings(raw, "orgs", fail)
@@ -98,8 +99,8 @@ def parse_playbook(
     steps = tuple(_step(f"tasks[{i}]", t, fail, known_orgs) for i, t in enumerate(tasks))
     return Playbook(
         name=name,
-        title=_text(raw, "title", fail),
-        description=_text(raw, "description", fail, default=""),
+        title=text_field(raw, "title", fail),
+        description=text_field(raw, "description", fail, default=""),
         severity=int(severity),
         tlp=tlp,
         keywords=tuple(k.lower() for k in _strings(raw, "keywords", fail)),
@@ -115,8 +116,8 @@ def _step(
     for key in raw:
         if key not in _TASK_KEYS:
             raise fail(f"{where}.{key}", f"unknown key; expected one of {', '.join(_TASK_KEYS)}")
-    text = _text(raw, "text", fail, where=where)
-    owner = _text(raw, "owner", fail, where=where, default="")
+    text = text_field(raw, "text", fail, where=where)
+    owner = text_field(raw, "owner", fail, where=where, default="")
     if owner:
         problem = owner_syntax_problem(owner)
         org = owner_org(owner)
@@ -127,25 +128,13 @@ def _step(
     due = None
     if "due" in raw:
         try:
-            due = parse_duration(_text(raw, "due", fail, where=where))
+            due = parse_duration(text_field(raw, "due", fail, where=where))
         except ValueError as exc:
             raise fail(f"{where}.due", str(exc)) from None
-    after = _text(raw, "after", fail, where=where, default=After.OPEN.value)
+    after = text_field(raw, "after", fail, where=where, default=After.OPEN.value)
     if after not in tuple(After):
         raise fail(f"{where}.after", f"must be one of {', '.join(After)}, not {after!r}")
     return Step(text=text, owner=owner.lower(), due=due, after=After(after))
-
-
-def _text(
-    raw: Mapping[str, Any], key: str, fail: Any, *, where: str = "", default: str | None = None
-) -> str:
-    shown = f"{where}.{key}" if where else key
-    value = raw.get(key, default)
-    if value is None:
-        raise fail(shown, "is missing")
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        raise fail(shown, "must be a string" if not isinstance(value, str) else "is empty")
-    return value.strip()
 
 
 def _strings(raw: Mapping[str, Any], key: str, fail: Any) -> list[str]:

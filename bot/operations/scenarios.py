@@ -18,6 +18,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.exercises import ALL_PARTS, Check, Expectation, Inject, Outcome, Scenario
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, ROLES, State
+from warroom.bot.operations.toml_fields import text_field
 
 SHIPPED = Path(__file__).resolve().parent.parent / "exercises"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -92,7 +93,7 @@ def parse_scenario(
     for i, part in enumerate(parts):
         if not _ID.match(part) or part == ALL_PARTS or parts.index(part) != i:
             raise fail(f"parts[{i}]", f"{part!r} is not a part name, or is named twice")
-    playbook = _text(raw, "playbook", fail, default="")
+    playbook = text_field(raw, "playbook", fail, default="")
     if playbook and playbooks is not None and playbook not in playbooks:
         raise fail("playbook", f"unknown playbook {playbook!r}")
     injects = tuple(
@@ -106,8 +107,8 @@ def parse_scenario(
     _check_ids(injects, expectations, fail)
     return Scenario(
         name=name,
-        title=_text(raw, "title", fail),
-        summary=_text(raw, "summary", fail, default=""),
+        title=text_field(raw, "title", fail),
+        summary=text_field(raw, "summary", fail, default=""),
         objectives=tuple(_strings(raw, "objectives", fail)),
         severity=int(severity),
         tlp=tlp,
@@ -134,7 +135,7 @@ def _inject(where: str, raw: Mapping[str, Any], fail: Fail, parts: tuple[str, ..
             raise fail(f"{where}.to", f"unknown part {target!r} (parts: {', '.join(parts)})")
     after = None
     if "after" in raw:
-        value = _text(raw, "after", fail, where=where)
+        value = text_field(raw, "after", fail, where=where)
         expectation, _, outcome = value.partition(":")
         if outcome not in tuple(Outcome):
             raise fail(
@@ -145,7 +146,7 @@ def _inject(where: str, raw: Mapping[str, Any], fail: Fail, parts: tuple[str, ..
         id=_id(raw, where, fail),
         at=_offset(raw, "at", fail, where=where, needed=after is None),
         to=targets,
-        text=_text(raw, "text", fail, where=where),
+        text=text_field(raw, "text", fail, where=where),
         tlp=_tlp(raw, "tlp", fail, where=where) if "tlp" in raw else None,
         role=_role(raw, where, fail),
         after=after,
@@ -163,7 +164,7 @@ def _expectation(
         if key not in _EXPECTATION_KEYS:
             expected = ", ".join(_EXPECTATION_KEYS)
             raise fail(f"{where}.{key}", f"unknown key; expected one of {expected}")
-    by = _text(raw, "by", fail, where=where).lower()
+    by = text_field(raw, "by", fail, where=where).lower()
     if by not in parts:
         raise fail(f"{where}.by", f"unknown part {by!r} (parts: {', '.join(parts)})")
     checks = [c for c in Check if c in raw]
@@ -171,7 +172,7 @@ def _expectation(
         raise fail(where, f"needs exactly one check key of {', '.join(Check)}")
     check = checks[0]
     value = _check_value(where, raw, check, fail, parts)
-    inject = _text(raw, "inject", fail, where=where, default="")
+    inject = text_field(raw, "inject", fail, where=where, default="")
     if inject and inject not in {i.id for i in injects}:
         raise fail(f"{where}.inject", f"unknown inject {inject!r}")
     score = raw.get("score", 1)
@@ -179,7 +180,7 @@ def _expectation(
         raise fail(f"{where}.score", "must be a whole number of points, 0 to 1000")
     return Expectation(
         id=_id(raw, where, fail),
-        text=_text(raw, "text", fail, where=where),
+        text=text_field(raw, "text", fail, where=where),
         by=by,
         within=_offset(raw, "within", fail, where=where, needed=True, zero=False),
         score=score,
@@ -197,7 +198,7 @@ def _check_value(
         if raw[check] is not True:
             raise fail(key, "must be true")
         return ""
-    value = _text(raw, check, fail, where=where)
+    value = text_field(raw, check, fail, where=where)
     if check is Check.ROLE and value.lower() not in ROLES:
         raise fail(key, f"must be one of {', '.join(ROLES)}")
     if check is Check.STATE and value.lower() not in tuple(State):
@@ -230,14 +231,14 @@ def _check_ids(
 
 
 def _id(raw: Mapping[str, Any], where: str, fail: Fail) -> str:
-    value = _text(raw, "id", fail, where=where)
+    value = text_field(raw, "id", fail, where=where)
     if not _ID.match(value):
         raise fail(f"{where}.id", f"{value!r} is not lower-case letters, digits, - and _")
     return value
 
 
 def _role(raw: Mapping[str, Any], where: str, fail: Fail) -> str:
-    role = _text(raw, "role", fail, where=where, default="").lower()
+    role = text_field(raw, "role", fail, where=where, default="").lower()
     if role and role not in ROLES:
         raise fail(f"{where}.role", f"must be one of {', '.join(ROLES)}")
     return role
@@ -254,7 +255,7 @@ def _offset(
 ) -> timedelta:
     if key not in raw and not needed:
         return timedelta(0)
-    text = _text(raw, key, fail, where=where)
+    text = text_field(raw, key, fail, where=where)
     match = _OFFSET.match(text)
     if not match or (not zero and int(match.group(1)) == 0):
         raise fail(f"{where}.{key}", f"{text!r} is not a duration like 45s, 30m, 1h or 1d")
@@ -264,7 +265,7 @@ def _offset(
 def _tlp(
     raw: Mapping[str, Any], key: str, fail: Fail, *, where: str = "", default: Tlp | None = None
 ) -> Tlp:
-    text = _text(raw, key, fail, where=where, default=default.label if default else None)
+    text = text_field(raw, key, fail, where=where, default=default.label if default else None)
     try:
         return Tlp.parse(text)
     except ValueError as exc:
@@ -276,18 +277,6 @@ def _tables(raw: Mapping[str, Any], key: str, fail: Fail) -> list[Mapping[str, A
     if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
         raise fail(key, f"must be one or more [[{key}]] tables")
     return value
-
-
-def _text(
-    raw: Mapping[str, Any], key: str, fail: Fail, *, where: str = "", default: str | None = None
-) -> str:
-    shown = f"{where}.{key}" if where else key
-    value = raw.get(key, default)
-    if value is None:
-        raise fail(shown, "is missing")
-    if not isinstance(value, str) or (default is None and not value.strip()):
-        raise fail(shown, "must be a string" if not isinstance(value, str) else "is empty")
-    return value.strip()
 
 
 def _strings(raw: Mapping[str, Any], key: str, fail: Fail, *, needed: bool = False) -> list[str]:
