@@ -19,7 +19,7 @@ from warroom.bot.config import Config, parse_duration
 from warroom.bot.domain.tasks import After, owner_org, owner_syntax_problem
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP
-from warroom.bot.operations.toml_fields import text_field
+from warroom.bot.operations.toml_fields import strings_field, text_field
 
 SHIPPED = Path(__file__).resolve().parent.parent / "playbooks"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -89,7 +89,7 @@ def parse_playbook(
         tlp = Tlp.parse(text_field(raw, "tlp", fail, default=DEFAULT_TLP.label))
     except ValueError as exc:
         raise fail("tlp", str(exc)) from None
-    orgs = _strings(raw, "orgs", fail)
+    orgs = strings_field(raw, "orgs", fail)
     for i, org in enumerate(orgs):
         if known_orgs is not None and org not in known_orgs:
             raise fail(f"orgs[{i}]", f"unknown organisation {org!r}")
@@ -103,7 +103,7 @@ def parse_playbook(
         description=text_field(raw, "description", fail, default=""),
         severity=int(severity),
         tlp=tlp,
-        keywords=tuple(k.lower() for k in _strings(raw, "keywords", fail)),
+        keywords=tuple(k.lower() for k in strings_field(raw, "keywords", fail)),
         orgs=tuple(o.lower() for o in orgs),
         steps=steps,
         source=file,
@@ -135,13 +135,6 @@ def _step(
     if after not in tuple(After):
         raise fail(f"{where}.after", f"must be one of {', '.join(After)}, not {after!r}")
     return Step(text=text, owner=owner.lower(), due=due, after=After(after))
-
-
-def _strings(raw: Mapping[str, Any], key: str, fail: Any) -> list[str]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(key, "must be a list of strings")
-    return [v.strip() for v in value]
 
 
 def folders(config: Config) -> tuple[Path, ...]:

@@ -18,7 +18,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.exercises import ALL_PARTS, Check, Expectation, Inject, Outcome, Scenario
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DEFAULT_SEVERITY, DEFAULT_TLP, ROLES, State
-from warroom.bot.operations.toml_fields import text_field
+from warroom.bot.operations.toml_fields import strings_field, text_field
 
 SHIPPED = Path(__file__).resolve().parent.parent / "exercises"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -89,7 +89,7 @@ def parse_scenario(
     if severity not in (1, 2, 3, 4) or isinstance(severity, bool):
         raise fail("severity", "must be 1 to 4 (1 is the worst)")
     tlp = _tlp(raw, "tlp", fail, default=DEFAULT_TLP)
-    parts = tuple(p.lower() for p in _strings(raw, "parts", fail, needed=True))
+    parts = tuple(p.lower() for p in strings_field(raw, "parts", fail, needed=True))
     for i, part in enumerate(parts):
         if not _ID.match(part) or part == ALL_PARTS or parts.index(part) != i:
             raise fail(f"parts[{i}]", f"{part!r} is not a part name, or is named twice")
@@ -109,12 +109,12 @@ def parse_scenario(
         name=name,
         title=text_field(raw, "title", fail),
         summary=text_field(raw, "summary", fail, default=""),
-        objectives=tuple(_strings(raw, "objectives", fail)),
+        objectives=tuple(strings_field(raw, "objectives", fail)),
         severity=int(severity),
         tlp=tlp,
         parts=parts,
         playbook=playbook,
-        questions=tuple(_strings(raw, "questions", fail)),
+        questions=tuple(strings_field(raw, "questions", fail)),
         injects=injects,
         expectations=expectations,
         source=file,
@@ -277,15 +277,6 @@ def _tables(raw: Mapping[str, Any], key: str, fail: Fail) -> list[Mapping[str, A
     if not isinstance(value, list) or not value or not all(isinstance(t, dict) for t in value):
         raise fail(key, f"must be one or more [[{key}]] tables")
     return value
-
-
-def _strings(raw: Mapping[str, Any], key: str, fail: Fail, *, needed: bool = False) -> list[str]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise fail(key, "must be a list of strings")
-    if needed and not value:
-        raise fail(key, "is missing or empty")
-    return [v.strip() for v in value]
 
 
 def folders(config: Config) -> tuple[Path, ...]:

@@ -20,3 +20,15 @@ def text_field(
     if not isinstance(value, str) or (default is None and not value.strip()):
         raise fail(shown, "must be a string" if not isinstance(value, str) else "is empty")
     return value.strip()
+
+
+def strings_field(
+    raw: Mapping[str, Any], key: str, fail: Fail, *, needed: bool = False
+) -> list[str]:
+    """A list of non-empty strings, each stripped; missing is an empty list unless `needed`."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise fail(key, "must be a list of strings")
+    if needed and not value:
+        raise fail(key, "is missing or empty")
+    return [v.strip() for v in value]
