@@ -10,6 +10,7 @@ from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import LEAD_ROLES
 from warroom.bot.grammar import (
     Arg,
     CommandError,
@@ -30,25 +31,33 @@ USAGE = {
     "add": "followup add TEXT --owner WHO [--due D]",
     "done": "followup done N",
     "reopen": "followup reopen N",
+    "due": "followup due N D",
 }
 
 
 @command(
     "followup",
-    N_("add, tick off or reopen a follow-up: an action item that outlives the incident"),
+    N_("add, tick off, reopen or re-time a follow-up: an action item that outlives the incident"),
     args=(
-        Arg("action", "word", N_("add, done or reopen")),
-        Arg("rest", "text", N_("the follow-up's text, or its number N"), optional=True),
+        Arg("action", "word", N_("add, done, reopen or due")),
+        Arg(
+            "rest",
+            "text",
+            N_("the follow-up's text, or its number N and what follows"),
+            optional=True,
+        ),
     ),
     flags=(
         Flag("owner", "word", N_("who owns it: @user, a role, liaison:ORG or an org id"), "WHO"),
         Flag("due", "word", N_("due this long from now: 45s, 30m, 4h, 1d"), "D"),
     ),
     details=N_(
-        "followup add TEXT --owner WHO [--due D] · followup done N · followup reopen N. "
-        "A follow-up given to a role belongs to whoever holds the role when it is added, "
-        "since the incident's roles end with it. Follow-ups stay open after `close`; a due "
-        "one is reminded once to its owner, privately and in their organisation's digest room."
+        "followup add TEXT --owner WHO [--due D] · followup done N · followup reopen N · "
+        "followup due N D. A follow-up given to a role belongs to whoever holds the role when "
+        "it is added, since the incident's roles end with it. Re-timing needs the commander, "
+        "the deputy or the owner. Follow-ups stay open after `close`; a due one is reminded "
+        "once to its owner, privately and in their organisation's digest room, and once "
+        "more if it is reopened or re-timed."
     ),
 )
 async def followup(
@@ -58,7 +67,9 @@ async def followup(
     verb = action.lower()
     if verb not in USAGE:
         raise CommandError(
-            lang.format("unknown followup action {action!r}: add, done or reopen", action=action)
+            lang.format(
+                "unknown followup action {action!r}: add, done, reopen or due", action=action
+            )
         )
     usage = USAGE[verb]
     if verb != "add" and (owner is not None or due is not None):
@@ -66,6 +77,8 @@ async def followup(
     if verb == "add":
         return await _add(ctx, lang, rest or "", owner, due)
     number, extra = _number(lang, rest or "", usage)
+    if verb == "due":
+        return await _due(ctx, lang, number, extra)
     if extra:
         raise CommandError(lang.format("unexpected {extra!r}", extra=extra), usage=usage)
     return await _tick(ctx, lang, number, done=verb == "done")
@@ -184,6 +197,42 @@ async def _tick(ctx: Context, lang: Language, number: int, *, done: bool) -> Rep
             headline = lang.format(
                 "{who} reopened follow-up #{number}", who=ctx.actor.user.name, number=number
             )
+        lines = [headline, followup_line(found, text, lang)] if text else [headline]
+        return Message(body="\n".join(lines), tlp=found.tlp)
+
+    return Reply(await ctx.change(work, closed_too=True), public=True)
+
+
+async def _due(ctx: Context, lang: Language, number: int, raw: str) -> Reply:
+    usage = USAGE["due"]
+    if not raw:
+        raise CommandError(lang.gettext("D is missing: how long from now, like 4h"), usage=usage)
+    now = ctx.services.clock.now()
+    due_at = now + duration_argument(lang, raw, usage)
+
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        found, text = _find(ctx, uow, incident, number, lang)
+        lead = uow.roles.held_by(incident.id, ctx.actor.user) & set(LEAD_ROLES)
+        if not lead and not followups.is_owner(found, ctx.actor.user):
+            raise CommandError(
+                lang.format(
+                    "not allowed: only the commander, the deputy or the owner of follow-up "
+                    "#{number} may re-time it",
+                    number=number,
+                )
+            )
+        if found.done_at is not None:
+            raise CommandError(
+                lang.format("follow-up #{number} is done already", number=number), usage=usage
+            )
+        followups.set_due(uow, incident, found, actor=ctx.actor, due_at=due_at, at=now)
+        headline = lang.format(
+            "{who} set follow-up #{number} due {when}",
+            who=ctx.actor.user.name,
+            number=number,
+            when=due_at,
+        )
         lines = [headline, followup_line(found, text, lang)] if text else [headline]
         return Message(body="\n".join(lines), tlp=found.tlp)
 

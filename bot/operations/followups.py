@@ -158,8 +158,32 @@ def reopen(
 ) -> None:
     followup.done_at = None
     followup.done_by = followup.done_by_display = ""
+    followup.reminded_at = None  # open again, it is reminded again when (or if) it is due
     uow.save(followup)
     text = phrase("Follow-up #{number} reopened", number=followup.number)
+    _record(uow, incident, followup, actor, text, at)
+
+
+def set_due(
+    uow: UnitOfWork,
+    incident: Incident,
+    followup: Followup,
+    *,
+    actor: Actor,
+    due_at: datetime,
+    at: datetime,
+) -> None:
+    """A new due time, which earns its own reminder."""
+    was = followup.due_at or phrase("no due time")
+    followup.due_at = due_at
+    followup.reminded_at = None
+    uow.save(followup)
+    text = phrase(
+        "Follow-up #{number} due {when} (was {was})",
+        number=followup.number,
+        when=due_at,
+        was=was,
+    )
     _record(uow, incident, followup, actor, text, at)
 
 
