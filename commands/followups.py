@@ -1,9 +1,7 @@
-"""Follow-ups, the action items that outlive an incident: `followup add|done|reopen ...` and
-`followups`, which works anywhere."""
+"""Follow-ups, the action items that outlive an incident: `followup add|done|reopen|due ...`
+(`followups`, which lists them anywhere, is in followup_list.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
@@ -15,13 +13,12 @@ from warroom.bot.grammar import (
     Arg,
     CommandError,
     Flag,
-    Permission,
     duration_argument,
     leading_number,
 )
 from warroom.bot.operations import followups
 from warroom.bot.operations.review_card import followup_line
-from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
 from warroom.commands.tasks import owner_from
 from warroom.storage.models import Followup, Incident
@@ -237,59 +234,6 @@ async def _due(ctx: Context, lang: Language, number: int, raw: str) -> Reply:
         return Message(body="\n".join(lines), tlp=found.tlp)
 
     return Reply(await ctx.change(work, closed_too=True), public=True)
-
-
-@command(
-    "followups",
-    N_("list follow-ups: this incident's in a war room, else every incident's you may see"),
-    flags=(
-        Flag("open", "bool", N_("only those not done yet")),
-        Flag("mine", "bool", N_("only those you own")),
-    ),
-    permission=Permission.ANYONE,
-    needs_incident=False,
-)
-async def list_followups(ctx: Context, *, open: bool, mine: bool) -> Reply:
-    lang, org = ctx.lang, ctx.actor.org
-    now = ctx.services.clock.now()
-    config = ctx.services.config
-
-    def work(uow: UnitOfWork) -> Message:
-        here = uow.incidents.by_room(ctx.room)
-        if here is not None and here.id is not None:
-            rows = [(here, f) for f in uow.followups.for_incident(here.id)]
-            where = Where.ROOM
-        else:
-            rows = list(uow.followups.of_org_incidents(org))
-            where = Where.VIEW
-        seen: dict[int, Visibility] = {}
-        lines: list[str] = []
-        held: list[Tlp] = []
-        heading = ""
-        for incident, item in rows:
-            if (open and item.done_at) or (mine and not followups.is_owner(item, ctx.actor.user)):
-                continue
-            assert incident.id is not None
-            if incident.id not in seen:
-                seen[incident.id] = Visibility.of(uow, config, incident)
-            view = seen[incident.id]
-            text = view.show(followups.said(item), org, where)
-            if text is None:
-                continue
-            if here is None and heading != incident.key:
-                heading = incident.key
-                lines.append(f"**{view.title(org, where)}**")
-            lines.append(followup_line(item, text, lang, now=now))
-            held.append(parse_tlp(item.tlp))
-        return _listing(here, lines, lang, max(held, default=Tlp.CLEAR))
-
-    return Reply(await ctx.services.store.transaction(work), public=False)
-
-
-def _listing(here: Incident | None, lines: Sequence[str], lang: Language, banner: Tlp) -> Message:
-    title = lang.format("{key} follow-ups", key=here.key) if here else lang.gettext("Follow-ups")
-    body = "\n".join(lines) or lang.gettext("No follow-ups.")
-    return Message(title=title, body=body, tlp=banner.label)
 
 
 def _number(lang: Language, rest: str, usage: str) -> tuple[int, str]:
