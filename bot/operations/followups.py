@@ -18,7 +18,7 @@ from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.tasks import Owner, OwnerKind
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind, State
-from warroom.bot.operations import incidents
+from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import Followup, Incident, RoleAssignment
 from warroom.storage.store import UnitOfWork
@@ -209,11 +209,7 @@ def set_due(
     due_at: datetime,
     at: datetime,
 ) -> None:
-    """A new due time, which earns its own reminder."""
-    was = followup.due_at or phrase("no due time")
-    followup.due_at = due_at
-    followup.reminded_at = None
-    uow.save(followup)
+    was = due_times.moved(uow, followup, due_at)
     text = phrase(
         "Follow-up #{number} due {when} (was {was})",
         number=followup.number,
