@@ -21,7 +21,7 @@ from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import checklists, deliveries, rooms
+from warroom.bot.runtime import checklists, deliveries, rooms, suggestions
 from warroom.bot.runtime.extraction import Extraction
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
@@ -241,6 +241,7 @@ def outbox_actions() -> ActionTable:
             Action(effects.CreateRoom, rooms.create_room, prepare=rooms.plan_room),
             Action(effects.SyncRooms, rooms.sync_rooms),
             Action(effects.SyncChecklists, checklists.sync_checklists),
+            Action(effects.SuggestSimilar, suggestions.suggest_similar),
         ]
     )
 

@@ -2,6 +2,7 @@
 
 from warroom.commands import (
     exercises,
+    followup_list,
     followups,
     intel,
     lifecycle,
@@ -27,6 +28,7 @@ FAMILIES = (
     help_command,
     reviews,
     followups,
+    followup_list,
     stats,
     exercises,
     search,

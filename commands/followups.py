@@ -1,26 +1,24 @@
-"""Follow-ups, the action items that outlive an incident: `followup add|done|reopen ...` and
-`followups`, which works anywhere."""
+"""Follow-ups, the action items that outlive an incident: `followup add|done|reopen|due ...`
+(`followups`, which lists them anywhere, is in followup_list.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import LEAD_ROLES
 from warroom.bot.grammar import (
     Arg,
     CommandError,
     Flag,
-    Permission,
     duration_argument,
     leading_number,
 )
 from warroom.bot.operations import followups
 from warroom.bot.operations.review_card import followup_line
-from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.bot.registry import command
 from warroom.commands.tasks import owner_from
 from warroom.storage.models import Followup, Incident
@@ -30,25 +28,33 @@ USAGE = {
     "add": "followup add TEXT --owner WHO [--due D]",
     "done": "followup done N",
     "reopen": "followup reopen N",
+    "due": "followup due N D",
 }
 
 
 @command(
     "followup",
-    N_("add, tick off or reopen a follow-up: an action item that outlives the incident"),
+    N_("add, tick off, reopen or re-time a follow-up: an action item that outlives the incident"),
     args=(
-        Arg("action", "word", N_("add, done or reopen")),
-        Arg("rest", "text", N_("the follow-up's text, or its number N"), optional=True),
+        Arg("action", "word", N_("add, done, reopen or due")),
+        Arg(
+            "rest",
+            "text",
+            N_("the follow-up's text, or its number N and what follows"),
+            optional=True,
+        ),
     ),
     flags=(
         Flag("owner", "word", N_("who owns it: @user, a role, liaison:ORG or an org id"), "WHO"),
         Flag("due", "word", N_("due this long from now: 45s, 30m, 4h, 1d"), "D"),
     ),
     details=N_(
-        "followup add TEXT --owner WHO [--due D] · followup done N · followup reopen N. "
-        "A follow-up given to a role belongs to whoever holds the role when it is added, "
-        "since the incident's roles end with it. Follow-ups stay open after `close`; a due "
-        "one is reminded once to its owner, privately and in their organisation's digest room."
+        "followup add TEXT --owner WHO [--due D] · followup done N · followup reopen N · "
+        "followup due N D. A follow-up given to a role belongs to whoever holds the role when "
+        "it is added, since the incident's roles end with it. Re-timing needs the commander, "
+        "the deputy or the owner. Follow-ups stay open after `close`; a due one is reminded "
+        "once to its owner, privately and in their organisation's digest room, and once "
+        "more if it is reopened or re-timed."
     ),
 )
 async def followup(
@@ -58,7 +64,9 @@ async def followup(
     verb = action.lower()
     if verb not in USAGE:
         raise CommandError(
-            lang.format("unknown followup action {action!r}: add, done or reopen", action=action)
+            lang.format(
+                "unknown followup action {action!r}: add, done, reopen or due", action=action
+            )
         )
     usage = USAGE[verb]
     if verb != "add" and (owner is not None or due is not None):
@@ -66,6 +74,8 @@ async def followup(
     if verb == "add":
         return await _add(ctx, lang, rest or "", owner, due)
     number, extra = _number(lang, rest or "", usage)
+    if verb == "due":
+        return await _due(ctx, lang, number, extra)
     if extra:
         raise CommandError(lang.format("unexpected {extra!r}", extra=extra), usage=usage)
     return await _tick(ctx, lang, number, done=verb == "done")
@@ -190,57 +200,40 @@ async def _tick(ctx: Context, lang: Language, number: int, *, done: bool) -> Rep
     return Reply(await ctx.change(work, closed_too=True), public=True)
 
 
-@command(
-    "followups",
-    N_("list follow-ups: this incident's in a war room, else every incident's you may see"),
-    flags=(
-        Flag("open", "bool", N_("only those not done yet")),
-        Flag("mine", "bool", N_("only those you own")),
-    ),
-    permission=Permission.ANYONE,
-    needs_incident=False,
-)
-async def list_followups(ctx: Context, *, open: bool, mine: bool) -> Reply:
-    lang, org = ctx.lang, ctx.actor.org
+async def _due(ctx: Context, lang: Language, number: int, raw: str) -> Reply:
+    usage = USAGE["due"]
+    if not raw:
+        raise CommandError(lang.gettext("D is missing: how long from now, like 4h"), usage=usage)
     now = ctx.services.clock.now()
-    config = ctx.services.config
+    due_at = now + duration_argument(lang, raw, usage)
 
-    def work(uow: UnitOfWork) -> Message:
-        here = uow.incidents.by_room(ctx.room)
-        if here is not None and here.id is not None:
-            rows = [(here, f) for f in uow.followups.for_incident(here.id)]
-            where = Where.ROOM
-        else:
-            rows = list(uow.followups.of_org_incidents(org))
-            where = Where.VIEW
-        seen: dict[int, Visibility] = {}
-        lines: list[str] = []
-        held: list[Tlp] = []
-        heading = ""
-        for incident, item in rows:
-            if (open and item.done_at) or (mine and not followups.is_owner(item, ctx.actor.user)):
-                continue
-            assert incident.id is not None
-            if incident.id not in seen:
-                seen[incident.id] = Visibility.of(uow, config, incident)
-            view = seen[incident.id]
-            text = view.show(followups.said(item), org, where)
-            if text is None:
-                continue
-            if here is None and heading != incident.key:
-                heading = incident.key
-                lines.append(f"**{view.title(org, where)}**")
-            lines.append(followup_line(item, text, lang, now=now))
-            held.append(parse_tlp(item.tlp))
-        return _listing(here, lines, lang, max(held, default=Tlp.CLEAR))
+    def work(uow: UnitOfWork, incident: Incident) -> Message:
+        assert incident.id is not None
+        found, text = _find(ctx, uow, incident, number, lang)
+        lead = uow.roles.held_by(incident.id, ctx.actor.user) & set(LEAD_ROLES)
+        if not lead and not followups.is_owner(found, ctx.actor.user):
+            raise CommandError(
+                lang.format(
+                    "not allowed: only the commander, the deputy or the owner of follow-up "
+                    "#{number} may re-time it",
+                    number=number,
+                )
+            )
+        if found.done_at is not None:
+            raise CommandError(
+                lang.format("follow-up #{number} is done already", number=number), usage=usage
+            )
+        followups.set_due(uow, incident, found, actor=ctx.actor, due_at=due_at, at=now)
+        headline = lang.format(
+            "{who} set follow-up #{number} due {when}",
+            who=ctx.actor.user.name,
+            number=number,
+            when=due_at,
+        )
+        lines = [headline, followup_line(found, text, lang)] if text else [headline]
+        return Message(body="\n".join(lines), tlp=found.tlp)
 
-    return Reply(await ctx.services.store.transaction(work), public=False)
-
-
-def _listing(here: Incident | None, lines: Sequence[str], lang: Language, banner: Tlp) -> Message:
-    title = lang.format("{key} follow-ups", key=here.key) if here else lang.gettext("Follow-ups")
-    body = "\n".join(lines) or lang.gettext("No follow-ups.")
-    return Message(title=title, body=body, tlp=banner.label)
+    return Reply(await ctx.change(work, closed_too=True), public=True)
 
 
 def _number(lang: Language, rest: str, usage: str) -> tuple[int, str]:

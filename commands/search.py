@@ -11,8 +11,7 @@ from warroom.bot.domain.language import N_, Language
 from warroom.bot.domain.messages import Message
 from warroom.bot.grammar import Arg, CommandError, Flag, Permission
 from warroom.bot.operations import search as archive
-from warroom.bot.operations.effects import Notify, queue
-from warroom.bot.operations.metrics import in_words, metrics
+from warroom.bot.operations.effects import SuggestSimilar, queue
 from warroom.bot.operations.visibility import redacted
 from warroom.bot.registry import command
 from warroom.storage.search import words_of
@@ -72,42 +71,16 @@ def results(found: Sequence[archive.Found], query: str, lang: Language) -> Messa
 
 
 async def suggest(ctx: Context, title: str) -> None:
-    """Queue, for the opener alone, the past incidents like this one that their organisation
-    may see; it is delivered after the answer to `open`. A failure here costs only that."""
+    """Queue, for the opener alone, a look for the past incidents like this one that their
+    organisation may see: it is made and delivered after the answer to `open`. A failure
+    here costs only that."""
     now = ctx.services.clock.now()
+    effect = SuggestSimilar(ctx.room, ctx.actor.user, ctx.actor.org, title)
 
     def work(uow: UnitOfWork) -> None:
-        found = archive.similar(uow, ctx.services.config, ctx.actor.org, title)
-        if found:
-            message = suggestions(found, ctx.lang)
-            queue(uow, Notify(ctx.room, ctx.actor.user, message), at=now)
+        queue(uow, effect, at=now)
 
     try:
-        await ctx.services.store.transaction(work)
+        await ctx.services.store.transaction(work, light=True)
     except Exception:
         log.exception("could not look for incidents like %s", ctx.event_id)
-
-
-def suggestions(found: Sequence[archive.Found], lang: Language) -> Message:
-    """Similar past incidents with how each ended: state, time to resolve, resolve text."""
-    lines = []
-    for one in found:
-        took = in_words(metrics(one.incident)["time_to_resolve_s"], lang)
-        lines.append(one.title)
-        lines.append(
-            "    "
-            + lang.format(
-                "{date} · {state} · time to resolve: {took}",
-                date=lang.date(one.incident.opened_at),
-                state=one.incident.state,
-                took=took,
-            )
-        )
-        if one.resolved:
-            lines.append(f"    {one.resolved}")
-    return Message(
-        title=lang.gettext("Similar past incidents"),
-        body="\n".join(lines),
-        footer=lang.gettext("`search WORDS` looks through the whole archive"),
-        tlp=max(f.tlp for f in found).label,
-    )

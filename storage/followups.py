@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
+from warroom.bot.domain.events import UserRef
 from warroom.storage.models import Followup, Incident, IncidentOrg
+
+
+@dataclass(frozen=True)
+class ListedFollowup:
+    """A follow-up as a list shows it: read as a plain row, not as a tracked object."""
+
+    incident_id: int
+    number: int
+    text: str
+    tlp: str
+    said_org: str
+    owner_platform: str
+    owner_workspace: str
+    owner_user_id: str
+    owner_display: str
+    owner_org: str
+    owner_as: str
+    due_at: datetime | None
+    done_at: datetime | None
+    done_by: str
+    done_by_display: str
+
+
+LISTED = [getattr(Followup, f.name) for f in fields(ListedFollowup)]
 
 
 class FollowupRepo:
@@ -35,16 +62,28 @@ class FollowupRepo:
         query = select(Followup).where(Followup.incident_id == incident_id)
         return self.session.exec(query.order_by(col(Followup.number))).all()
 
-    def of_org_incidents(self, org: str) -> Sequence[tuple[Incident, Followup]]:
-        """The follow-ups of every incident `org` takes part in, closed ones included."""
+    def of_org_incidents(
+        self, org: str, *, open_only: bool = False, owner: UserRef | None = None
+    ) -> list[ListedFollowup]:
+        """The follow-ups of every incident `org` takes part in, closed ones included, in
+        one query: those not done (`open_only`), those `owner` owns."""
         query = (
-            select(Incident, Followup)
-            .join(Followup, col(Followup.incident_id) == col(Incident.id))
-            .join(IncidentOrg, col(IncidentOrg.incident_id) == col(Incident.id))
-            .where(IncidentOrg.org == org)
+            columns(*LISTED)
+            .join(IncidentOrg, col(IncidentOrg.incident_id) == col(Followup.incident_id))
+            .join(Incident, col(Incident.id) == col(Followup.incident_id))
+            .where(col(IncidentOrg.org) == org)
             .order_by(col(Incident.number), col(Followup.number))
         )
-        return [(incident, followup) for incident, followup in self.session.exec(query)]
+        if open_only:
+            query = query.where(col(Followup.done_at).is_(None))
+        if owner is not None:
+            query = query.where(
+                col(Followup.owner_platform) == owner.platform,
+                col(Followup.owner_workspace) == owner.workspace,
+                col(Followup.owner_user_id) == owner.user_id,
+            )
+        rows = self.session.connection().execute(query).all()
+        return [ListedFollowup(*row) for row in rows]
 
     def due_incidents(self, now: datetime) -> list[int]:
         """The incidents with open follow-ups due by `now` and not reminded yet."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, func, type_coerce
 from sqlalchemy import select as columns
@@ -59,6 +59,15 @@ def _month(dialect: str, at: Any) -> Any:
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+class Marked(NamedTuple):
+    """An item's text as the rule reads it (its TLP label, who said it), and its incident."""
+
+    incident_id: int
+    text: str
+    tlp: str
+    said_org: str
 
 
 @dataclass(frozen=True)
@@ -138,14 +147,28 @@ class StatsRepo:
             query = query.where(col(Task.said_org) == said_by)
         return {incident_id: int(n) for incident_id, n in self.session.exec(query)}
 
-    def done_tasks(self, scope: Scope, *, not_said_by: str) -> Sequence[Task]:
-        """The tasks done in scope that organisations other than `not_said_by` added."""
-        query = select(Task).where(
+    def done_tasks(self, scope: Scope, *, not_said_by: str) -> list[Marked]:
+        """The tasks done in scope that organisations other than `not_said_by` added, as
+        rows: a year of them is read for the rule alone."""
+        query = columns(
+            col(Task.incident_id), col(Task.text), col(Task.tlp), col(Task.said_org)
+        ).where(
             col(Task.incident_id).in_(_ids(scope)),
             col(Task.done_at).is_not(None),
             col(Task.said_org) != not_said_by,
         )
-        return self.session.exec(query).all()
+        return [Marked(*row) for row in self.session.connection().execute(query).all()]
+
+    def orgs_of(self, ids: Collection[int]) -> dict[int, frozenset[str]]:
+        """Each incident's organisations: what the rule needs to know of it."""
+        found: dict[int, set[str]] = {}
+        for part in _chunks(ids):
+            query = columns(col(IncidentOrg.incident_id), col(IncidentOrg.org)).where(
+                col(IncidentOrg.incident_id).in_(part)
+            )
+            for incident_id, org in self.session.connection().execute(query):
+                found.setdefault(incident_id, set()).add(org)
+        return {incident_id: frozenset(orgs) for incident_id, orgs in found.items()}
 
     def open_followups(self, scope: Scope) -> Sequence[Followup]:
         """The follow-ups not done yet of the incidents in scope (they outlive the incident,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -139,20 +139,22 @@ class Language:
         return format_date(self.local(at), "medium", locale=self.locale)
 
     def moment(self, at: datetime) -> str:
-        """A date and a time: `20.11.2026, 19:32 MEZ`, `Nov 20, 2026, 19:32 CET`."""
+        """A date and a time: `20.11.2026, 19:32 MEZ`, `Nov 20, 2026, 19:32 CET`. The day
+        and the zone's name are formatted once each (a long list holds many moments)."""
         local = self.local(at)
-        day = format_datetime(local, self._pattern("yMMMd"), locale=self.locale)
-        return f"{day}, {self.time(at)}"
+        day = _day(self.locale, local.date())
+        return f"{day}, {local.hour:02d}:{local.minute:02d} {self.zone_name(local)}"
 
     def zone_name(self, local: datetime) -> str:
         """CLDR's short name where the language has one (MEZ); else the zone's abbreviation."""
-        name = format_datetime(local, "z", locale=self.locale)
-        if name.startswith(("GMT", "UTC+", "UTC-", "+", "-")):
-            return local.tzname() or name
+        key = (self.locale, self.timezone, local.utcoffset(), local.tzname())
+        name = _ZONE_NAMES.get(key)
+        if name is None:
+            name = format_datetime(local, "z", locale=self.locale)
+            if name.startswith(("GMT", "UTC+", "UTC-", "+", "-")):
+                name = local.tzname() or name
+            _ZONE_NAMES[key] = name  # a zone's name changes with its offset only
         return name
-
-    def _pattern(self, skeleton: str) -> str:
-        return str(Locale.parse(self.locale).datetime_skeletons[skeleton])
 
     # durations
 
@@ -186,6 +188,16 @@ class Language:
                     )
                 )
         return " ".join(parts) or self.duration(0)
+
+
+@lru_cache(maxsize=4096)
+def _day(locale: str, day: date) -> str:
+    """`Nov 20, 2026` / `20.11.2026`."""
+    pattern = str(Locale.parse(locale).datetime_skeletons["yMMMd"])
+    return format_date(day, pattern, locale=locale)
+
+
+_ZONE_NAMES: dict[tuple[str, str, timedelta | None, str | None], str] = {}
 
 
 @cache

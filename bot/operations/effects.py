@@ -103,6 +103,18 @@ class SyncChecklists:
     kind: ClassVar[str] = "sync_checklists"
 
 
+@dataclass(frozen=True)
+class SuggestSimilar:
+    """Tell `user` privately of past incidents like the one they opened as `title`, as
+    `org` may see them: looked for after the answer to `open`, not before it."""
+
+    kind: ClassVar[str] = "suggest_similar"
+    room: RoomRef
+    user: UserRef
+    org: str
+    title: str
+
+
 Effect = (
     Post
     | Notify
@@ -114,6 +126,7 @@ Effect = (
     | CreateRoom
     | SyncRooms
     | SyncChecklists
+    | SuggestSimilar
 )
 ANY_PLATFORM = "*"
 

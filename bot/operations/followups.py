@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.events import Actor, UserRef
@@ -17,10 +18,45 @@ from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.tasks import Owner, OwnerKind
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind, State
-from warroom.bot.operations import incidents
+from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import Followup, Incident, RoleAssignment
 from warroom.storage.store import UnitOfWork
+
+
+class Listed(Protocol):
+    """What a view reads of a follow-up: a stored one, or one read as a plain row."""
+
+    @property
+    def incident_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tlp(self) -> str: ...
+    @property
+    def said_org(self) -> str: ...
+    @property
+    def owner_platform(self) -> str: ...
+    @property
+    def owner_workspace(self) -> str: ...
+    @property
+    def owner_user_id(self) -> str: ...
+    @property
+    def owner_display(self) -> str: ...
+    @property
+    def owner_org(self) -> str: ...
+    @property
+    def owner_as(self) -> str: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def done_by(self) -> str: ...
+    @property
+    def done_by_display(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -51,12 +87,12 @@ def pin(owner: Owner, roles: Iterable[RoleAssignment]) -> Pinned | None:
     return Pinned(user, held.org, owner.label)
 
 
-def said(followup: Followup) -> Said:
+def said(followup: Listed) -> Said:
     """The follow-up's text as the disclosure rule reads it."""
     return Said(followup.text, parse_tlp(followup.tlp), followup.said_org)
 
 
-def owner_of(followup: Followup) -> Pinned:
+def owner_of(followup: Listed) -> Pinned:
     user = UserRef(
         followup.owner_platform,
         followup.owner_workspace,
@@ -66,7 +102,7 @@ def owner_of(followup: Followup) -> Pinned:
     return Pinned(user, followup.owner_org, followup.owner_as)
 
 
-def is_owner(followup: Followup, user: UserRef) -> bool:
+def is_owner(followup: Listed, user: UserRef) -> bool:
     return (followup.owner_platform, followup.owner_workspace, followup.owner_user_id) == (
         user.platform,
         user.workspace,
@@ -158,8 +194,28 @@ def reopen(
 ) -> None:
     followup.done_at = None
     followup.done_by = followup.done_by_display = ""
+    followup.reminded_at = None  # open again, it is reminded again when (or if) it is due
     uow.save(followup)
     text = phrase("Follow-up #{number} reopened", number=followup.number)
+    _record(uow, incident, followup, actor, text, at)
+
+
+def set_due(
+    uow: UnitOfWork,
+    incident: Incident,
+    followup: Followup,
+    *,
+    actor: Actor,
+    due_at: datetime,
+    at: datetime,
+) -> None:
+    was = due_times.moved(uow, followup, due_at)
+    text = phrase(
+        "Follow-up #{number} due {when} (was {was})",
+        number=followup.number,
+        when=due_at,
+        was=was,
+    )
     _record(uow, incident, followup, actor, text, at)
 
 

@@ -15,7 +15,7 @@ from warroom.bot.operations import checklist, followups, reviews
 from warroom.bot.operations.cards import holder_name, severity
 from warroom.bot.operations.metrics import in_words, metrics
 from warroom.bot.operations.visibility import Visibility, parse_tlp
-from warroom.storage.models import Followup, Lesson, Review
+from warroom.storage.models import Lesson, Review
 from warroom.storage.store import UnitOfWork
 
 
@@ -136,7 +136,7 @@ def _lessons(shown: Sequence[tuple[Lesson, str]], kind: reviews.LessonKind) -> l
 
 
 def followup_line(
-    followup: Followup, text: str, lang: Language, *, now: datetime | None = None
+    followup: followups.Listed, text: str, lang: Language, *, now: datetime | None = None
 ) -> str:
     """`☐ 2. patch the VPN · @bob (commander) · due ...`."""
     parts = [f"{'☑' if followup.done_at else '☐'} {followup.number}. {text}"]

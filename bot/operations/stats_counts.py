@@ -4,22 +4,21 @@ the incidents in scope to a count per incident, summed per severity and month. A
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from warroom.bot.config import Config
-from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.disclosure import Said, Sharing, Where, may_see
 from warroom.bot.domain.language import N_
 from warroom.bot.operations import followups
-from warroom.bot.operations.org_view import views_of
-from warroom.bot.operations.tasks import said
+from warroom.bot.operations.visibility import parse_tlp
 from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
 
 # (uow, config, scope, now) -> incident id -> count. When the figures are one organisation's
 # (scope.org), what the rule withholds from it is not counted: its own items it always
-# sees; the others' are asked about one by one (org_view.views_of).
+# sees; the others' are asked of the rule one by one.
 Count = Callable[[UnitOfWork, Config, Scope, datetime], Mapping[int, int]]
 
 
@@ -35,12 +34,19 @@ def tasks_done(uow: UnitOfWork, config: Config, scope: Scope, now: datetime) -> 
         return uow.stats.tasks_done(scope)
     found = uow.stats.tasks_done(scope, said_by=scope.org)
     others = uow.stats.done_tasks(scope, not_said_by=scope.org)
-    views = views_of(uow, config, {t.incident_id for t in others})
+    sharing = _sharing(uow, config, {t.incident_id for t in others})
     for task in others:
-        seen = views.get(task.incident_id)
-        if seen is not None and seen.may_see(said(task), scope.org, Where.VIEW):
+        shared = sharing.get(task.incident_id)
+        said = Said(task.text, parse_tlp(task.tlp), task.said_org)
+        if shared is not None and may_see(said, scope.org, Where.VIEW, shared):
             found[task.incident_id] = found.get(task.incident_id, 0) + 1
     return found
+
+
+def _sharing(uow: UnitOfWork, config: Config, ids: Collection[int]) -> dict[int, Sharing]:
+    """What the rule needs of each incident to decide on a task or follow-up of it (which,
+    unlike an entry, no edit re-marks): its organisations and the agreements."""
+    return {i: Sharing(config.sharing, orgs) for i, orgs in uow.stats.orgs_of(ids).items()}
 
 
 def _open_followups(
@@ -52,12 +58,12 @@ def _open_followups(
         if not overdue or (f.due_at is not None and f.due_at <= now)
     ]
     others = {f.incident_id for f in waiting if f.said_org != scope.org}
-    views = views_of(uow, config, others) if scope.org is not None else {}
+    sharing = _sharing(uow, config, others) if scope.org is not None else {}
     found: dict[int, int] = {}
     for item in waiting:
         if scope.org is not None and item.said_org != scope.org:
-            seen = views.get(item.incident_id)
-            if seen is None or not seen.may_see(followups.said(item), scope.org, Where.VIEW):
+            shared = sharing.get(item.incident_id)
+            if shared is None or not may_see(followups.said(item), scope.org, Where.VIEW, shared):
                 continue
         found[item.incident_id] = found.get(item.incident_id, 0) + 1
     return found

@@ -22,7 +22,7 @@ from warroom.bot.domain.tasks import (
 )
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
-from warroom.bot.operations import incidents
+from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.effects import SyncChecklists, queue
 from warroom.bot.operations.playbooks import Playbook
 from warroom.bot.operations.visibility import parse_tlp
@@ -195,10 +195,7 @@ def set_due(
     due_at: datetime,
     at: datetime,
 ) -> None:
-    was = task.due_at or phrase("no due time")
-    task.due_at = due_at
-    task.reminded_at = None  # a new due time earns its own reminder
-    uow.save(task)
+    was = due_times.moved(uow, task, due_at)
     text = phrase(
         "Task #{number} due {when} (was {was})", number=task.number, when=due_at, was=was
     )

@@ -33,7 +33,13 @@ EDIT_OF = re.compile(r"^edited #(\d+): ")
 PIN_OF = re.compile(r"^📌 #(\d+) ")
 
 
+_STORED = {tlp.label: tlp for tlp in Tlp}  # as stored: most labels read are these
+
+
 def parse_tlp(label: str) -> Tlp:
+    stored = _STORED.get(label)
+    if stored is not None:
+        return stored
     try:
         return Tlp.parse(label)
     except ValueError:

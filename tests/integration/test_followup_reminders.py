@@ -149,3 +149,65 @@ async def test_the_reminder_shows_the_text_only_where_the_rule_allows(rbot: Test
     [private] = due_said(rbot)  # RED is never digested, not even at home
     assert private.kind == "notify" and "k1z" in private.text
     assert reminded_entries(rbot) == ["Follow-up #1 was due; @alice (commander) reminded"]
+
+
+async def test_a_re_timed_follow_up_is_reminded_at_its_new_time_and_once_more_after(
+    rbot: TestBot,
+) -> None:
+    await rbot.open('open "DB leak" --sev 4')
+    await rbot.send("followup add rotate the keys --owner commander --due 2h")
+    await rbot.send("followup due 1 5h")
+    assert job_times(service(rbot))["followups"] == rbot.clock.now() + 300 * MIN
+    await advance(rbot, 120 * MIN)
+    assert due_said(rbot) == []
+    await advance(rbot, 180 * MIN)
+    assert len(due_said(rbot)) == 2
+    await rbot.send("followup due 1 1d")  # reminded, then given more time: reminded again
+    assert job_times(service(rbot))["followups"] == rbot.clock.now() + DAY
+    await advance(rbot, DAY)
+    assert len(due_said(rbot)) == 4
+    with rbot.db() as uow:
+        texts = [e.text for e in uow.timeline.of_kind(1, "followup")]
+    assert texts[1] == "Follow-up #1 due Jan 1, 2026, 17:00 UTC (was Jan 1, 2026, 14:00 UTC)"
+    assert reminded_entries(rbot) == ["Follow-up #1 was due; @alice (commander) reminded"] * 2
+
+
+async def test_a_follow_up_reopened_after_its_reminder_is_reminded_once_more_at_once(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = await started(store_url, monkeypatch, CONFIG)
+    try:
+        await first.open('open "DB leak" --sev 4')
+        await first.send("followup add patch the VPN --owner commander --due 10m")
+        await advance(first, 10 * MIN)
+        await first.send("followup done 1")
+        await advance(first, 60 * MIN)
+        assert len(due_said(first)) == 2
+        await first.send("followup reopen 1")  # due long ago: one reminder now
+        await first.app.reminders.settled()  # type: ignore[union-attr]
+        assert len(due_said(first)) == 4
+        assert "followups" not in job_times(service(first))
+    finally:
+        await first.close()
+    bot = await restarted(store_url, monkeypatch, 2 * DAY)  # a restart says nothing more
+    try:
+        await service(bot).start()
+        await asyncio.wait_for(service(bot).leading.wait(), 10)
+        await run_due(service(bot))
+        assert due_said(bot) == []
+        assert reminded_entries(bot) == ["Follow-up #1 was due; @alice (commander) reminded"] * 2
+    finally:
+        await bot.close()
+
+
+async def test_a_follow_up_reopened_before_its_due_time_is_reminded_then(rbot: TestBot) -> None:
+    await rbot.open('open "DB leak" --sev 4')
+    await rbot.send("followup add patch the VPN --owner commander --due 1h")
+    await rbot.send("followup done 1")
+    assert "followups" not in job_times(service(rbot))
+    await advance(rbot, 30 * MIN)
+    await rbot.send("followup reopen 1")
+    assert due_said(rbot) == []
+    assert job_times(service(rbot))["followups"] == rbot.clock.now() + 30 * MIN
+    await advance(rbot, 30 * MIN)
+    assert len(due_said(rbot)) == 2

@@ -4,6 +4,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from warroom.bot.domain.events import RoomRef
 from warroom.bot.operations.audit import verify
 
 LOBBY = RoomRef("console", "W1", "lobby")
+DAY = timedelta(days=1)
 WITH_LIAISON = parse_config(
     {
         "orgs": [
@@ -108,12 +110,41 @@ async def test_bad_input_gets_one_line_and_changes_nothing(two: TestBot) -> None
         "followup reopen 1": "follow-up #1 is not done",
         "followup done 1 --due 1d": "--owner and --due go with `followup add`",
         "followup drop 1": "unknown followup action 'drop'",
+        "followup due 1": "D is missing",
+        "followup due 1 soon": "'soon' is not a duration",
+        "followup due 9 1d": "there is no follow-up #9 in INC-1",
+        "followup due x 1d": "N must be the follow-up's number",
     }
     for command, reason in cases.items():
         answer = refusal(await two.send(command))
         assert reason in answer, (command, answer)
         assert "usage: followup" in answer
     assert state(two) == before
+
+
+async def test_a_follow_up_is_re_timed_by_a_lead_or_its_owner_only(two: TestBot) -> None:
+    await two.open('open "VPN breach" --sev 2')
+    await two.send("followup add patch it --owner @bob --due 1d")
+    await two.send("followup add brief them --owner commander")
+    before = state(two)
+    answer = refusal(await two.send("followup due 2 2d", user="bob"))
+    assert "not allowed: only the commander, the deputy or the owner of follow-up #2" in answer
+    await two.send("followup done 2")
+    answer = refusal(await two.send("followup due 2 2d"))
+    assert "follow-up #2 is done already" in answer and "usage: followup due N D" in answer
+    assert state(two)[1] == before[1] + 1  # only the `done`
+    said = await two.send("followup due 1 3d", user="bob")  # its owner
+    assert "bob set follow-up #1 due Jan 4, 2026, 12:00 UTC" in said[-1].text
+    await two.send("resolve done")
+    await two.send("close")
+    await two.send("followup due 1 5d --id INC-1", room=LOBBY)  # the commander, after close
+    with two.db() as uow:
+        [first, _] = uow.followups.for_incident(1)
+        assert first.due_at is not None and first.due_at == two.clock.now() + 5 * DAY
+        assert uow.timeline.of_kind(1, "followup")[-1].text == (
+            "Follow-up #1 due Jan 6, 2026, 12:00 UTC (was Jan 4, 2026, 12:00 UTC)"
+        )
+        assert verify(uow, "INC-1")[1] == []
 
 
 async def test_an_owner_whose_org_may_not_see_it_is_refused(store_url: str) -> None:

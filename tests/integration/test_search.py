@@ -212,6 +212,52 @@ async def test_open_suggests_similar_past_incidents_privately_after_the_answer(
     assert "drill" not in told
 
 
+async def test_the_archive_is_searched_for_suggestions_only_after_open_is_answered(
+    orgs: CrossOrgBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await orgs.command("resolve done", name="alice", org="acme")
+    adapter = orgs.adapter("acme")
+    answered_by_then: list[list[str]] = []
+    looked_for = archive.similar
+
+    def similar(uow: UnitOfWork, *args: object, **kwargs: object) -> list[archive.Found]:
+        answered_by_then.append([s.text for s in adapter.sent if s.kind == "notify"])
+        return looked_for(uow, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive, "similar", similar)
+    before = len(adapter.sent)
+    await orgs.command('open "leaked keys again"', name="alice", org="acme")
+    [answered] = answered_by_then
+    assert any("Opened INC-2" in text for text in answered)
+    told = [s.message.title for s in adapter.sent[before:] if s.kind == "notify" and s.message]
+    assert told == ["Opened INC-2: leaked keys again", "Similar past incidents"]
+
+
+async def test_suggestions_wait_in_the_outbox_while_the_platform_is_down(
+    orgs: CrossOrgBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await orgs.command("resolve done", name="alice", org="acme")
+    adapter = orgs.adapter("acme")
+    real_notify = adapter.notify
+
+    async def answer_then_fail(*args: object) -> None:
+        await real_notify(*args)  # type: ignore[arg-type]
+        adapter.down = True  # down just after the answer to `open`
+
+    monkeypatch.setattr(adapter, "notify", answer_then_fail)
+    await orgs.command('open "leaked keys again"', name="alice", org="acme")
+    monkeypatch.setattr(adapter, "notify", real_notify)
+    told = [s.message.title for s in adapter.sent if s.kind == "notify" and s.message]
+    assert told[-1] == "Opened INC-2: leaked keys again"
+    adapter.down = False
+    orgs.clock.advance(timedelta(minutes=5))
+    await orgs.app.outbox.drain()
+    told = [s.message.title for s in adapter.sent if s.kind == "notify" and s.message]
+    assert told[-2:] == ["Opened INC-2: leaked keys again", "Similar past incidents"]
+    await orgs.app.outbox.drain()  # delivered once
+    assert [s.message.title for s in adapter.sent if s.kind == "notify" and s.message] == told
+
+
 async def test_nothing_is_suggested_to_an_org_that_took_no_part(orgs: CrossOrgBot) -> None:
     await orgs.command("resolve done", name="alice", org="acme")
     rogue = orgs.adapter("rogue")
