@@ -4,6 +4,7 @@ organisations under their agreements, the scenario's playbook, and the run's fir
 from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
+from warroom.bot.domain.exercise_mark import marked
 from warroom.bot.domain.exercises import Scenario
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Message
@@ -123,9 +124,9 @@ async def start(
         key=key,
         parts=", ".join(f"{p}={o}" for p, o in parts.items()),
     )
-    return Reply(
-        Message(title=lang.format("🎭 EXERCISE {name} started", name=scenario.name), body=body)
-    )
+    # said where it was typed, maybe outside the exercise's rooms: marked here
+    started = Message(title=lang.format("{name} started", name=scenario.name), body=body)
+    return Reply(marked(started, lang))
 
 
 def _checked_orgs(ctx: Context, lang: Language, parts: dict[str, str]) -> list[str]:

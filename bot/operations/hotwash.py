@@ -97,7 +97,7 @@ def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
             lang.format("{org}: {got} of {possible} points", org=org, got=got, possible=possible)
         )
     return Message(
-        title=lang.format("🎭 EXERCISE · hot wash: {title}", title=run.scenario.title),
+        title=lang.format("hot wash: {title}", title=run.scenario.title),
         body="\n".join(lines),
         tlp=run.incident.tlp,
         footer=lang.gettext(
