@@ -6,12 +6,14 @@ from __future__ import annotations
 from warroom.bot.context import Context, Reply
 from warroom.bot.domain.exercise_mark import marked
 from warroom.bot.domain.exercises import Scenario
-from warroom.bot.domain.language import Language
+from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.grammar import CommandError
 from warroom.bot.operations import exercises, incidents, scenarios
+from warroom.bot.operations.exercise_runs import Run
 from warroom.commands import playbooks
 from warroom.commands.orgs import bring_in_orgs, check_orgs
+from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 USAGE = "exercise start NAME --part PART=ORG... [--speed N]"
@@ -25,6 +27,17 @@ def scenarios_of(ctx: Context, lang: Language) -> dict[str, tuple[Scenario, str]
         raise CommandError(
             lang.format("a scenario file has an error: {error}", error=exc)
         ) from None
+
+
+def facilitating(ctx: Context, uow: UnitOfWork, incident: Incident) -> Run:
+    """The incident's run, if the caller facilitates it or leads the incident."""
+    run = Run.of(uow, incident)
+    if run is None:
+        raise CommandError(phrase("{key} is not an exercise run", key=incident.key))
+    row, user = run.row, ctx.actor.user
+    if (row.facilitator_platform, row.facilitator_user_id) != (user.platform, user.user_id):
+        ctx.require_lead(uow, incident)
+    return run
 
 
 def _parts(lang: Language, scenario: Scenario, given: list[str]) -> dict[str, str]:

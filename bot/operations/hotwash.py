@@ -101,6 +101,7 @@ def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
         body="\n".join(lines),
         tlp=run.incident.tlp,
         footer=lang.gettext(
-            "An improvement item becomes a follow-up with `followup add TEXT --owner WHO`."
+            "After the review, `exercise followups` makes each improvement item a follow-up "
+            "of its organisation's liaison."
         ),
     )
