@@ -39,7 +39,7 @@ async def improvement_followups(
         if unowned:
             raise CommandError(
                 phrase(
-                    "nobody is liaison of {orgs} in {key}: `role liaison:ORG @user` first",
+                    "nobody is liaison of {orgs} in {key}: `role liaison @user` first",
                     orgs=", ".join(unowned),
                     key=incident.key,
                 ),

@@ -122,11 +122,11 @@ async def start(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
-        if chosen is not None:
-            playbooks.apply(ctx, uow, incident, chosen, at=now)
         exercises.start(
             uow, incident, scenario, script, parts=parts, speed=speed, actor=ctx.actor, at=now
         )
+        if chosen is not None:  # after the run: its due times run at the run's speed
+            playbooks.apply(ctx, uow, incident, chosen, at=now)
         return incident.key
 
     key = await ctx.transaction(work)

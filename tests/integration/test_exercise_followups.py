@@ -124,7 +124,7 @@ async def test_a_restart_doubles_no_followup(
     ("before", "reason"),
     [
         ([], "is still running: `exercise end` first"),
-        (["exercise end"], "nobody is liaison of acme, cert in INC-1"),
+        (["exercise end"], "nobody is liaison of acme, cert in INC-1: `role liaison @user` first"),
     ],
 )
 async def test_followups_before_the_end_or_without_a_liaison_are_refused(
