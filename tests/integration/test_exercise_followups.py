@@ -13,7 +13,9 @@ import pytest
 from tests.fakes.bot import TestBot
 from tests.integration.test_exercises import MIN, advance, begin, config, rooms
 from tests.integration.test_reminders import started
+from warroom.bot.operations import stats
 from warroom.bot.operations.export import incident_export
+from warroom.bot.operations.stats_counts import COUNTS
 
 CORA = {"user": "cora", "org": "cert"}
 MISSED = ["deputy", "contain", "isolate", "block", "tell-cert", "embargo"]
@@ -76,7 +78,12 @@ async def test_each_missed_expectation_becomes_a_followup_of_its_orgs_liaison_on
     assert len(followups(xbot)) == 6 and entries(xbot) == before
     with xbot.db() as uow:
         export = incident_export(uow, "INC-1", config=xbot.config, as_org="cert")
+        figures = stats.indicators(uow, xbot.config, now=xbot.clock.now())
     assert [f["text"] for f in export["followups"]] == [f[1] for f in found]
+    # an exercise's follow-ups count with the exercises, never in the real indicators
+    assert figures.real.count == 0 and figures.real.rows == []
+    [drill] = figures.exercises.rows
+    assert drill.counts[[c.key for c in COUNTS].index("followups_open")] == 6
 
 
 async def test_a_lesson_to_improve_becomes_one_too_under_its_tlp_and_only_its_org_sees_it(
