@@ -31,5 +31,11 @@ def marked(message: Message, lang: Language) -> Message:
     return replace(message, body=marked_text(message.body, lang))
 
 
+def about(message: Message, lang: Language, *, exercise: bool) -> Message:
+    """Marked when it is about an exercise and read outside its rooms (a digest room, an
+    answer elsewhere), where nothing else marks it."""
+    return marked(message, lang) if exercise else message
+
+
 def is_marked(message: Message, lang: Language) -> bool:
     return (message.title or message.body).startswith(label(lang))

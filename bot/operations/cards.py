@@ -7,7 +7,7 @@ from datetime import datetime
 
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import UserRef
-from warroom.bot.domain.exercise_mark import marked
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
@@ -89,7 +89,7 @@ def summary_card(
         fields.append(Field(lang.gettext("Last update"), last_update))
     banner = (tlp or Tlp.parse(incident.tlp)).label
     card = Message(title=title, fields=tuple(fields), tlp=banner)
-    return marked(card, lang) if incident.exercise else card  # marked wherever it is shown
+    return about(card, lang, exercise=incident.exercise)  # marked wherever it is shown
 
 
 def _role_label(role: RoleAssignment) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
-from warroom.bot.domain.exercise_mark import marked
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DONE_STATES, Role
@@ -91,7 +91,7 @@ def _message(
         metrics=metrics(incident) if final else None,
     )
     # an exercise's digest is marked, so no manager takes the drill for a real incident
-    return marked(digest, seen.language(org)) if incident.exercise else digest
+    return about(digest, seen.language(org), exercise=incident.exercise)
 
 
 def _with_open_tasks(

@@ -4,7 +4,9 @@ The one place it is added: each adapter is wrapped, so every post, edit, private
 topic and card (command answers, relay copies, reminders, checklists, injects, reports,
 whatever comes later) is marked on its way out, in the room's organisation's language. Which
 rooms are exercise war rooms is read from the store, once per room: a war room never
-changes incident, nor an incident its exercise flag.
+changes incident, nor an incident its exercise flag, and a room that is no war room (a
+lobby, a digest room) never becomes one, since war rooms are made new for their incident
+and linked before anything is said in them.
 """
 
 from __future__ import annotations
@@ -37,17 +39,16 @@ class ExerciseRooms:
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
-        self._known: dict[RoomRef, Language | None] = {}  # war rooms only: they never change
+        self._known: dict[RoomRef, Language | None] = {}
 
     async def reader(self, room: RoomRef) -> Language | None:
         """The language of an exercise war room; None for any other room."""
         if room in self._known:
             return self._known[room]
         found = await self.store.transaction(lambda uow: uow.rooms.warroom_at(room), light=True)
-        if found is None:
-            return None  # not (yet) a war room: asked again next time
-        org, exercise = found
-        lang = self.config.language(org) if exercise else None
+        lang = None
+        if found is not None and found[1]:
+            lang = self.config.language(found[0])
         self._known[room] = lang
         return lang
 

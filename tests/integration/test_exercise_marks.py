@@ -113,11 +113,18 @@ async def play(bot: TestBot, kind: str) -> None:
     ):
         await bot.send(command)
         await step(bot)
+    await step(bot, timedelta(days=1, minutes=1))  # the follow-up is due
     await bot.send("close")
     await step(bot)
     await begin(bot, kind, "INC-2")
     await bot.say("45.77.12.9 again")  # seen in INC-1: a correlation notice
     await step(bot)
+
+
+DIGESTS = {
+    "acme": RoomRef("console", "console", "digest-acme"),
+    "cert": RoomRef("console", "console", "dg-cert"),
+}
 
 
 def said_into(bot: TestBot, rooms: dict[str, RoomRef]) -> list[tuple[str, Sent]]:
@@ -151,7 +158,8 @@ async def test_every_bot_post_into_an_exercise_room_is_marked_and_none_of_a_real
         await play(bot, kind)
         rooms = {**war_rooms(bot, "INC-1")}
         second = war_rooms(bot, "INC-2")
-        said = said_into(bot, rooms) + said_into(bot, second)
+        # and what the digest rooms read of them: digests, escalations, due follow-ups
+        said = said_into(bot, rooms) + said_into(bot, second) + said_into(bot, DIGESTS)
         worded = [(org, s) for org, s in said if s.kind in WORDED]
         texts = "\n".join(s.text for _, s in worded)
         # the script reached every path: they are all in what is checked
@@ -168,6 +176,10 @@ async def test_every_bot_post_into_an_exercise_room_is_marked_and_none_of_a_real
             "was seen in INC-1",  # the correlation notice
             "Post-incident review",
             "resolved: Drill",
+            "INC-1 digest",
+            "escalated",  # the digest room's notice
+            "follow-up #1 is due",
+            "INC-1 Lagebild",  # cert's digest, in German
         ):
             assert wanted in texts, wanted
         if kind == "exercise":
