@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from warroom.bot.domain.language import Language
+from warroom.bot.domain.language import LOCALES, Language
 from warroom.bot.domain.messages import Message
 
 SEPARATOR = " · "
@@ -16,11 +16,17 @@ def label(lang: Language) -> str:
     return lang.gettext("🎭 EXERCISE")
 
 
+def carries_mark(text: str) -> bool:
+    """Whether `text` begins with the mark in any language (an answer in its asker's
+    language may be posted in a room that reads another)."""
+    return any(text.startswith(label(Language(locale))) for locale in LOCALES)
+
+
 def marked_text(text: str, lang: Language) -> str:
     """`text` after the mark; text that carries it already is left as it is."""
-    mark = label(lang)
-    if text.startswith(mark):
+    if carries_mark(text):
         return text
+    mark = label(lang)
     return f"{mark}{SEPARATOR}{text}" if text else mark
 
 
@@ -35,7 +41,3 @@ def about(message: Message, lang: Language, *, exercise: bool) -> Message:
     """Marked when it is about an exercise and read outside its rooms (a digest room, an
     answer elsewhere), where nothing else marks it."""
     return marked(message, lang) if exercise else message
-
-
-def is_marked(message: Message, lang: Language) -> bool:
-    return (message.title or message.body).startswith(label(lang))

@@ -17,8 +17,9 @@ from tests.integration.test_exercises import DRILL
 from tests.integration.test_reminders import service, started
 from warroom.bot.config import Config, parse_config
 from warroom.bot.domain.events import RoomRef
-from warroom.bot.domain.exercise_mark import is_marked, label
+from warroom.bot.domain.exercise_mark import carries_mark, label, marked
 from warroom.bot.domain.language import language
+from warroom.bot.domain.messages import Message
 
 MARKS = {"acme": label(language("en")), "cert": label(language("de"))}
 OPEN = {
@@ -195,12 +196,11 @@ async def test_every_bot_post_into_an_exercise_room_is_marked_and_none_of_a_real
 
 
 def test_the_mark_is_said_once_and_in_the_readers_language() -> None:
-    from warroom.bot.domain.exercise_mark import marked
-    from warroom.bot.domain.messages import Message
-
     de = language("de")
     once = marked(Message(title="Einspielung x"), de)
     assert once.title == "🎭 ÜBUNG · Einspielung x" and marked(once, de) == once
     assert marked(Message(body="acme/alice: hi"), de).body == "🎭 ÜBUNG · acme/alice: hi"
     assert marked(Message(), language("en")).title == "🎭 EXERCISE"
-    assert is_marked(marked(Message(body="x"), de), de)
+    assert carries_mark(marked(Message(body="x"), de).body) and not carries_mark("x")
+    # said in German, posted where English is read: marked once, not twice
+    assert marked(once, language("en")) == once
