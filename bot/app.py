@@ -21,7 +21,7 @@ from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import checklists, deliveries, rooms, suggestions
+from warroom.bot.runtime import checklists, deliveries, exercise_rooms, rooms, suggestions
 from warroom.bot.runtime.extraction import Extraction
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
@@ -161,15 +161,16 @@ def build_app(
     clock = clock or SystemClock()
     registry = command_registry()
     metrics = Metrics(store, clock, verbs=list(registry))
+    speaking = exercise_rooms.marking(adapters, store, config)  # the exercise mark
     dispatcher = OutboxDispatcher(
-        store, clock, adapters, outbox_actions(), config, telemetry=metrics
+        store, clock, speaking, outbox_actions(), config, telemetry=metrics
     )
     services = Services(
         store=store,
         clock=clock,
         config=config,
         directory=OrgDirectory(config),
-        adapters=adapters,
+        adapters=speaking,
         outbox=dispatcher,
         telemetry=metrics,
     )

@@ -4,13 +4,16 @@ organisations under their agreements, the scenario's playbook, and the run's fir
 from __future__ import annotations
 
 from warroom.bot.context import Context, Reply
+from warroom.bot.domain.exercise_mark import marked
 from warroom.bot.domain.exercises import Scenario
-from warroom.bot.domain.language import Language
+from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.grammar import CommandError
 from warroom.bot.operations import exercises, incidents, scenarios
+from warroom.bot.operations.exercise_runs import Run
 from warroom.commands import playbooks
 from warroom.commands.orgs import bring_in_orgs, check_orgs
+from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
 USAGE = "exercise start NAME --part PART=ORG... [--speed N]"
@@ -24,6 +27,17 @@ def scenarios_of(ctx: Context, lang: Language) -> dict[str, tuple[Scenario, str]
         raise CommandError(
             lang.format("a scenario file has an error: {error}", error=exc)
         ) from None
+
+
+def facilitating(ctx: Context, uow: UnitOfWork, incident: Incident) -> Run:
+    """The incident's run, if the caller facilitates it or leads the incident."""
+    run = Run.of(uow, incident)
+    if run is None:
+        raise CommandError(phrase("{key} is not an exercise run", key=incident.key))
+    row, user = run.row, ctx.actor.user
+    if (row.facilitator_platform, row.facilitator_user_id) != (user.platform, user.user_id):
+        ctx.require_lead(uow, incident)
+    return run
 
 
 def _parts(lang: Language, scenario: Scenario, given: list[str]) -> dict[str, str]:
@@ -108,11 +122,11 @@ async def start(
             event_id=ctx.event_id,
         )
         bring_in_orgs(ctx, uow, incident, others, at=now)
-        if chosen is not None:
-            playbooks.apply(ctx, uow, incident, chosen, at=now)
         exercises.start(
             uow, incident, scenario, script, parts=parts, speed=speed, actor=ctx.actor, at=now
         )
+        if chosen is not None:  # after the run: its due times run at the run's speed
+            playbooks.apply(ctx, uow, incident, chosen, at=now)
         return incident.key
 
     key = await ctx.transaction(work)
@@ -123,9 +137,9 @@ async def start(
         key=key,
         parts=", ".join(f"{p}={o}" for p, o in parts.items()),
     )
-    return Reply(
-        Message(title=lang.format("🎭 EXERCISE {name} started", name=scenario.name), body=body)
-    )
+    # said where it was typed, maybe outside the exercise's rooms: marked here
+    started = Message(title=lang.format("{name} started", name=scenario.name), body=body)
+    return Reply(marked(started, lang))
 
 
 def _checked_orgs(ctx: Context, lang: Language, parts: dict[str, str]) -> list[str]:

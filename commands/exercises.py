@@ -13,7 +13,8 @@ from warroom.bot.grammar import MAX_NUMBER, Arg, CommandError, Flag
 from warroom.bot.operations import exercises, hotwash, incidents, scoring
 from warroom.bot.operations.exercise_runs import Run
 from warroom.bot.registry import command
-from warroom.commands.exercise_start import scenarios_of, start
+from warroom.commands.exercise_followups import improvement_followups
+from warroom.commands.exercise_start import facilitating, scenarios_of, start
 from warroom.storage.models import Incident
 from warroom.storage.store import UnitOfWork
 
@@ -26,6 +27,7 @@ USAGE = {
     "end": "exercise end",
     "score": "exercise score ID met|missed",
     "answer": "exercise answer N TEXT",
+    "followups": "exercise followups",
 }
 
 
@@ -33,7 +35,11 @@ USAGE = {
     "exercise",
     N_("run a tabletop exercise: scripted injects, expectations scored from the timeline"),
     args=(
-        Arg("action", "word", N_("list, start, pause, resume, next, end, score or answer")),
+        Arg(
+            "action",
+            "word",
+            N_("list, start, pause, resume, next, end, score, answer or followups"),
+        ),
         Arg("rest", "text", N_("the scenario, an expectation or an answer"), optional=True),
     ),
     flags=(
@@ -42,10 +48,12 @@ USAGE = {
     ),
     details=N_(
         "exercise list · exercise start NAME --part PART=ORG... [--speed N] · exercise "
-        "pause|resume|next|end · exercise score ID met|missed · exercise answer N TEXT. "
-        "`start` opens an exercise incident with the parts' organisations; whoever starts "
-        "it is the facilitator, who pauses, resumes, delivers the next inject, ends it and "
-        "scores the expectations the scenario leaves to them."
+        "pause|resume|next|end · exercise score ID met|missed · exercise answer N TEXT · "
+        "exercise followups. `start` opens an exercise incident with the parts' "
+        "organisations; whoever starts it is the facilitator, who pauses, resumes, delivers "
+        "the next inject, ends it and scores the expectations the scenario leaves to them. "
+        "After the end, `followups` makes each improvement item (an expectation missed, a "
+        "`review improve` lesson) a follow-up of its organisation's liaison, once."
     ),
 )
 async def exercise(
@@ -73,6 +81,8 @@ async def exercise(
         return await start(ctx, lang, words, part, speed or 1)
     if verb == "answer":
         return await _answer(ctx, lang, rest or "")
+    if verb == "followups":
+        return await improvement_followups(ctx, lang, words, usage)
     return await _control(ctx, lang, verb, words)
 
 
@@ -99,16 +109,6 @@ def _list(ctx: Context, lang: Language, words: list[str]) -> Reply:
     )
 
 
-def _facilitating(ctx: Context, uow: UnitOfWork, incident: Incident, lang: Language) -> Run:
-    run = Run.of(uow, incident)
-    if run is None:
-        raise CommandError(phrase("{key} is not an exercise run", key=incident.key))
-    row, user = run.row, ctx.actor.user
-    if (row.facilitator_platform, row.facilitator_user_id) != (user.platform, user.user_id):
-        ctx.require_lead(uow, incident)
-    return run
-
-
 async def _control(ctx: Context, lang: Language, verb: str, words: list[str]) -> Reply:
     usage = USAGE[verb]
     if verb == "score":
@@ -123,7 +123,7 @@ async def _control(ctx: Context, lang: Language, verb: str, words: list[str]) ->
     step: Callable[[UnitOfWork, Run], str] = _STEPS[verb](ctx, words)
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
-        run = _facilitating(ctx, uow, incident, lang)
+        run = facilitating(ctx, uow, incident)
         if run.row.ended_at is not None:
             raise CommandError(phrase("the exercise in {key} has ended", key=incident.key))
         exercises.progress(uow, run, now=now, config=config)  # what fell due first

@@ -62,6 +62,16 @@ _ROOMS = (
     )
     .order_by(col(RoomLink.id))
 )
+_WARROOM_AT = (
+    select(RoomLink.org, Incident.exercise)
+    .join(Incident, col(Incident.id) == col(RoomLink.incident_id))
+    .where(
+        col(RoomLink.platform) == bindparam("platform"),
+        col(RoomLink.workspace) == bindparam("workspace"),
+        col(RoomLink.room_id) == bindparam("room_id"),
+        col(RoomLink.purpose) == "warroom",
+    )
+)
 _ORGS = (
     select(IncidentOrg.org)
     .where(col(IncidentOrg.incident_id) == bindparam("incident_id"))
@@ -192,6 +202,13 @@ class RoomRepo:
 
     def get(self, link_id: int) -> RoomLink | None:
         return self.session.get(RoomLink, link_id)
+
+    def warroom_at(self, room: RoomRef) -> tuple[str, bool] | None:
+        """Whose war room `room` is and whether its incident is an exercise; None: no war
+        room (a lobby, a digest room)."""
+        params = {"platform": room.platform, "workspace": room.workspace, "room_id": room.room_id}
+        row = self.session.exec(_WARROOM_AT, params=params).first()
+        return None if row is None else (row[0], bool(row[1]))
 
 
 class ParticipantRepo:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
@@ -54,10 +55,7 @@ def topic(incident: Incident, roles: Sequence[RoleAssignment], lang: Language = 
         "commander": holder_name(roles, Role.COMMANDER),
         "tlp": incident.tlp,
     }
-    if incident.exercise:
-        return lang.format(
-            "EXERCISE · SEV{severity} · {state} · commander: {commander} · TLP:{tlp}", **values
-        )
+    # an exercise's rooms get it marked on the way (runtime/exercise_rooms.py)
     return lang.format("SEV{severity} · {state} · commander: {commander} · TLP:{tlp}", **values)
 
 
@@ -89,10 +87,9 @@ def summary_card(
         fields.append(Field(lang.gettext("Resolved"), when(incident.resolved_at, lang)))
     if last_update:
         fields.append(Field(lang.gettext("Last update"), last_update))
-    if incident.exercise:
-        title = lang.format("{title} [EXERCISE]", title=title)
     banner = (tlp or Tlp.parse(incident.tlp)).label
-    return Message(title=title, fields=tuple(fields), tlp=banner)
+    card = Message(title=title, fields=tuple(fields), tlp=banner)
+    return about(card, lang, exercise=incident.exercise)  # marked wherever it is shown
 
 
 def _role_label(role: RoleAssignment) -> str:

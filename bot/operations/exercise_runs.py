@@ -51,6 +51,15 @@ class Run:
         return self.parts.get(part, "")
 
 
+def speed_of(uow: UnitOfWork, incident: Incident) -> float:
+    """How many times faster than the clock the incident's scenario time runs: its
+    exercise's `--speed` (a playbook's due times run as fast), 1 for a real incident."""
+    if not incident.exercise or incident.id is None:
+        return 1.0
+    row = uow.exercises.get(incident.id)
+    return row.speed if row is not None else 1.0
+
+
 def schedule(uow: UnitOfWork, run: Run, *, now: datetime | None = None) -> None:
     """The next moment something falls due in the run (None: nothing, or not running); an
     inject due by `now` and still waiting (its war room on the way) is tried again soon."""

@@ -133,16 +133,18 @@ def add(
     due_at: datetime | None,
     at: datetime,
     event_id: str = "",
+    tlp: Tlp | None = None,
 ) -> Followup:
-    """A new follow-up numbered within the incident; its TLP is its own marking, else the
-    incident's. The caller holds the incident row locked."""
+    """A new follow-up numbered within the incident; its TLP is `tlp` (that of the item it
+    comes from), else its own marking, else the incident's. The caller holds the incident
+    row locked."""
     assert incident.id is not None
     user = owner.user
     followup = Followup(
         incident_id=incident.id,
         number=uow.followups.next_number(incident.id),
         text=text,
-        tlp=effective_tlp(text, Tlp.parse(incident.tlp)).label,
+        tlp=(tlp or effective_tlp(text, Tlp.parse(incident.tlp))).label,
         said_org=actor.org,
         owner_platform=user.platform,
         owner_workspace=user.workspace,

@@ -97,10 +97,11 @@ def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
             lang.format("{org}: {got} of {possible} points", org=org, got=got, possible=possible)
         )
     return Message(
-        title=lang.format("🎭 EXERCISE · hot wash: {title}", title=run.scenario.title),
+        title=lang.format("hot wash: {title}", title=run.scenario.title),
         body="\n".join(lines),
         tlp=run.incident.tlp,
         footer=lang.gettext(
-            "An improvement item becomes a follow-up with `followup add TEXT --owner WHO`."
+            "After the review, `exercise followups` makes each improvement item a follow-up "
+            "of its organisation's liaison."
         ),
     )

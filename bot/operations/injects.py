@@ -68,12 +68,12 @@ def deliver(
 
 
 def inject_message(inject: Inject, part: str, text: str, said: Said, lang: Language) -> Message:
-    """An inject in a war room: plainly an exercise's, not something really happening."""
+    """An inject in a war room (runtime/exercise_rooms.py marks it, as all said there)."""
     fields = [Field(lang.gettext("Part"), part)]
     if inject.role:
         fields.append(Field(lang.gettext("For"), inject.role))
     return Message(
-        title=lang.format("🎭 EXERCISE · inject {id}", id=inject.id),
+        title=lang.format("inject {id}", id=inject.id),
         body=text,
         fields=tuple(fields),
         tlp=said.tlp.label,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from warroom.bot.domain.disclosure import Said, effective_tlp
 from warroom.bot.domain.events import Actor, UserRef
+from warroom.bot.domain.exercises import scaled
 from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.tasks import (
     NOBODY,
@@ -24,6 +25,7 @@ from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.effects import SyncChecklists, queue
+from warroom.bot.operations.exercise_runs import speed_of
 from warroom.bot.operations.playbooks import Playbook
 from warroom.bot.operations.visibility import parse_tlp
 from warroom.storage.models import Incident, PlaybookRun, RoleAssignment, Task
@@ -272,6 +274,7 @@ def add_reached_steps(
     assert incident.id is not None
     added_before = uow.tasks.steps_added(incident.id, playbook.name)
     orgs = uow.incidents.orgs(incident.id)
+    speed = speed_of(uow, incident)  # an exercise's `--speed` runs its playbook as fast
     added = []
     for number, step in enumerate(playbook.steps, start=1):
         if number in added_before or not has_reached(incident.state, step.after):
@@ -284,7 +287,7 @@ def add_reached_steps(
                 actor=actor,
                 text=step.text,
                 owner=owner,
-                due_at=at + step.due if step.due else None,
+                due_at=at + scaled(step.due, speed) if step.due else None,
                 at=at,
                 playbook=playbook.name,
                 step=number,

@@ -8,6 +8,7 @@ from datetime import datetime
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import RoomRef
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import DONE_STATES, Role
@@ -69,13 +70,10 @@ def digest_title(seen: Visibility, org: str) -> str:
     key, shown = seen.incident.key, seen.bare_title(org, Where.DIGEST)
     lang = seen.language(org)
     if shown is not None:
-        title = lang.format("{key} digest: {title}", key=key, title=shown)
-    else:
-        title = lang.format(
-            "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
-        )
-    # an exercise's digest is marked, so no manager takes the drill for a real incident
-    return lang.format("{title} [EXERCISE]", title=title) if seen.incident.exercise else title
+        return lang.format("{key} digest: {title}", key=key, title=shown)
+    return lang.format(
+        "{key} digest (title withheld: TLP:{tlp})", key=key, tlp=seen.title_said.tlp.label
+    )
 
 
 def _message(
@@ -83,7 +81,7 @@ def _message(
 ) -> Message:
     incident = seen.incident
     final = incident.state in DONE_STATES and incident.resolved_at is not None
-    return say.digest(
+    digest = say.digest(
         incident,
         shown,
         commander=(commander.display or commander.user_id) if commander else "",
@@ -92,6 +90,8 @@ def _message(
         lang=seen.language(org),
         metrics=metrics(incident) if final else None,
     )
+    # an exercise's digest is marked, so no manager takes the drill for a real incident
+    return about(digest, seen.language(org), exercise=incident.exercise)
 
 
 def _with_open_tasks(

@@ -17,6 +17,7 @@ from datetime import datetime
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.events import Actor, RoomRef, UserRef
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import Language, phrase
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.vocabulary import EntryKind, State
@@ -144,7 +145,7 @@ def due_message(
         number=followup.number,
         key=incident.key,
     )
-    return Message(
+    message = Message(
         title=lang.format(
             "⏰ {key}: follow-up #{number} is due", key=incident.key, number=followup.number
         ),
@@ -152,3 +153,4 @@ def due_message(
         mentions=(mention,) if mention is not None else (),
         tlp=followup.tlp,
     )
+    return about(message, lang, exercise=incident.exercise)  # a digest room's too

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from babel.dates import format_timedelta
 
 from warroom.bot.domain.events import UserRef
+from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
@@ -139,7 +140,7 @@ def escalation_notice(
         Field(lang.gettext("Last status update"), ago(since, now, lang)),
     )
     heading = lang.format("⚠ {title} — status update overdue, escalated", title=title)
-    return Message(title=heading, fields=fields)
+    return about(Message(title=heading, fields=fields), lang, exercise=incident.exercise)
 
 
 def digest_line(entry: TimelineEntry, text: str, lang: Language) -> str:

@@ -632,7 +632,7 @@ def test_every_output_path_shows_each_org_what_the_rule_allows_and_nothing_else(
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# --- exercises: injects, the hot wash and the after-action report ----------------------
+# --- exercises: injects, the hot wash, the after-action report, improvement follow-ups ---
 
 PARTS = {"victim": "acme", "provider": "cloud", "cert": "cert"}
 full_caps = st.fixed_dictionaries({pair: st.sampled_from(LEVELS) for pair in PAIRS})
@@ -742,9 +742,16 @@ async def drill_scenario(
             oracle.sayings[token] = [Saying(org, world.effective(tlp))]
             await world.command(org, f"exercise answer {number} {text}")
             world.check_new_outputs()
+        for org in ORGS[:3]:  # the missed expectations become each org's liaison's follow-ups
+            await world.command("acme", f"role liaison @{world.actor(org).user.name}@{org}")
+        await world.command("acme", "exercise followups")
+        world.check_new_outputs()
+        with UnitOfWork(app.store.engine) as uow:
+            assert len(uow.followups.for_incident(1)) == len(drill_missed(uow))
         for org in ORGS[:3]:
             shown = views(world, org)
             shown["timeline"] = await answers(world, org, "timeline")
+            shown["followups"] = await answers(world, org, "followups")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
                 for token in map(int, TOKEN.findall(text)):
@@ -754,6 +761,10 @@ async def drill_scenario(
                     assert f"k{token}z" in shown["export"], f"k{token}z never reached {org}"
     finally:
         await app.stop()
+
+
+def drill_missed(uow: UnitOfWork) -> list[str]:
+    return [e.expectation_id for e in uow.exercises.expectations(1) if e.met is False]
 
 
 @settings(

@@ -461,4 +461,4 @@ async def test_an_exercise_digest_is_marked(xbot: TestBot) -> None:
         s for s in xbot.adapter.of_kind("post") if s.room and s.room.room_id == "digest-acme"
     ]
     assert digests and digests[0].message is not None
-    assert digests[0].message.title.endswith("[EXERCISE]")
+    assert digests[0].message.title.startswith("🎭 EXERCISE · 📋 INC-1 digest")

@@ -108,9 +108,10 @@ async def test_the_bot_starts_while_the_homeserver_is_down_and_catches_up(
     config = bot_config(synapse, account, tmp_path, env)
     await asyncio.to_thread(synapse.stop)
     try:
-        app = build_app(config, adapters=platform_adapters(config))
+        adapters = platform_adapters(config)
+        app = build_app(config, adapters=adapters)
         await app.start(outbox_interval=0.5)  # returns: the login is retried in the background
-        adapter = app.services.adapters["matrix"]
+        adapter = adapters["matrix"]
         assert isinstance(adapter, MatrixAdapter) and adapter.sync is not None
         assert not adapter.sync.ready.is_set()
     finally:
