@@ -1,6 +1,7 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import (
+    dashboard,
     exercises,
     followups,
     intel,
@@ -30,6 +31,7 @@ FAMILIES = (
     stats,
     exercises,
     search,
+    dashboard,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -60,6 +62,7 @@ ORDER = (
     "followups",
     "stats",
     "exercise",
+    "dashboard",
 )
 
 __all__ = ["FAMILIES", "ORDER"]
