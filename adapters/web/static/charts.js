@@ -22,6 +22,7 @@
       },
       options: {
         animation: false,
+        aspectRatio: 3,
         scales: { y: { beginAtZero: true, title: { display: true, text: figures.unit } } },
       },
     });
