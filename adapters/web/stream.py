@@ -83,9 +83,9 @@ class Streams:
                 )
                 quiet_since = loop.time()
             seq = found.head
-            wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), self.poll_s)
+            wake.clear()  # news from now on wakes the next wait; what came before is read next
             if loop.time() - checked_at > SESSION_CHECK_S:
                 if await self.viewer(request) is None:
                     return
