@@ -522,3 +522,7 @@ class WebSession(SQLModel, table=True):
     created_at: datetime
     expires_at: datetime
     ended_at: datetime | None = None
+
+
+# The dashboard lists one organisation's incidents: found by org, not by incident.
+Index("ix_incidentorg_org", IncidentOrg.org, IncidentOrg.incident_id)  # type: ignore[arg-type]

@@ -22,18 +22,15 @@ _templates = Environment(
 def page(
     template: str, *, lang: Language = ENGLISH, status: int = 200, **values: Any
 ) -> web.Response:
+    moments = lang.moments()
     html = _templates.get_template(template).render(
         _=lang.gettext,
         format=lang.format,
-        moment=lambda at: _moment(at, lang),
+        moment=lambda at: moments(datetime.fromisoformat(at)) if at else "-",
         lang=lang.locale,
         **values,
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
-
-
-def _moment(at: str | None, lang: Language) -> str:
-    return lang.moment(datetime.fromisoformat(at)) if at else "-"
 
 
 def not_found(lang: Language = ENGLISH) -> web.Response:

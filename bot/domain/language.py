@@ -10,9 +10,9 @@ verbs and flags stay as they are in every language.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -143,6 +143,26 @@ class Language:
         local = self.local(at)
         day = format_datetime(local, self._pattern("yMMMd"), locale=self.locale)
         return f"{day}, {self.time(at)}"
+
+    def moments(self) -> Callable[[datetime], str]:
+        """`moment` for many times at once (a page of a timeline): each day and each zone
+        name is worked out once; the time of day is digits (as `HH:mm` in en and de)."""
+        pattern = self._pattern("yMMMd")
+        days: dict[date, str] = {}
+        zones: dict[tuple[timedelta | None, str | None], str] = {}
+
+        def say(at: datetime) -> str:
+            local = self.local(at)
+            day = days.get(local.date())
+            if day is None:
+                day = days[local.date()] = format_datetime(local, pattern, locale=self.locale)
+            key = (local.utcoffset(), local.tzname())
+            zone = zones.get(key)
+            if zone is None:
+                zone = zones[key] = self.zone_name(local)
+            return f"{day}, {local:%H:%M} {zone}"
+
+        return say
 
     def zone_name(self, local: datetime) -> str:
         """CLDR's short name where the language has one (MEZ); else the zone's abbreviation."""

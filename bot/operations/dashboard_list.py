@@ -46,13 +46,11 @@ def incident_list(
         for i in found.incidents
         if i.id is not None
     ]
-    pages = max(1, -(-found.total // PAGE_SIZE))
     return {
         "view": org,
         "incidents": rows,
-        "total": found.total,
         "page": page,
-        "pages": pages,
+        "more": found.more,
         "states": [s.value for s in State],
         "orgs": sorted(o.id for o in config.orgs) or [org],
     }

@@ -17,7 +17,7 @@ from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
 TIMELINE_PAGE = 500  # entries on one page; "older" shows the ones before
-CHUNK = 1_000  # entries read at a time while looking for those the viewer may see
+CHUNK = 1_000  # entries the stream reads at a time
 
 
 def incident_page(
@@ -38,7 +38,7 @@ def incident_page(
     card = incident_card(uow, seen, config=config, as_org=org, now=now, lang=lang)
     shown: list[View] = []
     older: int | None = None
-    for entry in _visible_before(uow, seen, org, before):
+    for entry in _visible_before(uow, seen, org, before, chunk=limit + limit // 4 + 1):
         if len(shown) == limit:
             older = shown[-1]["seq"]  # one more is there to see: link to it
             break
@@ -69,15 +69,16 @@ def _seen(uow: UnitOfWork, config: Config, key: str, org: str) -> Visibility | N
 
 
 def _visible_before(
-    uow: UnitOfWork, seen: Visibility, org: str, before: int | None
+    uow: UnitOfWork, seen: Visibility, org: str, before: int | None, *, chunk: int
 ) -> Iterator[TimelineEntry]:
+    """Newest first; read a page and a bit at a time, as some may be withheld."""
     assert seen.incident.id is not None
     while True:
-        chunk = uow.timeline.older(seen.incident.id, before=before, limit=CHUNK)
-        yield from _visible(seen, chunk, org)
-        if len(chunk) < CHUNK:
+        read = uow.timeline.older(seen.incident.id, before=before, limit=chunk)
+        yield from _visible(seen, read, org)
+        if len(read) < chunk:
             return
-        before = chunk[-1].seq
+        before = read[-1].seq
 
 
 def _visible(

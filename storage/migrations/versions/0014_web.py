@@ -1,4 +1,5 @@
-"""the web dashboard: one-time sign-in links and sessions, both stored as SHA-256 hashes
+"""the web dashboard: one-time sign-in links and sessions, both stored as SHA-256 hashes;
+an index of the organisations' incidents by organisation, for its incident list
 
 Revision ID: 0014_web
 Revises: 0013_exercises
@@ -59,9 +60,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("websession", schema=None) as batch_op:
         batch_op.create_index("ix_websession_org", ["org", "ended_at"], unique=False)
+    with op.batch_alter_table("incidentorg", schema=None) as batch_op:
+        batch_op.create_index("ix_incidentorg_org", ["org", "incident_id"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incidentorg", schema=None) as batch_op:
+        batch_op.drop_index("ix_incidentorg_org")
     with op.batch_alter_table("websession", schema=None) as batch_op:
         batch_op.drop_index("ix_websession_org")
     op.drop_table("websession")
