@@ -491,11 +491,9 @@ class SearchEntry(SQLModel, table=True):
     at: datetime
 
 
-class WebLogin(SQLModel, table=True):
-    """A one-time dashboard link: only the SHA-256 of its token is kept. `used_at` is set the
-    one time it is redeemed; after `expires_at` it opens nothing."""
+class WebSignIn(SQLModel):
+    """Who a dashboard link or session is for, and from when to when (not a table)."""
 
-    token_hash: str = Field(primary_key=True, max_length=64)
     platform: str = Field(max_length=16)
     workspace: str = Field(max_length=255)
     user_id: str = Field(max_length=255)
@@ -503,10 +501,17 @@ class WebLogin(SQLModel, table=True):
     org: str = Field(max_length=64)
     created_at: datetime
     expires_at: datetime
+
+
+class WebLogin(WebSignIn, table=True):
+    """A one-time dashboard link: only the SHA-256 of its token is kept. `used_at` is set the
+    one time it is redeemed; after `expires_at` it opens nothing."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
     used_at: datetime | None = None
 
 
-class WebSession(SQLModel, table=True):
+class WebSession(WebSignIn, table=True):
     """A signed-in browser: the SHA-256 of its cookie, who it is, and the token its forms
     carry against cross-site requests. `ended_at` is set when it is signed out."""
 
@@ -514,13 +519,6 @@ class WebSession(SQLModel, table=True):
 
     token_hash: str = Field(primary_key=True, max_length=64)
     csrf: str = Field(max_length=64)
-    platform: str = Field(max_length=16)
-    workspace: str = Field(max_length=255)
-    user_id: str = Field(max_length=255)
-    display: str = Field(default="", max_length=255)
-    org: str = Field(max_length=64)
-    created_at: datetime
-    expires_at: datetime
     ended_at: datetime | None = None
 
 
