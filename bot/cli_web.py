@@ -9,7 +9,7 @@ import signal
 import sys
 from datetime import UTC, datetime
 
-from warroom.bot.config import Config, ConfigError
+from warroom.bot.config import Config
 from warroom.bot.domain.events import UserRef
 
 
@@ -54,7 +54,8 @@ def print_link(args: argparse.Namespace, config: Config) -> int:
     org_id = args.org.lower()
     org = config.org(org_id)
     if config.orgs and org is None:
-        raise ConfigError("--org", f"unknown org {org_id!r}")
+        print(f"warroom: --org: unknown org {org_id!r}", file=sys.stderr)
+        return 2
     platform = org.platform if org else "console"
     workspace = org.user_workspace if org else ""
     user = UserRef(platform, workspace, args.user, args.user)
@@ -84,5 +85,5 @@ def logout_all(args: argparse.Namespace, config: Config) -> int:
         ended = store.transaction_sync(lambda uow: end_sessions(uow, now=now, org=org))
     finally:
         store.close()
-    print(f"ended {ended} dashboard session{'s' if ended != 1 else ''}", file=sys.stdout)
+    print(f"ended {ended} dashboard session{'s' if ended != 1 else ''}")
     return 0

@@ -4,7 +4,6 @@ links the console's `dashboard` answered, two organisations of one incident side
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
+from playwright import async_api as playwright_api
 
 from warroom.adapters.console import ConsoleAdapter
 from warroom.bot.app import App, build_app
@@ -34,11 +34,11 @@ LIVE_MS = 2_000  # a new entry is on the open page this soon, without reload
 TITLE = "<script>alert(1)</script> leaked keys"
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium"
+    ),
     pytest.mark.asyncio(loop_scope="module"),
 ]
-
-playwright_api = pytest.importorskip("playwright.async_api")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -64,6 +64,8 @@ async def test_a_wrong_or_expired_link_is_not_found(store_url: str) -> None:
 
 async def test_a_replayed_dashboard_command_makes_no_second_link(store_url: str) -> None:
     async with serving(store_url) as bot:
+        helped = await bot.send("help")
+        assert "dashboard" in helped[-1].text
         first = await bot.send("dashboard", event_id="same")
         again = await bot.send("dashboard", event_id="same")
         assert [s.kind for s in first] == ["notify"]
