@@ -231,7 +231,7 @@ async def main(args: argparse.Namespace) -> None:
                 ("incident list, page 1 (acme: 100,000)", "/", acme),
                 ("incident list, page 1 (cert: a third)", "/", cert),
                 ("incident list, sev 2, closed", "/?sev=2&state=closed", acme),
-                ("incident list, page 1,000", "/?page=1000", acme),
+                ("incident list, 20 pages on", "/?after=d" + str(args.incidents - 1000), acme),
                 (f"incident page, {args.entries:,} entries (acme)", f"/incidents/{key}", acme),
                 (f"incident page, {args.entries:,} entries (cert)", f"/incidents/{key}", cert),
             ):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from warroom.bot.domain.dashboard import ListFilter
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.vocabulary import State
 
-MAX_PAGE = 100_000
+CURSOR = re.compile(r"[od][0-9]{1,10}")  # after an open or a done incident of that number
 
 
 class BadFilter(Exception):
@@ -25,13 +26,13 @@ def list_filter(query: Mapping[str, str], lang: Language) -> ListFilter:
     exercise = query.get("exercise") or None
     if exercise is not None and exercise not in ("yes", "no"):
         raise BadFilter(lang.format("exercise: {value!r} is not yes or no", value=exercise))
-    page = query.get("page") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
-        raise BadFilter(lang.format("page: {value!r} is not a page number", value=page))
+    after = query.get("after") or None
+    if after is not None and not CURSOR.fullmatch(after):
+        raise BadFilter(lang.format("after: {value!r} is not a place in the list", value=after))
     return ListFilter(
         state=state,
         severity=int(severity) if severity else None,
         org=(query.get("org") or None),
         exercise=None if exercise is None else exercise == "yes",
-        page=int(page),
+        after=after,
     )

@@ -43,7 +43,7 @@ class ListFilter:
     severity: int | None = None
     org: str | None = None
     exercise: bool | None = None
-    page: int = 1
+    after: str | None = None  # where the page starts: a cursor the previous page gave
 
 
 @dataclass(frozen=True)

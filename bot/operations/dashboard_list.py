@@ -11,6 +11,7 @@ from warroom.bot.domain.language import Language
 from warroom.bot.domain.vocabulary import State
 from warroom.bot.operations.export import iso
 from warroom.bot.operations.org_view import views_of
+from warroom.storage.dashboard import Cursor
 from warroom.storage.store import UnitOfWork
 
 PAGE_SIZE = 50
@@ -19,7 +20,6 @@ PAGE_SIZE = 50
 def incident_list(
     uow: UnitOfWork, config: Config, org: str, wanted: ListFilter, lang: Language
 ) -> dict[str, Any]:
-    page = max(wanted.page, 1)
     found = uow.dashboard.listing(
         org,
         state=wanted.state,
@@ -27,7 +27,7 @@ def incident_list(
         with_org=wanted.org,
         exercise=wanted.exercise,
         limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        after=_cursor(wanted.after),
     )
     ids = [i.id for i in found.incidents if i.id is not None]
     views = views_of(uow, config, ids)
@@ -49,8 +49,19 @@ def incident_list(
     return {
         "view": org,
         "incidents": rows,
-        "page": page,
-        "more": found.more,
+        "first": wanted.after is None,
+        "next": None
+        if found.next is None
+        else f"{'d' if found.next.done else 'o'}{found.next.number}",
         "states": [s.value for s in State],
         "orgs": sorted(o.id for o in config.orgs) or [org],
     }
+
+
+def _after(cursor: Cursor | None) -> str | None:
+    return None if cursor is None else f"{'d' if cursor.done else 'o'}{cursor.number}"
+
+
+def _cursor(after: str | None) -> Cursor | None:
+    """`o123` / `d123`: after open / done incident 123 (the web adapter checked the shape)."""
+    return None if after is None else Cursor(after[0] == "d", int(after[1:]))

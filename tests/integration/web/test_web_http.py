@@ -3,6 +3,7 @@ CSRF on the one form, 404 for what a viewer's organisation takes no part in."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import aiohttp
@@ -152,7 +153,7 @@ async def test_a_bad_filter_is_a_one_line_400(store_url: str) -> None:
         serving(store_url) as bot,
         browser_session(bot, user="alice", org="acme") as client,
     ):
-        for query in ("?sev=9", "?state=asleep", "?page=0", "?exercise=maybe"):
+        for query in ("?sev=9", "?state=asleep", "?after=x1", "?exercise=maybe"):
             async with client.get("/" + query) as answer:
                 assert answer.status == 400, query
                 assert (await answer.text()).count("\n") == 1
@@ -198,3 +199,23 @@ async def test_downloads_are_the_viewers_own_exports(store_url: str) -> None:
         assert any("for everyone" in t for t in texts)
         assert not any("eyes only" in t for t in texts)
         assert "for everyone" in report and "eyes only" not in report
+
+
+async def test_the_list_pages_on_without_repeats_or_gaps(store_url: str) -> None:
+    async with serving(store_url) as bot:
+        for n in range(1, 56):  # 55 incidents; every fifth resolved
+            await bot.send(f'open "number {n}" --sev 3')
+            if n % 5 == 0:
+                await bot.send("resolve done", room=bot.adapter.of_kind("create_room")[-1].room)
+        async with browser_session(bot, user="alice", org="acme") as client:
+            seen: list[str] = []
+            path = "/"
+            while path:
+                async with client.get(path) as page:
+                    html = await page.text()
+                seen += re.findall(r'<a href="/incidents/(INC-\d+)">', html)
+                older = re.search(r'rel="next" href="([^"]+)"', html)
+                path = older.group(1).replace("&amp;", "&") if older else ""
+        opened = [f"INC-{n}" for n in range(55, 0, -1) if n % 5]
+        resolved = [f"INC-{n}" for n in range(55, 0, -1) if not n % 5]
+        assert seen == opened + resolved
