@@ -1,6 +1,6 @@
 """The web dashboard's speed on SQLite: server time of the incident list with 100,000
 incidents and of an incident page with a 10,000-entry timeline (the page shows the newest
-500 entries the viewer may see, with a link to older ones), and entry added -> event at a
+200 entries the viewer may see, with a link to older ones), and entry added -> event at a
 real browser's EventSource (Debian's chromium through Playwright).
 
 The floor, measured in the same run: a bare aiohttp handler returning a static page over the

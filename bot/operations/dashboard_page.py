@@ -16,7 +16,7 @@ from warroom.bot.operations.visibility import Visibility
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
-TIMELINE_PAGE = 500  # entries on one page; "older" shows the ones before
+TIMELINE_PAGE = 200  # entries on one page; "older" shows the ones before
 CHUNK = 1_000  # entries the stream reads at a time
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -17,6 +18,7 @@ from tests.integration.web.harness import (
     serving,
     two_orgs,
 )
+from warroom.bot.operations.dashboard_page import incident_page
 
 pytestmark = pytest.mark.pg
 
@@ -219,3 +221,34 @@ async def test_the_list_pages_on_without_repeats_or_gaps(store_url: str) -> None
         opened = [f"INC-{n}" for n in range(55, 0, -1) if n % 5]
         resolved = [f"INC-{n}" for n in range(55, 0, -1) if not n % 5]
         assert seen == opened + resolved
+
+
+async def test_the_timeline_pages_over_what_the_org_may_see_only(store_url: str) -> None:
+    async with serving(store_url) as bot:
+        await bot.open('open "Paged" --sev 2')
+        await bot.send("invite cert")
+        for n in range(1, 8):
+            await bot.send(f"note TLP:{'RED' if n % 2 else 'AMBER'} note {n}")
+        config, now = bot.app.config, bot.clock.now()
+
+        def page(before: int | None) -> dict[str, Any]:
+            found = bot.app.store.transaction_sync(
+                lambda uow: incident_page(
+                    uow, config, "INC-1", "cert", now=now, before=before, limit=2
+                )
+            )
+            assert found is not None
+            return found
+
+        seen: list[str] = []
+        before: int | None = None
+        while True:
+            shown = page(before)
+            seen += [e["text"] for e in shown["timeline"]]
+            before = shown["older"]
+            if before is None:
+                break
+        notes = [t for t in seen if "note" in t]
+        assert notes == ["TLP:AMBER note 6", "TLP:AMBER note 4", "TLP:AMBER note 2"]
+        assert len(seen) == len(set(seen))
+        assert page(None)["older"] is not None and page(4)["timeline"][0]["seq"] < 4
