@@ -146,7 +146,7 @@ def incident_card(
         ],
         "tasks": task_entries(tasks, roles, iso),
         "observables": intel.export_entries(
-            IntelView.of(uow, config or Config(), incident), as_org
+            IntelView.of(uow, config or Config(), incident, seen), as_org
         ),
         "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
         "review": review_entry(uow, seen, as_org, iso),
