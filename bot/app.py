@@ -17,19 +17,21 @@ from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
 from warroom.bot.operations import effects, playbook_choices
 from warroom.bot.operations.checklist_refresh import ChecklistRefresh
+from warroom.bot.operations.dashboard import DashboardReads
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
 from warroom.bot.runtime import checklists, deliveries, exercise_rooms, rooms, suggestions
 from warroom.bot.runtime.extraction import Extraction
-from warroom.bot.runtime.http import HttpServer
+from warroom.bot.runtime.http import HttpServer, Mount
 from warroom.bot.runtime.inbox import Intake
 from warroom.bot.runtime.leader import leadership_for
 from warroom.bot.runtime.memory import StoredMemory
 from warroom.bot.runtime.metrics import Metrics
 from warroom.bot.runtime.open_rooms import StoredOpenRooms
 from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
+from warroom.bot.runtime.timeline_news import TimelineNews
 from warroom.storage.engine import is_sqlite, job_store_engine
 from warroom.storage.installations import StoredInstallations
 from warroom.storage.migrate import current_revision, head_revision, upgrade
@@ -184,13 +186,17 @@ def build_app(
     reminders = Reminders(services, leadership=leadership, timers=timers)
     refresh = ChecklistRefresh(services)
     extraction = Extraction(services, dispatcher.settling)
+    news = TimelineNews()  # the dashboard's live streams hear of new entries from it
     core = Core(
         services,
         registry,
-        [*listeners, reminders, refresh, extraction],
+        [*listeners, reminders, refresh, extraction, news],
         settling=dispatcher.settling,
     )
-    http = HttpServer(config.http.listen, adapters, metrics=metrics.scrape) if serve_http else None
+    http = None
+    if serve_http:
+        mounts = [dashboard_mount(config, store, clock, news)]
+        http = HttpServer(config.http.listen, adapters, metrics=metrics.scrape, mounts=mounts)
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
     return App(
         config=config,
@@ -203,6 +209,39 @@ def build_app(
         metrics=metrics,
         extraction=extraction,
     )
+
+
+def dashboard_mount(
+    config: Config, store: Store, clock: Clock, news: TimelineNews | None = None
+) -> Mount:
+    """The web dashboard's routes, for the one HTTP server; without `news` (another
+    process adds the entries) its live streams find new ones by polling."""
+    from warroom.adapters.web.site import Site
+
+    return Site(DashboardReads(store, config, clock), news=news).mount
+
+
+@dataclass
+class DashboardServer:
+    """`warroom web`: the dashboard (and `/healthz`) alone, on `[http] listen`."""
+
+    http: HttpServer
+    store: Store
+
+    async def start(self) -> None:
+        await self.http.start()
+
+    async def stop(self) -> None:
+        await self.http.stop()
+        self.store.close()
+
+
+def build_dashboard(config: Config, *, clock: Clock | None = None) -> DashboardServer:
+    if config.storage.auto_upgrade:
+        upgrade(config.storage.url)
+    store = Store(config.storage.url)
+    mount = dashboard_mount(config, store, clock or SystemClock())
+    return DashboardServer(HttpServer(config.http.listen, {}, mounts=[mount]), store)
 
 
 class SchemaNotCurrent(Exception):

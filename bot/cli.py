@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from warroom import __version__
+from warroom.bot import cli_web
 from warroom.bot.config import Config, ConfigError, load_config
 from warroom.bot.domain.language import ENGLISH, Language, locale_problem, timezone_problem
 
@@ -129,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
         "dir", nargs="?", help="a folder or file (default: shipped + [exercises] dir)"
     )
     check.set_defaults(func=_exercises_check)
+    cli_web.add_parser(sub, common)
     return parser
 
 

@@ -110,6 +110,18 @@ class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
 
+@dataclass(frozen=True)
+class WebConfig:
+    """The dashboard: where its links point (`""`: http:// and `[http] listen`) and how long
+    a sign-in lasts."""
+
+    base_url: str = ""
+    session: timedelta = timedelta(hours=12)
+
+    def link_base(self, listen: str) -> str:
+        return (self.base_url or f"http://{listen}").rstrip("/")
+
+
 def listen_address(listen: str) -> tuple[str, int]:
     """`"127.0.0.1:8080"`, `"[::1]:8080"` or `":8080"` to (host, port)."""
     host, sep, port = listen.rpartition(":")
@@ -217,6 +229,7 @@ class Config:
     storage: StorageConfig = field(default_factory=StorageConfig)
     reminders: RemindersConfig = field(default_factory=RemindersConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
     intel: IntelConfig = field(default_factory=IntelConfig)
@@ -263,6 +276,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known.add("goals")
     known.add("intel")
     known.add("exercises")
+    known.add("web")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -272,6 +286,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         storage=_section(raw, "storage", StorageConfig),
         reminders=reminders,
         http=_section(raw, "http", HttpConfig),
+        web=_web(raw),
         limits=_section(raw, "limits", LimitsConfig),
         playbooks=_section(raw, "playbooks", PlaybooksConfig),
         intel=_section(raw, "intel", IntelConfig),
@@ -333,6 +348,21 @@ def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = F
                 raise ConfigError(where, "must be a string")
             values[key] = value
     return cls(**values)
+
+
+def _web(raw: dict[str, Any]) -> WebConfig:
+    table = raw.get("web", {})
+    if not isinstance(table, dict):
+        raise ConfigError("web", "must be a table")
+    plain = {k: v for k, v in table.items() if k != "session"}
+    web: WebConfig = _build("web", plain, WebConfig)
+    if "session" in table:
+        timed = _build("web", {"session": table["session"]}, WebConfig, durations=True)
+        web = WebConfig(base_url=web.base_url, session=timed.session)
+    url = web.base_url
+    if url and not (url.startswith(("https://", "http://")) and url.split("/")[2]):
+        raise ConfigError("web.base_url", "must be an https:// (or http://) URL")
+    return web
 
 
 def _org(index: int, table: dict[str, Any]) -> OrgConfig:

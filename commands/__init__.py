@@ -1,6 +1,7 @@
 """Command families: app.py builds the command table from them (bot/registry.py)."""
 
 from warroom.commands import (
+    dashboard,
     exercises,
     followup_list,
     followups,
@@ -32,6 +33,7 @@ FAMILIES = (
     stats,
     exercises,
     search,
+    dashboard,
 )
 
 # The order `help` lists them in: the order of an incident's life.
@@ -62,6 +64,7 @@ ORDER = (
     "followups",
     "stats",
     "exercise",
+    "dashboard",
 )
 
 __all__ = ["FAMILIES", "ORDER"]

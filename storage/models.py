@@ -489,3 +489,38 @@ class SearchEntry(SQLModel, table=True):
     org: str = Field(max_length=64)
     tlp: int
     at: datetime
+
+
+class WebSignIn(SQLModel):
+    """Who a dashboard link or session is for, and from when to when (not a table)."""
+
+    platform: str = Field(max_length=16)
+    workspace: str = Field(max_length=255)
+    user_id: str = Field(max_length=255)
+    display: str = Field(default="", max_length=255)
+    org: str = Field(max_length=64)
+    created_at: datetime
+    expires_at: datetime
+
+
+class WebLogin(WebSignIn, table=True):
+    """A one-time dashboard link: only the SHA-256 of its token is kept. `used_at` is set the
+    one time it is redeemed; after `expires_at` it opens nothing."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    used_at: datetime | None = None
+
+
+class WebSession(WebSignIn, table=True):
+    """A signed-in browser: the SHA-256 of its cookie, who it is, and the token its forms
+    carry against cross-site requests. `ended_at` is set when it is signed out."""
+
+    __table_args__ = (Index("ix_websession_org", "org", "ended_at"),)
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    csrf: str = Field(max_length=64)
+    ended_at: datetime | None = None
+
+
+# The dashboard lists one organisation's incidents: found by org, not by incident.
+Index("ix_incidentorg_org", IncidentOrg.org, IncidentOrg.incident_id)  # type: ignore[arg-type]

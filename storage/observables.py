@@ -55,6 +55,18 @@ class ObservableRepo:
         )
         return self.session.exec(query).all()
 
+    def entries_at(self, incident_id: int, seqs: Collection[int]) -> Sequence[TimelineEntry]:
+        """The entries of these seqs (where observables were sighted), oldest first."""
+        found: list[TimelineEntry] = []
+        ordered = sorted(seqs)
+        for at in range(0, len(ordered), 500):  # within every database's parameter limit
+            query = select(TimelineEntry).where(
+                TimelineEntry.incident_id == incident_id,
+                col(TimelineEntry.seq).in_(ordered[at : at + 500]),
+            )
+            found += self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
+        return found
+
     def get(self, incident_id: int, kind: str, value: str) -> Observable | None:
         query = select(Observable).where(
             Observable.incident_id == incident_id,

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from warroom.bot.domain.vocabulary import IncidentChanged
+from warroom.storage.dashboard import DashboardRepo
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
 from warroom.storage.exercises import ExerciseRepo
 from warroom.storage.followups import FollowupRepo
@@ -48,6 +49,7 @@ from warroom.storage.search import SearchRepo
 from warroom.storage.stats import StatsRepo
 from warroom.storage.tasks import ChecklistRepo, PlaybookRunRepo, TaskRepo
 from warroom.storage.timeline import TimelineRepo
+from warroom.storage.web_sessions import WebSessionRepo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -115,6 +117,8 @@ class UnitOfWork:
         self.exercises = ExerciseRepo(self.session)
         self._done_once: set[tuple[object, ...]] = set()
         self.search = SearchRepo(self.session)
+        self.web = WebSessionRepo(self.session)
+        self.dashboard = DashboardRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self

@@ -121,6 +121,22 @@ class TimelineRepo:
             return list(reversed(self.session.exec(newest).all()))
         return self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
 
+    def older(
+        self, incident_id: int, *, before: int | None, limit: int
+    ) -> Sequence[TimelineEntry]:
+        """At most `limit` entries before seq `before` (None: the newest), newest first."""
+        query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+        if before is not None:
+            query = query.where(col(TimelineEntry.seq) < before)
+        return self.session.exec(query.order_by(col(TimelineEntry.seq).desc()).limit(limit)).all()
+
+    def newer(self, incident_id: int, seq: int, *, limit: int) -> Sequence[TimelineEntry]:
+        """At most `limit` entries after seq `seq`, oldest first."""
+        query = select(TimelineEntry).where(
+            TimelineEntry.incident_id == incident_id, col(TimelineEntry.seq) > seq
+        )
+        return self.session.exec(query.order_by(col(TimelineEntry.seq)).limit(limit)).all()
+
     def by_source(self, incident_id: int, source_event_id: str) -> TimelineEntry | None:
         query = select(TimelineEntry).where(
             TimelineEntry.incident_id == incident_id,

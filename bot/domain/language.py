@@ -10,7 +10,7 @@ verbs and flags stay as they are in every language.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
@@ -144,6 +144,11 @@ class Language:
         local = self.local(at)
         day = _day(self.locale, local.date())
         return f"{day}, {local.hour:02d}:{local.minute:02d} {self.zone_name(local)}"
+
+    def moments(self) -> Callable[[datetime], str]:
+        """`moment` for many times at once (a page of a timeline); `moment` itself formats
+        each day and each zone's name once, so this is `moment`."""
+        return self.moment
 
     def zone_name(self, local: datetime) -> str:
         """CLDR's short name where the language has one (MEZ); else the zone's abbreviation."""

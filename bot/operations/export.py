@@ -9,7 +9,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warroom.bot.config import Config
-from warroom.bot.domain.disclosure import Said, Where, withheld_title
+from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import intel
@@ -32,6 +32,14 @@ def iso(at: datetime | None) -> str | None:
     return at.isoformat().replace("+00:00", "Z") if at else None
 
 
+EXPORT_ORDER = (
+    "key", "title", "severity", "state", "tlp", "exercise", "opened_at", "acknowledged_at",
+    "contained_at", "resolved_at", "closed_at", "summary", "orgs", "view", "rooms", "roles",
+    "role_history", "participants", "timeline", "tasks", "observables", "metrics", "review",
+    "followups", "org_clocks", "exercise_run",
+)  # fmt: skip
+
+
 def incident_export(
     uow: UnitOfWork,
     key: str,
@@ -45,15 +53,48 @@ def incident_export(
     that organisation may see, and a withheld entry as the stub that keeps the chain. What
     the bot said itself is in `lang`: English, as stored, for JSON; the report's language
     for Markdown."""
+    seen = viewed(uow, key, config=config, as_org=as_org, lang=lang)
+    assert seen.incident.id is not None
+    entries = list(uow.timeline.entries(seen.incident.id))
+    card = incident_card(uow, seen, config=config, as_org=as_org, now=now, lang=lang)
+    card["timeline"] = [timeline_entry(seen, e, as_org, lang) for e in entries]
+    brought_in = uow.stats.brought_in(seen.incident.id)
+    card["org_clocks"] = exported(answers(seen, entries, brought_in, as_org), iso)
+    return {name: card[name] for name in EXPORT_ORDER}
+
+
+def viewed(
+    uow: UnitOfWork,
+    key: str,
+    *,
+    config: Config | None,
+    as_org: str | None,
+    lang: Language,
+) -> Visibility:
+    """The incident as the rule reads it for `as_org`, in `lang`; ExportError where there is
+    none, or `as_org` takes no part in it."""
     incident = uow.incidents.by_key(key)
     if incident is None or incident.id is None:
         raise ExportError(f"there is no incident {key}")
-    orgs = uow.incidents.orgs(incident.id)
-    if as_org is not None and as_org not in orgs:
+    if as_org is not None and as_org not in uow.incidents.orgs(incident.id):
         raise ExportError(f"{as_org} does not take part in {key}")
-    seen_config = config or Config()
-    seen = replace(Visibility.of(uow, seen_config, incident), language=lambda _: lang)
-    entries = list(uow.timeline.entries(incident.id))
+    seen = Visibility.of(uow, config or Config(), incident)
+    return replace(seen, language=lambda _: lang)
+
+
+def incident_card(
+    uow: UnitOfWork,
+    seen: Visibility,
+    *,
+    config: Config | None,
+    as_org: str | None,
+    now: datetime | None,
+    lang: Language,
+) -> dict[str, Any]:
+    """Everything of the export but the timeline and the org clocks (what reads it whole):
+    the dashboard's incident page shows this beside a page of the timeline."""
+    incident = seen.incident
+    assert incident.id is not None
     links = list(uow.rooms.for_incident(incident.id))
     if as_org is not None:
         links = [link for link in links if link.org == as_org]
@@ -72,7 +113,7 @@ def incident_export(
         "resolved_at": iso(incident.resolved_at),
         "closed_at": iso(incident.closed_at),
         "summary": _summary(uow, seen, as_org),
-        "orgs": orgs,
+        "orgs": uow.incidents.orgs(incident.id),
         "view": as_org,
         "rooms": [
             {"org": r.org, "platform": r.platform, "workspace": r.workspace, "room_id": r.room_id}
@@ -103,22 +144,21 @@ def incident_export(
             {"platform": p.platform, "user_id": p.user_id, "org": p.org, "display": p.display}
             for p in uow.participants.for_incident(incident.id)
         ],
-        "timeline": [_entry(seen, e, as_org, lang) for e in entries],
         "tasks": task_entries(tasks, roles, iso),
-        "observables": intel.export_entries(IntelView.of(uow, seen_config, incident), as_org),
+        "observables": intel.export_entries(
+            IntelView.of(uow, config or Config(), incident, seen), as_org
+        ),
         "metrics": {**metrics(incident), **task_metrics(tasks, now or datetime.now(UTC))},
         "review": review_entry(uow, seen, as_org, iso),
         "followups": followup_entries(uow, seen, as_org, iso),
-        "org_clocks": exported(
-            answers(seen, entries, uow.stats.brought_in(incident.id), as_org), iso
-        ),
         "exercise_run": exercise_entry(uow, seen, as_org, iso),
     }
 
 
-def _entry(
+def timeline_entry(
     seen: Visibility, e: TimelineEntry, as_org: str | None, lang: Language
 ) -> dict[str, Any]:
+    """One entry of the export; for `as_org`, the stub where it is withheld from it."""
     text = said_in(e, lang) if as_org is None else seen.text(e, as_org, Where.VIEW)
     if text is None:
         return {"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, "withheld": True}
@@ -142,10 +182,7 @@ def _entry(
 def _title(seen: Visibility, as_org: str | None, lang: Language) -> str:
     if as_org is None:
         return redacted(seen.incident.title)
-    shown = seen.bare_title(as_org, Where.VIEW)
-    if shown is not None:
-        return shown
-    return withheld_title(seen.incident.key, seen.title_said.tlp).say(lang)
+    return seen.view_title(as_org, lang)
 
 
 def _summary(uow: UnitOfWork, seen: Visibility, as_org: str | None) -> str:

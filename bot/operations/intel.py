@@ -272,14 +272,19 @@ class IntelView:
     entries: dict[int, TimelineEntry]
 
     @classmethod
-    def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> IntelView:
+    def of(
+        cls, uow: UnitOfWork, config: Config, incident: Incident, seen: Visibility | None = None
+    ) -> IntelView:
+        """`seen`: the incident as the rule reads it, if the caller has read it already."""
         assert incident.id is not None
-        entries = uow.observables.entries_after(incident.id, 0, SIGHTED_IN)
+        sightings = uow.observables.sightings(incident.id)
+        seqs = {s.seq for found in sightings.values() for s in found}
+        entries = uow.observables.entries_at(incident.id, seqs)  # only where one was seen
         return cls(
-            seen=Visibility.of(uow, config, incident),
+            seen=seen or Visibility.of(uow, config, incident),
             observables=uow.observables.for_incident(incident.id),
-            sightings=uow.observables.sightings(incident.id),
-            entries={e.seq: e for e in entries},
+            sightings=sightings,
+            entries={e.seq: e for e in entries if e.kind in SIGHTED_IN},
         )
 
     def shown(

@@ -146,6 +146,13 @@ class Visibility:
         """The title alone (room names), or None where it is withheld."""
         return self.show(self.title_said, reader, where)
 
+    def view_title(self, reader: str, lang: Language) -> str:
+        """The title alone in a view, or `INC-N (title withheld: TLP:...)` in `lang`."""
+        shown = self.bare_title(reader, Where.VIEW)
+        if shown is not None:
+            return shown
+        return withheld_title(self.incident.key, self.title_said.tlp).say(lang)
+
 
 def said_in(entry: TimelineEntry, lang: Language) -> str:
     """The entry's text in `lang` (what the bot said itself; people's words as said), secrets

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from aiohttp import web
 
@@ -15,20 +15,28 @@ from warroom.bot.domain.port import ChatAdapter, Health, HttpRequest, HttpRespon
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
+SHUTDOWN_S = 5.0  # how long stopping waits for requests under way (streams end at once)
 METRICS_PATH = "/metrics"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Scrape = Callable[[], bytes]  # the Prometheus exposition text (it may read the store)
+Mount = Callable[[web.Application], None]  # adds a driving adapter's routes (the dashboard)
 
 
 class HttpServer:
     """`start()` binds `listen` (port 0 picks a free one, then `port` is the bound one)."""
 
     def __init__(
-        self, listen: str, adapters: Mapping[str, ChatAdapter], *, metrics: Scrape | None = None
+        self,
+        listen: str,
+        adapters: Mapping[str, ChatAdapter],
+        *,
+        metrics: Scrape | None = None,
+        mounts: Sequence[Mount] = (),
     ) -> None:
         self.host, self.port = listen_address(listen)
         self.adapters = adapters
         self.metrics = metrics
+        self.mounts = mounts
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
@@ -39,7 +47,11 @@ class HttpServer:
         for adapter in self.adapters.values():
             for route in adapter.http_routes():
                 app.router.add_route(route.method, route.path, _serve(route))
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        for mount in self.mounts:
+            mount(app)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_S
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()

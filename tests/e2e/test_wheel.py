@@ -1,5 +1,5 @@
-"""The wheel's only top-level package is `warroom`, with the templates, the Slack manifest and
-the migrations inside it."""
+"""The wheel's only top-level package is `warroom`, with the templates, the Slack manifest,
+the dashboard's pages and static files, and the migrations inside it."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def test_the_wheel_installs_one_top_level_package(tmp_path: Path) -> None:
         "warroom/bot/core.py",
         "warroom/bot/templates/report.md.j2",
         "warroom/adapters/slack/manifest.yml",
+        "warroom/adapters/web/templates/incident.html.j2",
+        "warroom/adapters/web/static/live.js",
+        "warroom/adapters/web/static/chart.umd.js",
+        "warroom/adapters/web/static/chart.js.LICENSE.md",
         "warroom/storage/migrations/env.py",
         "warroom/py.typed",
     ):

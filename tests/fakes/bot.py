@@ -22,7 +22,14 @@ class TestBot:
 
     __test__ = False
 
-    def __init__(self, url: str, *, config: Config | None = None, platform: str = "fake") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        config: Config | None = None,
+        platform: str = "fake",
+        serve_http: bool = False,
+    ) -> None:
         base = config or Config(orgs=(OrgConfig(id="acme", platform=platform, workspace="acme"),))
         self.config = Config(
             storage=StorageConfig(url=url, auto_upgrade=False),
@@ -35,10 +42,17 @@ class TestBot:
             goals=base.goals,
             intel=base.intel,
             exercises=base.exercises,
+            http=base.http,
+            web=base.web,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()
-        self.app: App = build_app(self.config, adapters={platform: self.adapter}, clock=self.clock)
+        self.app: App = build_app(
+            self.config,
+            adapters={platform: self.adapter},
+            clock=self.clock,
+            serve_http=serve_http,
+        )
         self._ids = itertools.count(1)
         self.user = "alice"
         self.org = "acme"

@@ -41,6 +41,7 @@ from warroom.adapters.slack.render import render
 from warroom.bot.app import App, build_app
 from warroom.bot.config import Config, ExercisesConfig, IntelConfig, OrgConfig, StorageConfig
 from warroom.bot.domain.clock import FakeClock
+from warroom.bot.domain.dashboard import ListFilter, Viewer
 from warroom.bot.domain.events import (
     Actor,
     CommandReceived,
@@ -54,6 +55,7 @@ from warroom.bot.domain.events import (
 )
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations.dashboard import DashboardReads
 from warroom.bot.operations.export import incident_export, markdown_report
 from warroom.bot.operations.intel_export import export_intel
 from warroom.bot.operations.stats import indicators
@@ -358,6 +360,39 @@ def views(world: World, org: str) -> dict[str, str]:
     }
 
 
+def dashboard_of(world: World, org: str) -> tuple[DashboardReads, Viewer]:
+    reads = DashboardReads(world.app.store, world.app.config, world.app.services.clock)
+    return reads, Viewer("fake", org, f"reader-{org}", f"reader-{org}", org, csrf="")
+
+
+async def dashboard_views(world: World, org: str) -> dict[str, str]:
+    """The dashboard as `org` sees it: the list, the incident page, what its live stream
+    sends from the start, and both downloads."""
+    reads, viewer = dashboard_of(world, org)
+    listed = await reads.incidents(viewer, ListFilter())
+    page = await reads.incident(viewer, "INC-1", before=None)
+    streamed = await reads.entries_after(viewer, "INC-1", 0)
+    assert page is not None and streamed is not None
+    assert [e["seq"] for e in streamed.entries] == sorted(e["seq"] for e in page["timeline"])
+    return {
+        "dashboard list": str(listed["incidents"]),
+        "dashboard page": str({k: v for k, v in page.items() if k != "rooms"}),
+        "dashboard stream": str(list(streamed.entries)),
+        "dashboard json": str(await reads.export(viewer, "INC-1", "json")),
+        "dashboard md": str(await reads.export(viewer, "INC-1", "md")),
+    }
+
+
+async def nothing_on_the_dashboard(world: World, org: str) -> None:
+    """An org taking no part in INC-1 finds nothing of it on the dashboard."""
+    reads, viewer = dashboard_of(world, org)
+    listed = await reads.incidents(viewer, ListFilter())
+    assert all(i["key"] != "INC-1" for i in listed["incidents"])
+    assert await reads.incident(viewer, "INC-1", before=None) is None
+    assert await reads.entries_after(viewer, "INC-1", 0) is None
+    assert await reads.export(viewer, "INC-1", "json") is None
+
+
 async def seen_before(world: World, org: str) -> str:
     """`org` opens an incident of its own and says every host said in INC-1 there: the
     notices that they were seen before."""
@@ -507,7 +542,11 @@ async def scenario(
                 for token in map(int, TOKEN.findall(text)):
                     assert oracle.allowed(token, reader, "room"), (reader, text)
         for org in ORGS:
-            shown = views(world, org) if org in oracle.orgs else {}
+            if org in oracle.orgs:
+                shown = views(world, org) | await dashboard_views(world, org)
+            else:
+                shown = {}
+                await nothing_on_the_dashboard(world, org)
             shown["timeline"] = await answers(world, org, "timeline")
             shown["status"] = await answers(world, org, "status")
             shown["list"] = await answers(world, org, "list")
@@ -749,7 +788,7 @@ async def drill_scenario(
         with UnitOfWork(app.store.engine) as uow:
             assert len(uow.followups.for_incident(1)) == len(drill_missed(uow))
         for org in ORGS[:3]:
-            shown = views(world, org)
+            shown = views(world, org) | await dashboard_views(world, org)
             shown["timeline"] = await answers(world, org, "timeline")
             shown["followups"] = await answers(world, org, "followups")
             for path, text in shown.items():

@@ -82,6 +82,7 @@ def layer(module: str) -> str:
         "warroom.bot.core": "core",
         "warroom.bot.app": "wiring",
         "warroom.bot.cli": "wiring",
+        "warroom.bot.cli_web": "wiring",
     }.get(module, "package")
 
 
@@ -215,7 +216,7 @@ def test_only_storage_touches_a_unit_of_works_session() -> None:
 
 def test_only_the_cli_imports_the_composition_root() -> None:
     users = {source for source, target in edges() if target == "warroom.bot.app"}
-    assert users <= {"warroom.bot.cli"}
+    assert users <= {"warroom.bot.cli", "warroom.bot.cli_web"}
 
 
 def test_the_domain_imports_nothing_of_ours_but_itself() -> None:

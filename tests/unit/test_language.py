@@ -90,3 +90,13 @@ def test_amounts_are_grouped_the_readers_way() -> None:
     said = phrase("the limit is {limit}", limit=Quantity(40_000))
     assert said.say(Language()) == "the limit is 40,000"
     assert GERMAN.format("{n} of {limit}", n=3, limit=Quantity(40_000)) == "3 of 40.000"
+
+
+@pytest.mark.parametrize("locale,zone", [("en", "UTC"), ("de", "Europe/Berlin")])
+def test_moments_say_each_time_as_moment_does(locale: str, zone: str) -> None:
+    lang = Language(locale, zone)
+    say = lang.moments()
+    start = datetime(2026, 3, 28, 22, 59, tzinfo=UTC)  # across a day and a DST change
+    for minutes in range(0, 3 * 24 * 60, 97):
+        at = start + timedelta(minutes=minutes)
+        assert say(at) == lang.moment(at)

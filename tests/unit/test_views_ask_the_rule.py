@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-READS = {"entries", "latest", "of_kind", "by_source", "entries_after"}
+READS = {"entries", "latest", "of_kind", "by_source", "entries_after", "older", "newer"}
 # modules that read entries but show no timeline text to anyone
 RENDER_NONE = {
     "bot/operations/audit.py": "checks the hash chain; reports only entry numbers",
