@@ -64,8 +64,9 @@ async def test_a_message_that_is_not_valid_unicode_is_captured_with_replacements
 
 
 async def lag_while(work: Awaitable[object]) -> float:
-    """The most CPU time the loop's thread spent between two 5 ms ticks while `work` ran. CPU time rather than wall time, so a busy machine (other processes on the cores)
-    does not count as the loop being held up; what our code computes on the loop does."""
+    """The most CPU time the loop's thread spent between two 5 ms ticks while `work` ran.
+    CPU time rather than wall time, so a busy machine (other processes on the cores) does not
+    count as the loop being held up; what our code computes on the loop does."""
     worst = 0.0
     done = asyncio.Event()
 
