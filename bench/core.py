@@ -14,6 +14,8 @@ the clock stops. A third row times the longest note `[limits] message_chars` let
 stored, further rows time `note` for an organisation that reads German (beside the English one),
 `task add` and `task done` (beside `note`), and `open --playbook ransomware --org cert` (10 tasks
 at open, one organisation brought in).
+`open` is timed twice: as it is, and without its look for similar past incidents (the
+suggestions, which are still in its path before the answer).
 Latencies are to the answer; rates include what follows the answers (a new room's card,
 reminder bookkeeping), which a serving process runs after them.
 """
@@ -40,6 +42,7 @@ from warroom.adapters.console import ConsoleAdapter
 from warroom.bot.app import build_app
 from warroom.bot.config import Config, OrgConfig, SharingConfig, StorageConfig
 from warroom.bot.domain.events import CommandReceived, RoomRef
+from warroom.commands import search
 from warroom.storage.models import (
     Incident,
     IncidentOrg,
@@ -47,6 +50,10 @@ from warroom.storage.models import (
     RoleAssignment,
     RoomLink,
 )
+
+
+async def _no_suggestions(ctx: object, title: str) -> None:
+    return None
 
 
 def target_of(stored: int) -> int:
@@ -222,6 +229,15 @@ async def core_rows(
         out.seek(0)
         out.truncate()
 
+    async def without_suggestions(n: int) -> None:
+        """`open` without the look for similar past incidents, which is still in its path."""
+        looked = search.suggest
+        search.suggest = _no_suggestions
+        try:
+            await open_(n + 1_000_000)
+        finally:
+            search.suggest = looked
+
     big = ("we saw 203.0.113.9 try password: hunter2x then " * 1000)[:39_990]
 
     async def big_note(n: int) -> None:  # the longest command the default limit lets in
@@ -268,6 +284,7 @@ async def core_rows(
         await measure(f"note, {stored:,} incidents stored", notes, note, settled),
         await measure(f"note with 3 IPs, a URL, a hash, {stored:,}", notes, rich_note, settled),
         await measure(f"open, {stored:,} incidents stored", opens, open_, settled),
+        await measure(f"open, no suggestions, {stored:,}", opens, without_suggestions, settled),
         await measure(
             f"note of 40,000 chars, {stored:,} stored", max(10, notes // 30), big_note, settled
         ),

@@ -149,22 +149,33 @@ class ReminderRepo:
         )
         return {(r.incident_id, r.role): r for r in self.session.exec(query)}
 
-    def waiting_tasks(self, ids: Collection[int]) -> dict[int, list[Task]]:
-        """Open tasks with a due time not yet reminded, by incident, earliest due first."""
+    def waiting_tasks(
+        self, ids: Collection[int], now: datetime
+    ) -> tuple[dict[int, list[Task]], dict[int, datetime]]:
+        """Open tasks with a due time not yet reminded: those due by `now`, by incident,
+        earliest first, and when the next of the others falls due. The later ones are not
+        loaded (an incident may hold thousands; each check needs only the earliest)."""
+        waiting = (
+            col(Task.incident_id).in_(ids),
+            col(Task.done_at).is_(None),
+            col(Task.reminded_at).is_(None),
+            col(Task.due_at).is_not(None),
+        )
         query = (
             select(Task)
-            .where(
-                col(Task.incident_id).in_(ids),
-                col(Task.done_at).is_(None),
-                col(Task.reminded_at).is_(None),
-                col(Task.due_at).is_not(None),
-            )
+            .where(*waiting, col(Task.due_at) <= now)
             .order_by(col(Task.due_at), col(Task.number))
         )
-        tasks: dict[int, list[Task]] = defaultdict(list)
+        due: dict[int, list[Task]] = defaultdict(list)
         for task in self.session.exec(query):
-            tasks[task.incident_id].append(task)
-        return tasks
+            due[task.incident_id].append(task)
+        later = (
+            select(Task.incident_id, func.min(Task.due_at))
+            .where(*waiting, col(Task.due_at) > now)
+            .group_by(col(Task.incident_id))
+        )
+        nexts = {incident_id: at for incident_id, at in self.session.exec(later) if at}
+        return due, nexts
 
     def roles(self, ids: Collection[int]) -> dict[int, list[RoleAssignment]]:
         """Who holds which role now, by incident (a role-owned task's owner)."""

@@ -13,6 +13,8 @@ from detect_secrets.core.scan import scan_line
 from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
 from detect_secrets.settings import cache_bust, configure_settings_from_baseline
 
+from warroom.bot.domain.secret_hints import may_hold_secret
+
 REDACTED = "[redacted]"
 # Entropy is judged below, on whole words, so hex hashes (at most 4 bits a character) pass;
 # public IPs are indicators of compromise that responders must share, not secrets.
@@ -198,11 +200,7 @@ def _redact(text: str) -> tuple[str, int]:
     counter[0] += blocks
     for shape in _SHAPES:
         text = shape.sub(replace, text)
-    found: set[str] = set()
-    _configure_detectors()
-    for line in text.splitlines():
-        found.update(s.secret_value for s in scan_line(line) if s.secret_value)
-    found = {value for value in found if len(value) >= 3 and REDACTED not in value}
+    found = detected(text)
     if found:
         text = _where(found).sub(_unless_in_indicator(text, counter), text)
     out = []
@@ -217,6 +215,18 @@ def _redact(text: str) -> tuple[str, int]:
             counter[0] += 1
     out.append(text[last:])
     return "".join(out), counter[0]
+
+
+def detected(text: str) -> set[str]:
+    """What detect-secrets finds in `text`, line by line; a text without a hint of what
+    its detectors look for is not scanned (secret_hints.py)."""
+    if not may_hold_secret(text):
+        return set()
+    found: set[str] = set()
+    _configure_detectors()
+    for line in text.splitlines():
+        found.update(s.secret_value for s in scan_line(line) if s.secret_value)
+    return {value for value in found if len(value) >= 3 and REDACTED not in value}
 
 
 @lru_cache(maxsize=8192)

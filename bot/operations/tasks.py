@@ -228,7 +228,9 @@ def _record(
     # once per transaction: delivered after its commit, one refresh shows all it did
     if uow.once(SyncChecklists.kind, incident.id):
         queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
-    waits = task.due_at is not None and task.reminded_at is None
+    # A task ticked off needs no new plan: the job armed for it finds nothing when it fires,
+    # and plans the next waiting task then.
+    waits = task.due_at is not None and task.reminded_at is None and task.done_at is None
     if waits and incident.id is not None and uow.once("reminders.touch", incident.id):
         uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
 

@@ -110,7 +110,7 @@ def check(
     found = uow.reminders.incidents(ids)
     states = uow.reminders.states(list(found))
     anchors = uow.reminders.anchors(list(found))
-    waiting = uow.reminders.waiting_tasks(list(found))
+    waiting, later = uow.reminders.waiting_tasks(list(found), now)
     plans: list[Plan | None] = []
     due: list[_Due] = []
     tasks_due: list[tuple[Incident, list[Task]]] = []
@@ -125,7 +125,7 @@ def check(
                 incident, states[incident_id], anchors, now=now, config=config, mark=mark
             )
             if plan.open:
-                now_due, next_at = task_due.split(waiting.get(incident_id, []), now)
+                now_due, next_at = waiting.get(incident_id, []), later.get(incident_id)
                 plan = replace(
                     plan,
                     tasks_at=next_at,

@@ -27,13 +27,6 @@ from warroom.storage.models import Incident, RoleAssignment, RoomLink, Task
 from warroom.storage.store import UnitOfWork
 
 
-def split(tasks: Sequence[Task], now: datetime) -> tuple[list[Task], datetime | None]:
-    """The waiting tasks due by `now`, and when the next of the others falls due."""
-    due = [t for t in tasks if t.due_at is not None and t.due_at <= now]
-    later = [t.due_at for t in tasks if t.due_at is not None and t.due_at > now]
-    return due, min(later, default=None)
-
-
 @dataclass(frozen=True)
 class Reminded:
     """Who a due task's reminder is for: the person to mention (if anybody holds the task),

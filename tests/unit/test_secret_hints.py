@@ -1,0 +1,100 @@
+"""The cheap look before detect-secrets never skips a text detect-secrets finds a secret in."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+from detect_secrets.core.scan import scan_line
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from warroom.bot.domain.redact import _configure_detectors, _settings, redact
+from warroom.bot.domain.secret_hints import may_hold_secret
+
+_RUN = {plugin["name"] for plugin in _settings()["plugins_used"]}
+_PATTERNS = [
+    pattern
+    for cls in get_mapping_from_secret_type_to_class().values()
+    if cls.__name__ in _RUN
+    for pattern in getattr(cls, "denylist", ())
+    if isinstance(pattern, re.Pattern)
+]
+_KEYWORDS = [
+    "api_key", "apikey", "auth_key", "service_key", "account_key", "db_key", "database_key",
+    "priv_key", "private_key", "client_key", "db_pass", "database_pass", "key_pass",
+    "password", "passwd", "pwd", "secret", "contraseña", "contrasena", "aws_secret_key",
+    "cloudant_password", "ibm_cloud_iam_api_key", "softlayer_api_key", "token", "pw",
+]  # fmt: skip
+_SEPARATORS = ["=", ": ", " = ", ":=", "=>", " is ", '="', "='", '": "', "':'", ' == "', "("]
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_CHAT = st.text(alphabet=st.sampled_from(_LETTERS + " -_.:/@'\"=,"), max_size=40)
+
+
+def _scanned(text: str) -> set[str]:
+    """What detect-secrets itself finds, asked directly (no look first)."""
+    _configure_detectors()
+    return {
+        found.secret_value
+        for line in text.splitlines()
+        for found in scan_line(line)
+        if found.secret_value
+    }
+
+
+def _cased(word: str) -> st.SearchStrategy[str]:
+    return st.sampled_from([word, word.upper(), word.title(), word.replace("_", "-")])
+
+
+_ASSIGNMENT = st.tuples(
+    _CHAT,
+    st.sampled_from(_KEYWORDS).flatmap(_cased),
+    st.sampled_from(_SEPARATORS),
+    st.from_regex(r"[A-Za-z0-9+/=_.-]{3,70}", fullmatch=True),
+    st.sampled_from(["", '"', "'", ")", " ok"]),
+).map("".join)
+_SHAPED = st.tuples(_CHAT, st.sampled_from(_PATTERNS).flatmap(st.from_regex), _CHAT).map(
+    lambda parts: " ".join(parts)
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_SHAPED, _ASSIGNMENT, _CHAT), min_size=1, max_size=4).map(" ".join))
+def test_a_text_detect_secrets_finds_something_in_is_never_skipped(text: str) -> None:
+    assert may_hold_secret(text) or not _scanned(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_PATTERNS).flatmap(st.from_regex))
+def test_every_detector_pattern_passes_the_look(text: str) -> None:
+    assert may_hold_secret(text) or not _scanned(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "key AKIAIOSFODNN7EXAMPLE here",
+        "token ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+        "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
+        "see https://admin:hunter2x@db.example.org/",
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "db_password = 'Winter2024!'",
+        "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq",
+        "AC0123456789abcdef0123456789abcdef",
+    ],
+)
+def test_known_secrets_are_found_and_pass_the_look(text: str) -> None:
+    assert _scanned(text), "detect-secrets should find this (the examples would be vacuous)"
+    assert may_hold_secret(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["step 12", "contained the ransomware on host db01", "Opened: web outage (SEV2, TLP:AMBER)"],
+)
+def test_ordinary_chat_is_not_scanned_and_stays_as_it_is(text: str) -> None:
+    assert not may_hold_secret(text)
+    assert redact(text) == (text, 0)
