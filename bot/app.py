@@ -17,11 +17,12 @@ from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
 from warroom.bot.operations import effects, playbook_choices
 from warroom.bot.operations.checklist_refresh import ChecklistRefresh
+from warroom.bot.operations.checkpoints import Checkpointer
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import checklists, deliveries, rooms
+from warroom.bot.runtime import checklists, deliveries, rooms, signing_key
 from warroom.bot.runtime.extraction import Extraction
 from warroom.bot.runtime.http import HttpServer
 from warroom.bot.runtime.inbox import Intake
@@ -164,6 +165,10 @@ def build_app(
     dispatcher = OutboxDispatcher(
         store, clock, adapters, outbox_actions(), config, telemetry=metrics
     )
+    checkpointer = Checkpointer(
+        signing_key.configured(config.audit, config.storage), config=config, clock=clock
+    )
+    store.hints.before_commit = checkpointer.before_commit
     services = Services(
         store=store,
         clock=clock,
@@ -172,6 +177,7 @@ def build_app(
         adapters=adapters,
         outbox=dispatcher,
         telemetry=metrics,
+        checkpointer=checkpointer,
     )
     settings = config.reminders
     timers = Timers(

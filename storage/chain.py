@@ -33,11 +33,23 @@ class Hashed(Protocol):
     def source_event_id(self) -> str: ...
     @property
     def phrase(self) -> str: ...
+    @property
+    def actor_display(self) -> str: ...
+    @property
+    def hash_version(self) -> int: ...
+
+
+CURRENT_VERSION = 2  # the canonical form new entries are hashed with
 
 
 def canonical(entry: Hashed, incident_key: str) -> str:
     """The fields an entry's hash covers, as compact sorted JSON. A bot's phrase is covered
-    where there is one (entries older than phrases have none, and keep their hashes)."""
+    where there is one (entries older than phrases have none, and keep their hashes).
+    Version 2 covers everything a view shows of the entry: the actor's display name too."""
+    return canonical_of(canonical_fields(entry, incident_key))
+
+
+def canonical_fields(entry: Hashed, incident_key: str) -> dict[str, object]:
     fields: dict[str, object] = {
         "incident": incident_key,
         "seq": entry.seq,
@@ -51,6 +63,13 @@ def canonical(entry: Hashed, incident_key: str) -> str:
     }
     if entry.phrase:
         fields["phrase"] = entry.phrase
+    if entry.hash_version >= 2:
+        fields["v"] = entry.hash_version
+        fields["display"] = entry.actor_display
+    return fields
+
+
+def canonical_of(fields: dict[str, object]) -> str:
     return json.dumps(
         fields,
         sort_keys=True,
@@ -60,7 +79,11 @@ def canonical(entry: Hashed, incident_key: str) -> str:
 
 
 def entry_hash(prev_hash: str, entry: Hashed, incident_key: str) -> str:
+    return hash_of(prev_hash, canonical(entry, incident_key))
+
+
+def hash_of(prev_hash: str, canonical_text: str) -> str:
     digest = hashlib.sha256()
     digest.update(prev_hash.encode("ascii"))
-    digest.update(canonical(entry, incident_key).encode("utf-8"))
+    digest.update(canonical_text.encode("utf-8"))
     return digest.hexdigest()

@@ -10,8 +10,8 @@ from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
 from warroom.bot.domain.vocabulary import LEAD_ROLES, EntryKind
-from warroom.bot.operations import cards
-from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
+from warroom.bot.operations import cards, checkpoints
+from warroom.bot.operations.effects import CreateRoom, Post, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
 from warroom.bot.operations.visibility import Visibility
 from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher
@@ -70,6 +70,10 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
             )
         )
         queue(uow, SyncRooms(), incident_id=incident_id, at=now)
+        # the room keeps a copy of the head as it stood when the room was made
+        latest = checkpoints.latest_line(uow, incident_id, dispatcher.config.language(org))
+        if latest is not None:
+            queue(uow, Post(room, latest), incident_id=incident_id, at=now)
 
     await dispatcher.store.transaction(link)
 

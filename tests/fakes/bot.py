@@ -35,6 +35,7 @@ class TestBot:
             goals=base.goals,
             intel=base.intel,
             exercises=base.exercises,
+            audit=base.audit,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()
