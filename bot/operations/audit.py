@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from warroom.bot.domain.checkpoint import Signed
 from warroom.bot.operations.audit_checkpoints import Link, against_chain, signature_problem
 from warroom.bot.operations.audit_fields import disagreements, expected_fields
-from warroom.storage.chain import entry_hash
+from warroom.storage.chain import canonical_of, fields_of, hash_of
 from warroom.storage.models import GENESIS_HASH, Incident
 from warroom.storage.store import UnitOfWork
 
@@ -88,22 +88,25 @@ def _verify_one(
     count = 0
     chain: list[Link] = []
     setting: list[tuple[str, str]] = []  # (kind, phrase) of every entry
-    for entry in uow.timeline.hashed_rows(incident.id):
+    key = incident.key
+    for row in uow.timeline.hashed_rows(incident.id):
+        seq, at, kind, platform, workspace, user, display, org = row[:8]
+        text, tlp, source, phrase, version, prev_hash, hashed = row[8:]
         count += 1
-        if entry.seq != expected_seq:
-            problems.append(Problem(incident.key, expected_seq, "missing (deleted?)"))
-            expected_seq = entry.seq
-        if entry.prev_hash != prev:
-            problems.append(
-                Problem(incident.key, entry.seq, "does not follow the entry before it")
-            )
-        if entry_hash(entry.prev_hash, entry, incident.key) != entry.hash:
-            problems.append(Problem(incident.key, entry.seq, "altered: its hash does not match"))
-        if entry.phrase:
-            setting.append((entry.kind, entry.phrase))
+        if seq != expected_seq:
+            problems.append(Problem(key, expected_seq, "missing (deleted?)"))
+            expected_seq = seq
+        if prev_hash != prev:
+            problems.append(Problem(key, seq, "does not follow the entry before it"))
+        actor = (platform, workspace, user, display)
+        fields = fields_of(key, seq, at, kind, actor, org, text, tlp, source, phrase, version)
+        if hash_of(prev_hash, canonical_of(fields)) != hashed:
+            problems.append(Problem(key, seq, "altered: its hash does not match"))
+        if phrase:
+            setting.append((kind, phrase))
         if signed:
-            chain.append(Link(entry.seq, entry.hash, entry.at))
-        prev = entry.hash
+            chain.append(Link(seq, hashed, at))
+        prev = hashed
         expected_seq += 1
     if incident.timeline_seq != expected_seq - 1 or incident.timeline_head != prev:
         problems.append(

@@ -11,7 +11,7 @@ from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
 from warroom.bot.domain.vocabulary import LEAD_ROLES, EntryKind
 from warroom.bot.operations import cards, checkpoints
-from warroom.bot.operations.effects import CreateRoom, Post, SyncRooms, queue
+from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
 from warroom.bot.operations.visibility import Visibility
 from warroom.bot.runtime.outbox import Claimed, OutboxDispatcher
@@ -70,10 +70,6 @@ async def create_room(dispatcher: OutboxDispatcher, item: Claimed, effect: Creat
             )
         )
         queue(uow, SyncRooms(), incident_id=incident_id, at=now)
-        # the room keeps a copy of the head as it stood when the room was made
-        latest = checkpoints.latest_line(uow, incident_id, dispatcher.config.language(org))
-        if latest is not None:
-            queue(uow, Post(room, latest), incident_id=incident_id, at=now)
 
     await dispatcher.store.transaction(link)
 
@@ -110,6 +106,8 @@ class _RoomState:
     spec: RoomSpec  # its name and heading as they should be now
     named_as: str | None  # the heading it was last given (None: not known)
     leads: tuple[UserRef, ...] = ()
+    # a new room's copy of the latest checkpoint, posted after its first card
+    checkpoint: Message | None = None
 
 
 async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRooms) -> None:
@@ -140,6 +138,9 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
                     spec,
                     before,
                     tuple(u for u in leads if u.platform == link.platform),
+                    None
+                    if link.card_message_id
+                    else checkpoints.latest_line(uow, incident.id, seen.language(link.org)),
                 )
             )
         return rooms
@@ -164,6 +165,8 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
             partial(_save, link_id=state.link_id, card=ref.message_id)
         )
         await adapter.pin(state.room, ref)
+        if state.checkpoint is not None:  # the head as it stood when the room was made
+            await adapter.post(state.room, state.checkpoint)
 
 
 def _remember(uow: UnitOfWork, *, room: RoomRef, heading: str) -> None:
