@@ -128,6 +128,8 @@ def _entry(
     # shown: one shown redacted (or in other words) links the chain but is not recomputed
     hashed = canonical_fields(e, seen.incident.key)
     text_hashed = hashed.pop("text") == text
+    if not text_hashed:
+        hashed.pop("phrase", None)  # its values are the text as said: secrets, a title
     return {
         "seq": e.seq,
         "at": iso(e.at),
