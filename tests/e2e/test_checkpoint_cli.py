@@ -191,3 +191,17 @@ def test_an_org_export_verifies_offline_and_fails_once_changed(copy: Path) -> No
     (copy / "e.json").write_text(json.dumps(data))
     bad = warroom("audit", "verify-export", "e.json", "--pubkey", pubkey, cwd=copy)
     assert bad.returncode == 1 and f"entry #{note['seq']}: altered" in bad.stdout, bad.stdout
+
+
+def test_bad_input_gets_one_line_and_changes_nothing(copy: Path) -> None:
+    (copy / "empty.txt").write_text("nothing signed here\n")
+    before = (copy / "wr.db").read_bytes()
+    for args, says in (
+        (("audit", "verify", "-c", "warroom.toml", "--checkpoints", "gone.txt"), "cannot be read"),
+        (("audit", "verify", "-c", "warroom.toml", "--checkpoints", "empty.txt"), "no signed"),
+        (("audit", "verify-export", "empty.txt", "--pubkey", "AAAA"), "not an Ed25519 public"),
+    ):
+        ran = warroom(*args, cwd=copy)
+        assert ran.returncode == 1 and says in ran.stderr, ran.stderr
+        assert len(ran.stderr.strip().splitlines()) == 1, ran.stderr
+    assert (copy / "wr.db").read_bytes() == before
