@@ -111,7 +111,5 @@ def entry_hash(prev_hash: str, entry: Hashed, incident_key: str) -> str:
 
 
 def hash_of(prev_hash: str, canonical_text: str) -> str:
-    digest = hashlib.sha256()
-    digest.update(prev_hash.encode("ascii"))
-    digest.update(canonical_text.encode("utf-8"))
-    return digest.hexdigest()
+    """SHA-256 of the previous hash (hex, ASCII) followed by the canonical entry (UTF-8)."""
+    return hashlib.sha256((prev_hash + canonical_text).encode("utf-8")).hexdigest()
