@@ -10,7 +10,7 @@ from warroom.bot.domain.checkpoint import documents_in
 from warroom.bot.domain.language import ENGLISH
 from warroom.bot.operations.audit_export import verify_export
 from warroom.bot.operations.checkpoints import line
-from warroom.bot.operations.export import incident_export
+from warroom.bot.operations.export import incident_export, markdown_report
 from warroom.bot.reminders import checkpoint_due
 
 
@@ -138,6 +138,11 @@ async def test_a_redacted_export_verifies_offline_without_revealing_withheld_ent
             if s.room == bot.rooms["cloud"] and s.message and s.message.attachment
         ]
         assert posted and not any("Customer DB" in p for p in posted)
+        report = markdown_report(data)
+        assert (
+            "## Signed checkpoints" in report
+            and f"INC-1 #{data['checkpoints'][0]['statement']['seq']}" in report
+        )
         linked, recomputed, problems = verify_export(data, key.key.public_key())
         assert problems == [] and recomputed > 0 and linked == len(data["timeline"])
         shown = next(e for e in data["timeline"] if "edge is patched" in e.get("text", ""))
