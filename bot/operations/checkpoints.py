@@ -41,8 +41,14 @@ class Checkpointer:
         touched = sorted({c.incident_id for c in uow.changes if c.kind in TAKEN_ON})
         for incident_id in touched:
             incident = uow.incidents.get(incident_id)
-            if incident is not None:
+            if incident is not None and uow.once("checkpoint", incident_id, incident.timeline_seq):
                 take(uow, incident, key=self.key, config=self.config, at=self.clock.now())
+
+    def take_now(self, uow: UnitOfWork, incident: Incident) -> None:
+        """A checkpoint now, within the operation (before its rooms are archived); the
+        same head is not signed again when the transaction commits."""
+        if uow.once("checkpoint", incident.id, incident.timeline_seq):
+            take(uow, incident, key=self.key, config=self.config, at=self.clock.now())
 
 
 def take(

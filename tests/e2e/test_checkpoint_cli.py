@@ -28,6 +28,7 @@ SCENARIO = """\
 /incident update "attacker blocked" --state contained
 /incident note watching for new logins
 /incident resolve "keys rotated"
+/incident close
 """
 
 
@@ -85,7 +86,12 @@ def test_the_console_prints_one_checkpoint_line_per_change_with_its_signature(
     )
     assert all(TOKEN_PREFIX in line for line in lines)
     found = {s.statement.seq for s in documents_in((session / "lines.txt").read_text())}
-    assert len(found) >= 3  # opened, contained, resolved
+    assert len(found) >= 4  # opened, contained, resolved, closed
+    printed = (session / "lines.txt").read_text()
+    last = max(documents_in(printed), key=lambda s: s.statement.seq)
+    archived = re.search(r"^\* #\S+ archived$", printed, re.MULTILINE)
+    assert archived and printed.rindex("🔏") < archived.start(), "the closing head, then archived"
+    assert last.statement.seq == max(e["seq"] for e in tampering.rows(engine_of(session)))
 
 
 def test_an_untouched_database_verifies_against_the_lines(copy: Path) -> None:
