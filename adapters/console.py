@@ -99,7 +99,10 @@ class ConsoleAdapter(PortDefaults):
 
     async def post(self, room: RoomRef, message: Message) -> MessageRef:
         shown = self.book.add(room, None)
-        self._print(_indent(self._head(shown, message.reply_to), message.plain_text()))
+        text = message.plain_text()
+        if message.attachment is not None:  # a file of these lines is enough to read it back
+            text = f"{text}  {message.attachment.token()}"
+        self._print(_indent(self._head(shown, message.reply_to), text))
         return shown.ref
 
     async def edit(self, ref: MessageRef, message: Message) -> None:

@@ -17,12 +17,20 @@ from warroom.bot.domain.clock import Clock, SystemClock
 from warroom.bot.domain.port import ChatAdapter, Sink
 from warroom.bot.operations import effects, playbook_choices
 from warroom.bot.operations.checklist_refresh import ChecklistRefresh
+from warroom.bot.operations.checkpoints import Checkpointer
 from warroom.bot.operations.dashboard import DashboardReads
 from warroom.bot.operations.services import Services
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import Reminders
 from warroom.bot.reminders.timers import Timers
-from warroom.bot.runtime import checklists, deliveries, exercise_rooms, rooms, suggestions
+from warroom.bot.runtime import (
+    checklists,
+    deliveries,
+    exercise_rooms,
+    rooms,
+    signing_key,
+    suggestions,
+)
 from warroom.bot.runtime.extraction import Extraction
 from warroom.bot.runtime.http import HttpServer, Mount
 from warroom.bot.runtime.inbox import Intake
@@ -167,6 +175,10 @@ def build_app(
     dispatcher = OutboxDispatcher(
         store, clock, speaking, outbox_actions(), config, telemetry=metrics
     )
+    checkpointer = Checkpointer(
+        signing_key.configured(config.audit, config.storage), config=config, clock=clock
+    )
+    store.hints.before_commit = checkpointer.before_commit
     services = Services(
         store=store,
         clock=clock,
@@ -175,6 +187,7 @@ def build_app(
         adapters=speaking,
         outbox=dispatcher,
         telemetry=metrics,
+        checkpointer=checkpointer,
     )
     settings = config.reminders
     timers = Timers(

@@ -111,7 +111,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify = audit.add_parser("verify", parents=[common], help="check the timeline hash chains")
     verify.add_argument("key", nargs="?", help="one incident (default: all)")
+    verify.add_argument(
+        "--checkpoints",
+        metavar="FILE",
+        help="signed checkpoints the organisations kept: console lines, an export, "
+        "Slack messages' or Matrix events' JSON",
+    )
     verify.set_defaults(func=_audit_verify)
+    keygen = audit.add_parser("keygen", parents=[common], help="make a checkpoint signing key")
+    keygen.add_argument("--out", required=True, metavar="FILE", help="the new PEM file")
+    keygen.set_defaults(func=_audit_keygen)
+    pubkey = audit.add_parser("pubkey", parents=[common], help="print the public key")
+    pubkey.set_defaults(func=_audit_pubkey)
+    offline = audit.add_parser(
+        "verify-export", parents=[common], help="check an `export --as-org` file offline"
+    )
+    offline.add_argument("file", help="the JSON export")
+    offline.add_argument("--pubkey", required=True, help="the key `audit pubkey` printed")
+    offline.set_defaults(func=_audit_verify_export)
 
     books = sub.add_parser("playbooks", help="playbook files").add_subparsers(
         dest="playbooks", required=True
@@ -311,9 +328,26 @@ def _export_intel(args: argparse.Namespace, config: Config, store: Store) -> int
 
 
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.app import SchemaNotCurrent, read_only_store
-    from warroom.bot.operations.audit import verify
+    from pathlib import Path
 
+    from warroom.bot.app import SchemaNotCurrent, read_only_store
+    from warroom.bot.domain.checkpoint import documents_in
+    from warroom.bot.operations.audit import Witnesses, verify
+    from warroom.bot.runtime import signing_key
+
+    witnesses = None
+    if args.checkpoints:
+        try:
+            text = Path(args.checkpoints).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"warroom: {args.checkpoints} cannot be read: {exc}", file=sys.stderr)
+            return 1
+        found = list(documents_in(text))
+        if not found:
+            print(f"warroom: no signed checkpoint in {args.checkpoints}", file=sys.stderr)
+            return 1
+        key = signing_key.configured(config.audit, config.storage).public_key()
+        witnesses = Witnesses(found, key)
     try:
         store = read_only_store(config)
     except SchemaNotCurrent as exc:
@@ -321,7 +355,7 @@ def _audit_verify(args: argparse.Namespace, config: Config) -> int:
         return 1
     try:
         checked, problems = store.transaction_sync(
-            lambda uow: verify(uow, args.key.upper() if args.key else None)
+            lambda uow: verify(uow, args.key.upper() if args.key else None, witnesses=witnesses)
         )
     except LookupError as exc:
         print(f"warroom: {exc}", file=sys.stderr)
@@ -333,7 +367,57 @@ def _audit_verify(args: argparse.Namespace, config: Config) -> int:
     if problems:
         print(f"{len(problems)} problem(s) in {checked} timeline entries", file=sys.stderr)
         return 1
-    print(f"ok: {checked} timeline entries verified")
+    against = f", against {len(witnesses.checkpoints)} checkpoint(s)" if witnesses else ""
+    print(f"ok: {checked} timeline entries verified{against}")
+    return 0
+
+
+def _audit_keygen(args: argparse.Namespace, config: Config) -> int:
+    from pathlib import Path
+
+    from warroom.bot.runtime import signing_key
+
+    try:
+        key = signing_key.generate(Path(args.out))
+    except signing_key.SigningKeyError as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}: {signing_key.public_text(key.public_key())}")
+    return 0
+
+
+def _audit_pubkey(args: argparse.Namespace, config: Config) -> int:
+    from warroom.bot.runtime import signing_key
+
+    key = signing_key.configured(config.audit, config.storage)
+    print(signing_key.public_text(key.public_key()))
+    return 0
+
+
+def _audit_verify_export(args: argparse.Namespace, config: Config) -> int:
+    import json
+    from pathlib import Path
+
+    from warroom.bot.operations.audit_export import NotAnExport, verify_export
+    from warroom.bot.runtime import signing_key
+
+    try:
+        key = signing_key.public_from_text(args.pubkey)
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+        linked, recomputed, problems = verify_export(data, key)
+    except (signing_key.SigningKeyError, NotAnExport) as exc:
+        print(f"warroom: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        print(f"warroom: {args.file} cannot be read as JSON: {exc}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"TAMPERED {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) in {linked} exported entries", file=sys.stderr)
+        return 1
+    count = len(data.get("checkpoints") or [])
+    print(f"ok: {linked} entries linked ({recomputed} recomputed), {count} checkpoint(s) verified")
     return 0
 
 

@@ -106,6 +106,17 @@ class ExercisesConfig:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    """The deployment's signing key for checkpoints, and how often they are taken."""
+
+    signing_key_file: str = ""  # a PEM (PKCS8) Ed25519 key: `warroom audit keygen --out FILE`
+    signing_key_env: str = ""  # or a variable holding the PEM or the raw key in base64
+    # where a key is generated on first start when none is named ("": beside the database)
+    data_dir: str = ""
+    checkpoint_interval: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     listen: str = "127.0.0.1:8080"
 
@@ -234,6 +245,7 @@ class Config:
     playbooks: PlaybooksConfig = field(default_factory=PlaybooksConfig)
     intel: IntelConfig = field(default_factory=IntelConfig)
     exercises: ExercisesConfig = field(default_factory=ExercisesConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     slack: SlackConfig | None = None
     matrix: MatrixConfig | None = None
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
@@ -277,6 +289,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
     known.add("intel")
     known.add("exercises")
     known.add("web")
+    known.add("audit")
     for key in raw:
         if key not in known:
             raise ConfigError(key, f"unknown section; expected one of {', '.join(sorted(known))}")
@@ -291,6 +304,7 @@ def parse_config(raw: dict[str, Any]) -> Config:
         playbooks=_section(raw, "playbooks", PlaybooksConfig),
         intel=_section(raw, "intel", IntelConfig),
         exercises=_section(raw, "exercises", ExercisesConfig),
+        audit=_section(raw, "audit", AuditConfig),
         slack=_section(raw, "slack", SlackConfig) if "slack" in raw else None,
         matrix=_section(raw, "matrix", MatrixConfig) if "matrix" in raw else None,
         console=_section(raw, "console", ConsoleConfig),
@@ -324,7 +338,7 @@ def _build(prefix: str, table: dict[str, Any], cls: type, *, durations: bool = F
         if key not in defaults:
             raise ConfigError(where, f"unknown key; expected one of {', '.join(defaults)}")
         kind = defaults[key].type
-        if durations:
+        if durations or kind == "timedelta":
             if not isinstance(value, str):
                 raise ConfigError(where, 'must be a duration string like "30m"')
             try:

@@ -367,6 +367,9 @@ async def close(ctx: Context) -> Reply:
             )
 
         incidents.announce(uow, incident, for_room, now)
+        checkpointer = ctx.services.checkpointer
+        if checkpointer is not None:  # the closing head reaches the rooms before they close
+            checkpointer.take_now(uow, incident)
         incidents.archive_rooms(uow, incident, now)
 
     await ctx.change(work)

@@ -111,6 +111,9 @@ class TimelineEntry(SQLModel, table=True):
     # what the bot itself said, as a catalog phrase (JSON), so each reader gets it in their
     # language; `text` keeps the English. "" for what people said.
     phrase: str = ""
+    # which canonical form the hash covers (storage/chain.py): 1 for entries older than
+    # checkpoints, 2 (the actor's display name too) for every entry appended since
+    hash_version: int = 1
 
 
 class RelayCopy(SQLModel, table=True):
@@ -524,3 +527,20 @@ class WebSession(WebSignIn, table=True):
 
 # The dashboard lists one organisation's incidents: found by org, not by incident.
 Index("ix_incidentorg_org", IncidentOrg.org, IncidentOrg.incident_id)  # type: ignore[arg-type]
+
+
+class Checkpoint(SQLModel, table=True):
+    """A signed statement of an incident's chain head (bot/domain/checkpoint.py), as made;
+    copies live in every linked room, out of the operator's reach."""
+
+    __table_args__ = (Index("ix_checkpoint_incident", "incident_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: int = Field(foreign_key="incident.id")
+    incident_key: str = Field(max_length=32)
+    seq: int
+    head: str = Field(max_length=64)
+    at: datetime
+    key_fingerprint: str = Field(max_length=64)
+    statement: str  # the canonical JSON that was signed
+    signature: str = Field(max_length=128)

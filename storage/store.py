@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from warroom.bot.domain.vocabulary import IncidentChanged
+from warroom.storage.checkpoints import CheckpointRepo
 from warroom.storage.dashboard import DashboardRepo
 from warroom.storage.engine import LOCK_WAIT_MS, is_sqlite, make_engine
 from warroom.storage.exercises import ExerciseRepo
@@ -68,6 +69,9 @@ class Hints:
         self.lease: timedelta | None = None
         self.prepare: Callable[[UnitOfWork, list[Outbox]], None] | None = None
         self.ready: list[Outbox] = []  # committed, leased to this process
+        # run in every transaction, just before it commits (signed checkpoints of what the
+        # transaction changed, made in the same transaction as the change)
+        self.before_commit: Callable[[UnitOfWork], None] | None = None
 
 
 class DeadlinePassed(Exception):
@@ -119,6 +123,7 @@ class UnitOfWork:
         self.search = SearchRepo(self.session)
         self.web = WebSessionRepo(self.session)
         self.dashboard = DashboardRepo(self.session)
+        self.checkpoints = CheckpointRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -133,6 +138,8 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        if self.changes and self.hints.before_commit is not None:
+            self.hints.before_commit(self)
         if self.leased and self.hints.prepare is not None:
             self.session.flush()  # a failing write fails here, not inside a preparation
             self.hints.prepare(self, self.leased)

@@ -10,6 +10,7 @@ notify a whole room; control characters are made visible first.
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,8 @@ def notice(message: Message) -> dict[str, Any]:
     }
     if message.reply_to:
         content["m.relates_to"] = {"m.in_reply_to": {"event_id": message.reply_to}}
+    if message.attachment is not None:  # read back from the room's events by tools
+        content[f"org.warroom.{message.attachment.kind}"] = json.loads(message.attachment.data)
     return content
 
 

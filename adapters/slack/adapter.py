@@ -4,6 +4,7 @@ brings requests in over Socket Mode or the HTTP Events API."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Sequence
@@ -262,6 +263,11 @@ class SlackAdapter(PortDefaults):
         }
         if message.reply_to:
             args["thread_ts"] = message.reply_to
+        if message.attachment is not None:  # read back from the channel's history by tools
+            args["metadata"] = {
+                "event_type": f"warroom_{message.attachment.kind}",
+                "event_payload": json.loads(message.attachment.data),
+            }
         try:
             response = await self.api.call(room.workspace, "chat_postMessage", **args)
         except SlackCallError as exc:

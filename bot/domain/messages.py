@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,6 +27,21 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """Machine-readable data a message carries beside its text, for tools that read the
+    room back: `kind` names it (`checkpoint`), `data` is its JSON. Slack puts it in the
+    message's metadata, Matrix in the event content, the console in a trailing token."""
+
+    kind: str
+    data: str
+
+    def token(self) -> str:
+        """The attachment as one compact word for plain text: `warroom-KIND:BASE64URL`."""
+        encoded = base64.urlsafe_b64encode(self.data.encode("utf-8")).decode("ascii")
+        return f"warroom-{self.kind}:{encoded}"
+
+
+@dataclass(frozen=True)
 class Message:
     """What the bot says: a title, a markdown body, label/value fields and a TLP banner.
 
@@ -40,6 +56,7 @@ class Message:
     footer: str = ""
     reply_to: str = ""  # a message id in the room this is posted to: thread or reply there
     checklist: tuple[ChecklistItem, ...] = ()
+    attachment: Attachment | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,6 +72,7 @@ class Message:
             footer=data.get("footer", ""),
             reply_to=data.get("reply_to", ""),
             checklist=tuple(ChecklistItem(**c) for c in data.get("checklist", ())),
+            attachment=Attachment(**data["attachment"]) if data.get("attachment") else None,
         )
 
     def plain_text(self) -> str:

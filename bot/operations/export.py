@@ -12,7 +12,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind
-from warroom.bot.operations import intel
+from warroom.bot.operations import checkpoints, intel
 from warroom.bot.operations.exercise_report import exercise_entry
 from warroom.bot.operations.intel import IntelView
 from warroom.bot.operations.metrics import in_words, metrics
@@ -20,6 +20,7 @@ from warroom.bot.operations.org_clocks import answers, exported
 from warroom.bot.operations.review_export import followup_entries, review_entry
 from warroom.bot.operations.task_export import shown_tasks, task_entries, task_metrics
 from warroom.bot.operations.visibility import Visibility, redacted, said_in
+from warroom.storage.chain import canonical_fields
 from warroom.storage.models import TimelineEntry
 from warroom.storage.store import UnitOfWork
 
@@ -36,7 +37,7 @@ EXPORT_ORDER = (
     "key", "title", "severity", "state", "tlp", "exercise", "opened_at", "acknowledged_at",
     "contained_at", "resolved_at", "closed_at", "summary", "orgs", "view", "rooms", "roles",
     "role_history", "participants", "timeline", "tasks", "observables", "metrics", "review",
-    "followups", "org_clocks", "exercise_run",
+    "followups", "org_clocks", "exercise_run", "checkpoints",
 )  # fmt: skip
 
 
@@ -152,6 +153,7 @@ def incident_card(
         "review": review_entry(uow, seen, as_org, iso),
         "followups": followup_entries(uow, seen, as_org, iso),
         "exercise_run": exercise_entry(uow, seen, as_org, iso),
+        "checkpoints": checkpoints.exported(uow, incident.id),
     }
 
 
@@ -162,6 +164,12 @@ def timeline_entry(
     text = said_in(e, lang) if as_org is None else seen.text(e, as_org, Where.VIEW)
     if text is None:
         return {"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, "withheld": True}
+    # what the hash covers, for an offline check (audit verify-export); the text only as
+    # shown: one shown redacted (or in other words) links the chain but is not recomputed
+    hashed = canonical_fields(e, seen.incident.key)
+    text_hashed = hashed.pop("text") == text
+    if not text_hashed:
+        hashed.pop("phrase", None)  # its values are the text as said: secrets, a title
     return {
         "seq": e.seq,
         "at": iso(e.at),
@@ -176,6 +184,8 @@ def timeline_entry(
         "tlp": seen.said(e).tlp.label,
         "prev_hash": e.prev_hash,
         "hash": e.hash,
+        "hashed": hashed,
+        "text_hashed": text_hashed,
     }
 
 

@@ -11,6 +11,7 @@ from warroom.bot.directory import OrgDirectory
 from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import ChatAdapter
 from warroom.bot.domain.telemetry import NO_TELEMETRY, Telemetry
+from warroom.bot.operations.checkpoints import Checkpointer
 from warroom.storage.store import Store
 
 # What a unit of work on the event loop may be given: redaction costs most per line.
@@ -48,3 +49,4 @@ class Services:
     adapters: Mapping[str, ChatAdapter]
     outbox: Delivery
     telemetry: Telemetry = NO_TELEMETRY  # what operators' metrics are told
+    checkpointer: Checkpointer | None = None  # signs chain heads (None: no checkpoints)

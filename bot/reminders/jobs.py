@@ -18,6 +18,7 @@ class Runtime(Protocol):
     async def digest(self, incident_id: int, *, periodic: bool) -> int: ...
     async def followups(self) -> int: ...
     def exercises_soon(self) -> None: ...
+    async def checkpoints(self) -> int: ...
 
 
 _runtime: Runtime | None = None
@@ -83,3 +84,15 @@ async def exercises() -> None:
         log.warning("exercise job fired with no scheduler running")
         return
     runtime.exercises_soon()  # logs its own failures
+
+
+async def checkpoints() -> None:
+    """Sign the heads of the open incidents whose timelines grew since their last checkpoint."""
+    runtime = _runtime
+    if runtime is None:
+        log.warning("checkpoint job fired with no scheduler running")
+        return
+    try:
+        await runtime.checkpoints()
+    except Exception:
+        log.exception("checkpoint job failed; the next one retries")

@@ -21,7 +21,7 @@ from typing import Any
 from warroom.bot.domain.events import MessagePosted
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations.services import Services
-from warroom.bot.reminders import digests, due, followup_due, inject_due, jobs
+from warroom.bot.reminders import checkpoint_due, digests, due, followup_due, inject_due, jobs
 from warroom.bot.reminders.due import Plan
 from warroom.bot.reminders.timers import Timers, digest_job_id, remind_job_id
 from warroom.bot.runtime.leader import Leadership
@@ -261,6 +261,21 @@ class Reminders:
             self.deliver_soon()
         return reminded
 
+    async def checkpoints(self) -> int:
+        """Checkpoint what grew since its last checkpoint, and arm the job for the next."""
+        checkpointer = self.services.checkpointer
+        if checkpointer is None:
+            return 0
+        now = self.services.clock.now()
+        taken, next_at = await self.services.store.transaction(
+            partial(checkpoint_due.check, now=now, checkpointer=checkpointer)
+        )
+        if self.timers.running:
+            self.timers.arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, next_at)
+        if taken:
+            self.deliver_soon()
+        return taken
+
     async def exercises(self, incident_id: int | None = None) -> int:
         """Move on the exercises with something due now (and `incident_id`'s, whose
         timeline just changed: an expectation may be met), and arm the job for the next.
@@ -386,6 +401,11 @@ class Reminders:
         await asyncio.gather(*(self.replan(i, digest_job=i in no_digest) for i in todo))
         await self.followups()  # what fell due while nobody led, and its job if it was lost
         await self.exercises()
+        signs = self.services.checkpointer is not None and self.timers.running
+        if signs and checkpoint_due.JOB_ID not in existing:
+            interval = self.config.audit.checkpoint_interval
+            first = self.services.clock.now() + interval
+            self.timers.arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, first)
         if missing or no_digest:
             log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)

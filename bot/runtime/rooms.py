@@ -10,7 +10,7 @@ from warroom.bot.domain.events import MessageRef, RoomRef, UserRef
 from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import RoomSpec
 from warroom.bot.domain.vocabulary import LEAD_ROLES, EntryKind
-from warroom.bot.operations import cards
+from warroom.bot.operations import cards, checkpoints
 from warroom.bot.operations.effects import CreateRoom, SyncRooms, queue
 from warroom.bot.operations.incidents import room_name
 from warroom.bot.operations.visibility import Visibility
@@ -106,6 +106,8 @@ class _RoomState:
     spec: RoomSpec  # its name and heading as they should be now
     named_as: str | None  # the heading it was last given (None: not known)
     leads: tuple[UserRef, ...] = ()
+    # a new room's copy of the latest checkpoint, posted after its first card
+    checkpoint: Message | None = None
 
 
 async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRooms) -> None:
@@ -136,6 +138,9 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
                     spec,
                     before,
                     tuple(u for u in leads if u.platform == link.platform),
+                    None
+                    if link.card_message_id
+                    else checkpoints.latest_line(uow, incident.id, seen.language(link.org)),
                 )
             )
         return rooms
@@ -160,6 +165,8 @@ async def sync_rooms(dispatcher: OutboxDispatcher, item: Claimed, effect: SyncRo
             partial(_save, link_id=state.link_id, card=ref.message_id)
         )
         await adapter.pin(state.room, ref)
+        if state.checkpoint is not None:  # the head as it stood when the room was made
+            await adapter.post(state.room, state.checkpoint)
 
 
 def _remember(uow: UnitOfWork, *, room: RoomRef, heading: str) -> None:

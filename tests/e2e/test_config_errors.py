@@ -91,6 +91,7 @@ platform = "slack"
 workspace = "T0ACME"
 """
 SQLITE_NOTICE = "storage is SQLite: run one warroom process only"
+KEY_NOTICE = "no [audit] signing key configured"  # the first start makes one
 
 
 def installed_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | None) -> list[str]:
@@ -113,7 +114,8 @@ def installed_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str | No
         monkeypatch.setenv("E2E_SLACK_TOKEN_KEY", key)
     done = warroom("run", "-c", str(config), cwd=tmp_path)
     assert done.returncode == 2, done.stderr
-    return [line for line in done.stderr.strip().splitlines() if SQLITE_NOTICE not in line]
+    lines = done.stderr.strip().splitlines()
+    return [line for line in lines if SQLITE_NOTICE not in line and KEY_NOTICE not in line]
 
 
 def test_run_with_a_key_that_cannot_open_the_stored_tokens_stops_naming_it(

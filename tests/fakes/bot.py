@@ -44,6 +44,7 @@ class TestBot:
             exercises=base.exercises,
             http=base.http,
             web=base.web,
+            audit=base.audit,
         )
         self.adapter = FakeAdapter(platform)
         self.clock = FakeClock()

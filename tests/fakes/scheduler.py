@@ -16,6 +16,7 @@ from apscheduler.executors import base as executor_base
 from apscheduler.schedulers import base as scheduler_base
 
 from warroom.bot.domain.clock import FakeClock
+from warroom.bot.reminders.checkpoint_due import JOB_ID as CHECKPOINT_JOB
 from warroom.bot.reminders.service import Reminders
 
 
@@ -42,7 +43,15 @@ async def run_due(reminders: Reminders) -> None:
 
 
 def job_times(reminders: Reminders) -> dict[str, datetime]:
-    """Next run time of every job, read back from the job store."""
+    """Next run time of every job, read back from the job store (but the deployment-wide
+    checkpoint job, always armed while leading: `checkpoint_time`)."""
     scheduler = reminders.timers.scheduler
     assert scheduler is not None
-    return {job.id: job.next_run_time for job in scheduler.get_jobs()}
+    return {job.id: job.next_run_time for job in scheduler.get_jobs() if job.id != CHECKPOINT_JOB}
+
+
+def checkpoint_time(reminders: Reminders) -> datetime | None:
+    scheduler = reminders.timers.scheduler
+    assert scheduler is not None
+    job = scheduler.get_job(CHECKPOINT_JOB)
+    return job.next_run_time if job is not None else None

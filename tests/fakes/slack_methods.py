@@ -240,6 +240,9 @@ class SlackState:
             if str(args["thread_ts"]) not in channel.messages:
                 return {"ok": False, "error": "thread_not_found"}
             message["thread_ts"] = str(args["thread_ts"])
+        if args.get("metadata"):  # kept and returned as Slack does (history, include_all_metadata)
+            metadata = args["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
         self.remember(channel, message)
         return {"channel": channel.id, "ts": ts, "message": message}
 

@@ -46,8 +46,9 @@ async def test_platform_outage_queues_and_then_delivers_exactly_once(bot: TestBo
     bot.clock.advance(timedelta(seconds=5))
     await bot.app.services.outbox.drain()
     kinds = [s.kind for s in bot.adapter.sent]
-    assert sorted(kinds) == ["create_room", "notify", "pin", "post"]
-    assert [k for k in kinds if k != "notify"] == ["create_room", "post", "pin"]
+    assert sorted(kinds) == ["create_room", "notify", "pin", "post", "post"]
+    # the card, pinned, then the room's copy of the opening's signed checkpoint
+    assert [k for k in kinds if k != "notify"] == ["create_room", "post", "pin", "post"]
     bot.clock.advance(timedelta(minutes=10))
     await bot.app.services.outbox.drain()
     assert [s.kind for s in bot.adapter.sent] == kinds, "nothing is delivered twice"

@@ -46,8 +46,12 @@ async def bot(store_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[
 
 
 def posted_in(bot: TestBot, room_id: str) -> list[Sent]:
+    """What the bot said there, but the lines of signed checkpoints."""
     return [
-        s for s in bot.adapter.of_kind("post") if s.room is not None and s.room.room_id == room_id
+        s
+        for s in bot.adapter.of_kind("post")
+        if s.room is not None and s.room.room_id == room_id and s.message is not None
+        if s.message.attachment is None
     ]
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
-from tests.fakes.scheduler import job_times, on_clock, run_due
+from tests.fakes.scheduler import checkpoint_time, job_times, on_clock, run_due
 from warroom.bot.config import Config, parse_config
 from warroom.bot.registry import Registry
 from warroom.bot.reminders import due, jobs
@@ -289,3 +289,10 @@ async def test_an_escalation_notice_names_a_red_title_to_no_digest_room(rbot: Te
     [notice] = [s for s in posts(rbot, "digest-acme") if "escalated" in s.text]
     assert "board member" not in notice.text
     assert "INC-1 (title withheld: TLP:RED)" in notice.text
+
+
+async def test_the_leader_arms_the_checkpoint_job_one_interval_ahead(rbot: TestBot) -> None:
+    await rbot.open('open "DB leak" --sev 1')
+    armed = checkpoint_time(service(rbot))
+    assert armed is not None
+    assert armed - rbot.clock.now() <= rbot.config.audit.checkpoint_interval

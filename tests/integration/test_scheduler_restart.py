@@ -199,6 +199,8 @@ async def test_jobs_stored_by_an_install_before_the_warroom_namespace_are_re_cre
     await first.close()
     engine = create_engine(store_url)
     with engine.begin() as conn:
+        # such an install had no checkpoint job: this one arms it afresh
+        conn.execute(text("DELETE FROM apscheduler_jobs WHERE id = 'checkpoints'"))
         for row in conn.execute(text("SELECT id, job_state FROM apscheduler_jobs")).all():
             state = pickle.loads(row.job_state)
             state["func"] = state["func"].removeprefix("warroom.")  # `bot.reminders.jobs:...`
@@ -220,6 +222,7 @@ async def test_jobs_stored_by_an_install_before_the_warroom_namespace_are_re_cre
         assert refs == {
             "remind:1": "warroom.bot.reminders.jobs:remind",
             "digest:1": "warroom.bot.reminders.jobs:digest",
+            "checkpoints": "warroom.bot.reminders.jobs:checkpoints",  # armed by this install
         }
         assert len(reminders_sent(bot)) == 1
     finally:

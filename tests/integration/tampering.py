@@ -1,0 +1,118 @@
+"""What someone with write access to the database does: change rows, then recompute every
+hash after the change and the incident's head, so the chain alone looks whole again."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from warroom.storage.chain import entry_hash
+from warroom.storage.models import GENESIS_HASH, TimelineEntry
+
+CONTENT = (
+    "at",
+    "kind",
+    "actor_platform",
+    "actor_workspace",
+    "actor_user_id",
+    "actor_display",
+    "actor_org",
+    "text",
+    "tlp",
+    "source_event_id",
+    "phrase",
+    "hash_version",
+)
+
+
+def rows(engine: Engine, key: str = "INC-1") -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        incident_id = _incident_id(engine, key)
+        query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
+        found = session.exec(query.order_by(col(TimelineEntry.seq))).all()
+        return [e.model_dump() for e in found]
+
+
+def rechain(engine: Engine, key: str = "INC-1") -> None:
+    """Renumber the entries 1..n in seq order, recompute every hash and the head."""
+    entries = rows(engine, key)
+    prev = GENESIS_HASH
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE timelineentry SET seq = -seq WHERE incident_id = :i"),
+            {"i": entries[0]["incident_id"] if entries else _incident_id(engine, key)},
+        )
+        for n, entry in enumerate(entries, start=1):
+            entry["seq"] = n
+            new = entry_hash(prev, SimpleNamespace(**entry), key)
+            conn.execute(
+                text(
+                    "UPDATE timelineentry SET seq = :n, prev_hash = :p, hash = :h WHERE id = :id"
+                ),
+                {"n": n, "p": prev, "h": new, "id": entry["id"]},
+            )
+            prev = new
+        conn.execute(
+            text("UPDATE incident SET timeline_seq = :n, timeline_head = :h WHERE key = :k"),
+            {"n": len(entries), "h": prev, "k": key},
+        )
+
+
+def run(engine: Engine, sql: str, **params: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def edit_entry(engine: Engine, seq: int, new_text: str, key: str = "INC-1") -> None:
+    run(engine, "UPDATE timelineentry SET text = :t WHERE seq = :s", t=new_text, s=seq)
+    rechain(engine, key)
+
+
+def cut_tail(engine: Engine, count: int, key: str = "INC-1") -> None:
+    last = rows(engine, key)[-1]["seq"]
+    run(engine, "DELETE FROM searchentry WHERE seq > :s", s=last - count)
+    run(engine, "DELETE FROM timelineentry WHERE seq > :s", s=last - count)
+    rechain(engine, key)
+
+
+def insert_forged(engine: Engine, after_seq: int, key: str = "INC-1") -> None:
+    """A forged note after `after_seq`, dated as that entry (so it reads as said then)."""
+    model = next(e for e in rows(engine, key) if e["seq"] == after_seq)
+    run(engine, "UPDATE timelineentry SET seq = seq + 1000 WHERE seq > :s", s=after_seq)
+    forged = {k: model[k] for k in CONTENT} | {"text": "all clear, nothing was taken"}
+    with Session(engine) as session:
+        session.add(
+            TimelineEntry(
+                **forged,
+                seq=after_seq + 1,
+                incident_id=model["incident_id"],
+                prev_hash="",
+                hash="",
+            )
+        )
+        session.commit()
+    rechain(engine, key)
+
+
+def swap(engine: Engine, first: int, second: int, key: str = "INC-1") -> None:
+    """Entries `first` and `second` change places (their content moves, seqs stay)."""
+    entries = {e["seq"]: e for e in rows(engine, key)}
+    with Session(engine) as session:
+        for seq, other in ((first, second), (second, first)):
+            row = session.get(TimelineEntry, entries[seq]["id"])
+            assert row is not None
+            for name in CONTENT:
+                setattr(row, name, entries[other][name])
+            session.add(row)
+        session.commit()
+    rechain(engine, key)
+
+
+def _incident_id(engine: Engine, key: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(text("SELECT id FROM incident WHERE key = :k"), {"k": key}).scalar_one()
+        )
