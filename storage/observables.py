@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import insert
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from warroom.storage.models import (
     Incident,
@@ -54,6 +56,28 @@ class ObservableRepo:
             .order_by(col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()
+
+    def said_after(
+        self, incident_id: int, seq: int, kinds: Collection[str]
+    ) -> list[tuple[int, str, datetime, str, str]]:
+        """(seq, text, at, org, tlp) of the entries of those kinds past `seq`: what
+        extraction reads, without loading whole entries."""
+        query = (
+            sa.select(
+                col(TimelineEntry.seq),
+                col(TimelineEntry.text),
+                col(TimelineEntry.at),
+                col(TimelineEntry.actor_org),
+                col(TimelineEntry.tlp),
+            )
+            .where(
+                col(TimelineEntry.incident_id) == incident_id,
+                col(TimelineEntry.seq) > seq,
+                col(TimelineEntry.kind).in_(list(kinds)),
+            )
+            .order_by(col(TimelineEntry.seq))
+        )
+        return [(s, t, a, o, tlp) for s, t, a, o, tlp in self.session.execute(query)]
 
     def get(self, incident_id: int, kind: str, value: str) -> Observable | None:
         query = select(Observable).where(
@@ -139,28 +163,14 @@ class ObservableRepo:
         self.session.add_all(rows)
         self.session.flush()
 
-    def insert_new(self, rows: Sequence[Observable]) -> None:
-        """Insert observables not in the session, in one statement, and give them their ids
-        (a batch from a busy room: the ORM's unit of work costs more than the scan)."""
+    def insert_rows(self, rows: Sequence[Mapping[str, object]]) -> list[int]:
+        """Insert new observables given as column values, in one statement; their ids, in
+        order (a batch from a busy room: building ORM objects costs more than the scan)."""
         if not rows:
-            return
-        columns = [c for c in _columns(Observable) if c != "id"]
-        statement = insert(Observable).returning(
-            col(Observable.id), col(Observable.value), sort_by_parameter_order=True
-        )
-        made = self.session.execute(
-            statement, [{c: getattr(r, c) for c in columns} for r in rows]
-        ).all()
-        for row, (new_id, _) in zip(rows, made, strict=True):
-            row.id = new_id
+            return []
+        statement = insert(Observable).returning(col(Observable.id), sort_by_parameter_order=True)
+        return [new_id for (new_id,) in self.session.execute(statement, list(rows)).all()]
 
-    def insert_sightings(self, rows: Sequence[ObservableSighting]) -> None:
+    def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
         if rows:
-            columns = _columns(ObservableSighting)
-            self.session.execute(
-                insert(ObservableSighting), [{c: getattr(r, c) for c in columns} for r in rows]
-            )
-
-
-def _columns(table: type[SQLModel]) -> list[str]:
-    return [c.name for c in SQLModel.metadata.tables[str(table.__tablename__)].columns]
+            self.session.execute(insert(ObservableSighting), list(rows))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from ioc_finder import find_iocs
 
@@ -116,13 +117,27 @@ def find_all(texts: Sequence[str], own_domains: Collection[str]) -> list[list[Fo
     return [find(text, own_domains) for text in texts]
 
 
+class ScannedEntry(NamedTuple):
+    """What extraction needs of an entry: its text, and what a sighting in it records."""
+
+    seq: int
+    text: str
+    at: datetime
+    org: str
+    tlp: str
+
+
 @dataclass(frozen=True)
 class Pending:
     """Entries of an incident extraction has not read: `upto` is the timeline's end."""
 
     incident_id: int
     upto: int
-    entries: tuple[tuple[int, str], ...]  # seq, text
+    entries: tuple[ScannedEntry, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [entry.text for entry in self.entries]
 
 
 def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
@@ -132,9 +147,9 @@ def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
     scanned = uow.observables.scanned_to(incident_id)
     if scanned >= incident.timeline_seq:
         return None
-    entries = uow.observables.entries_after(incident_id, scanned, SCANNED)
     upto = incident.timeline_seq
-    return Pending(incident_id, upto, tuple((e.seq, e.text) for e in entries if e.seq <= upto))
+    rows = uow.observables.said_after(incident_id, scanned, SCANNED)
+    return Pending(incident_id, upto, tuple(ScannedEntry(*r) for r in rows if r[0] <= upto))
 
 
 def store_found(
@@ -142,46 +157,113 @@ def store_found(
 ) -> int:
     """Record what extraction found in `work`'s entries and move the cursor past them; run
     again (a crash, another process) it adds nothing twice. The number of new sightings.
-    A batch is a few statements, whatever its size: a busy room is scanned in batches."""
+    A batch is a few statements, whatever its size: new observables and sightings are
+    inserted as rows, one statement each, and only the ones other incidents hold too are
+    read back for their correlation notice."""
     incident = uow.incidents.get(work.incident_id, for_update=True)
     if incident is None or incident.id is None:
         return 0
     scanned = uow.observables.scanned_to(incident.id)
     if scanned >= work.upto:
         return 0
-    by_seq = {e.seq: e for e in uow.observables.entries_after(incident.id, scanned, SCANNED)}
+    # the timeline is append-only: what `pending` read of an entry is what is stored
     said = [
-        (by_seq[seq], items)
-        for (seq, _), items in zip(work.entries, found, strict=True)
-        if seq in by_seq and items
+        (entry, items)
+        for entry, items in zip(work.entries, found, strict=True)
+        if entry.seq > scanned and items
     ]
     values = {item.value for _, items in said for item in items}
     with uow.no_autoflush():
-        known = {(o.type, o.value): o for o in uow.observables.with_values(incident.id, values)}
+        known: dict[tuple[str, str], _Tallied] = {
+            (o.type, o.value): o for o in uow.observables.with_values(incident.id, values)
+        }
         recorded = uow.observables.sighted_at(incident.id, {entry.seq for entry, _ in said})
-        new: dict[tuple[str, str], Observable] = {}
-        seen_in: list[tuple[Observable, TimelineEntry]] = []
+        new: dict[tuple[str, str], _Tally] = {}
+        seen_in: list[tuple[tuple[str, str], ScannedEntry]] = []
         for entry, items in said:
             for item in items:
                 key = (item.type.value, item.value)
                 observable = known.get(key) or new.get(key)
                 if observable is None:
-                    observable = new[key] = _new_observable(incident.id, entry, item)
+                    observable = new[key] = _Tally.first(entry, item)
                 elif observable.id is not None and (observable.id, entry.seq) in recorded:
                     continue
                 _count(observable, entry)
-                seen_in.append((observable, entry))
-    uow.observables.insert_new(list(new.values()))
-    sightings = [_sighting(observable, entry) for observable, entry in seen_in]
-    uow.observables.insert_sightings(sightings)
+                seen_in.append((key, entry))
+    ids = uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
+    ids_of = {key: o.id for key, o in known.items()} | dict(zip(new, ids, strict=True))
+    sightings = [
+        {
+            "observable_id": ids_of[key],
+            "seq": entry.seq,
+            "incident_id": incident.id,
+            "org": entry.org,
+            "tlp": parse_tlp(entry.tlp).label,
+            "at": entry.at,
+        }
+        for key, entry in seen_in
+    ]
+    uow.observables.insert_sighting_rows(sightings)
     elsewhere = uow.observables.found_elsewhere(incident.id, values)
-    for observable, entry in seen_in:
-        if (observable.type, observable.value) in elsewhere:
-            stored = uow.observables.get(incident.id, observable.type, observable.value)
+    told: set[tuple[str, str, str]] = set()
+    for key, entry in seen_in:
+        if key in elsewhere and (*key, entry.org) not in told:
+            told.add((*key, entry.org))
+            stored = uow.observables.get(incident.id, *key)
             assert stored is not None
-            correlate(uow, config, incident, stored, entry.actor_org)
+            correlate(uow, config, incident, stored, entry.org)
     uow.observables.mark_scanned(incident.id, work.upto)
     return len(sightings)
+
+
+class _Tallied(Protocol):
+    """What a sighting counts on: a stored observable, or one found in this batch."""
+
+    id: int | None
+    times_seen: int
+    first_seq: int
+    last_seq: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    tlp: str
+
+
+@dataclass
+class _Tally:
+    """An observable first found in this batch, counted before it is inserted as a row."""
+
+    type: str
+    value: str
+    first_seq: int
+    last_seq: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    source_org: str
+    tlp: str
+    times_seen: int = 0
+    id: int | None = None
+
+    @classmethod
+    def first(cls, entry: ScannedEntry, item: Found) -> _Tally:
+        tlp = parse_tlp(entry.tlp).label
+        return cls(
+            item.type.value, item.value, entry.seq, entry.seq, entry.at, entry.at, entry.org, tlp
+        )
+
+    def row(self, incident_id: int) -> dict[str, object]:
+        return {
+            "incident_id": incident_id,
+            "type": self.type,
+            "value": self.value,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "times_seen": self.times_seen,
+            "first_seen_at": self.first_seen_at,
+            "last_seen_at": self.last_seen_at,
+            "source_org": self.source_org,
+            "tlp": self.tlp,
+            "pap": DEFAULT_PAP.label,
+        }
 
 
 def _new_observable(
@@ -202,7 +284,7 @@ def _new_observable(
     )
 
 
-def _count(observable: Observable, entry: TimelineEntry) -> None:
+def _count(observable: _Tallied, entry: ScannedEntry | TimelineEntry) -> None:
     """One more sighting of `observable`, in `entry`."""
     observable.times_seen += 1
     if entry.seq >= observable.last_seq:

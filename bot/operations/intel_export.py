@@ -64,7 +64,7 @@ def export_intel(
 def scan_now(uow: UnitOfWork, config: Config, incident_id: int) -> None:
     work = intel.pending(uow, incident_id)
     if work is not None:
-        found = intel.scanner(config)([text for _, text in work.entries])
+        found = intel.scanner(config)(work.texts)
         intel.store_found(uow, config, work, found)
 
 
