@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from warroom.storage.models import (
     Incident,
@@ -168,9 +168,17 @@ class ObservableRepo:
         order (a batch from a busy room: building ORM objects costs more than the scan)."""
         if not rows:
             return []
-        statement = insert(Observable).returning(col(Observable.id), sort_by_parameter_order=True)
-        return [new_id for (new_id,) in self.session.execute(statement, list(rows)).all()]
+        # on the table, not the class: the ORM's bulk path would cost as much again
+        table = _table(Observable)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        connection = self.session.connection()
+        return [new_id for (new_id,) in connection.execute(statement, list(rows)).all()]
 
     def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
         if rows:
-            self.session.execute(insert(ObservableSighting), list(rows))
+            self.session.connection().execute(insert(_table(ObservableSighting)), list(rows))
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table: sa.Table = SQLModel.metadata.tables[str(model.__tablename__)]
+    return table

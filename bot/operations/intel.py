@@ -4,14 +4,10 @@ the disclosure rule, and the notice that one was seen in another incident."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple, Protocol
-
-from ioc_finder import find_iocs
 
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
@@ -32,6 +28,7 @@ from warroom.bot.domain.observables import (
 from warroom.bot.domain.redact import REDACTED, redact
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations import ioc_words
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.storage.models import Incident, Observable, ObservableSighting, TimelineEntry
@@ -48,20 +45,6 @@ SCANNED = (
 )
 SIGHTED_IN = (*SCANNED, EntryKind.IOC)  # `ioc add` is a sighting too
 
-_FOUND_AS = {
-    "ipv4s": ObservableType.IPV4,
-    "ipv6s": ObservableType.IPV6,
-    "domains": ObservableType.DOMAIN,
-    "urls": ObservableType.URL,
-    "email_addresses": ObservableType.EMAIL,
-    "md5s": ObservableType.MD5,
-    "sha1s": ObservableType.SHA1,
-    "sha256s": ObservableType.SHA256,
-    "cves": ObservableType.CVE,
-}
-# Text with none of these cannot hold an indicator: ioc-finder is not asked about it.
-_MAYBE = re.compile(r"\w\s*(?:[.:@\[(]|\{\.)|[0-9a-f]{32}|cve-\d", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Found:
@@ -69,23 +52,21 @@ class Found:
     value: str
 
 
-def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
+def find(
+    text: str, own_domains: Collection[str] = (), *, reader: ioc_words.Reader = ioc_words.SHORTCUTS
+) -> list[Found]:
     """The indicators in `text`, refanged and in their stored form, in a stable order.
 
-    Secrets are redacted first, so none is ever kept as an indicator. ioc-finder reads each
-    distinct word that could hold one (indicators hold no spaces),
-    once per process (what a room says, it says again), and the URL grammar, its slowest,
-    only on words with a slash."""
-    if not _MAYBE.search(text):
+    Secrets are redacted first, so none is ever kept as an indicator. Each distinct word
+    (indicators hold no spaces) is read by `reader`: by default ioc-finder with the
+    shortcuts of `ioc_words`, which the tests hold equal to `ioc_words.LIBRARY`."""
+    if not reader.may_hold(text):
         return []
     # a secret is no indicator (a bearer token reads as an MD5): scanned with them redacted
     text = refang(redact(text)[0].replace(REDACTED, "REDACTED"))
     out: list[Found] = []
     for word in dict.fromkeys(text.split()):
-        word = word.strip(_EDGES)
-        if not _MAYBE.search(word):
-            continue
-        for kind, raw in _found_in(word):
+        for kind, raw in reader.read(word.strip(_EDGES)):
             try:
                 value = normalised(kind, raw)
             except ObservableError:
@@ -101,15 +82,7 @@ def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
 
 
 _EDGES = "()[]{}<>\"'`,;!?*_~"  # punctuation and chat markup around a word
-_ORDER = {kind: n for n, kind in enumerate(_FOUND_AS.values())}
-_WITHOUT_URLS = [key for key in _FOUND_AS if key != "urls"]
-
-
-@lru_cache(maxsize=65536)
-def _found_in(word: str) -> tuple[tuple[ObservableType, str], ...]:
-    types = list(_FOUND_AS) if "/" in word else _WITHOUT_URLS
-    found = find_iocs(word, included_ioc_types=types, parse_unicode_iocs=True)
-    return tuple((kind, str(raw)) for key, kind in _FOUND_AS.items() for raw in found.get(key, []))
+_ORDER = {kind: n for n, kind in enumerate(ioc_words.FOUND_AS.values())}
 
 
 def find_all(texts: Sequence[str], own_domains: Collection[str]) -> list[list[Found]]:
