@@ -131,14 +131,41 @@ class ObservableRepo:
         )
         return self.session.exec(query.order_by(col(Observable.incident_id))).all()
 
-    def with_values(self, incident_id: int, values: Collection[str]) -> Sequence[Observable]:
-        """The incident's observables of any of `values` (one query for a batch)."""
+    def counts_of(
+        self, incident_id: int, values: Collection[str]
+    ) -> list[tuple[str, str, int, int, datetime, datetime, str, int, int]]:
+        """(type, value, first_seq, last_seq, first_seen_at, last_seen_at, tlp, times_seen,
+        id) of the incident's observables of any of `values`: what a batch's sightings
+        count on, without loading whole observables."""
         if not values:
             return []
-        query = select(Observable).where(
-            Observable.incident_id == incident_id, col(Observable.value).in_(list(values))
+        table = _table(Observable)
+        query = sa.select(
+            table.c.type,
+            table.c.value,
+            table.c.first_seq,
+            table.c.last_seq,
+            table.c.first_seen_at,
+            table.c.last_seen_at,
+            table.c.tlp,
+            table.c.times_seen,
+            table.c.id,
+        ).where(table.c.incident_id == incident_id, table.c.value.in_(list(values)))
+        return [tuple(row) for row in self.session.connection().execute(query)]
+
+    def update_counts(self, rows: Sequence[Mapping[str, object]]) -> None:
+        """Set the counts of stored observables (each row has its `id`), in one statement."""
+        if not rows:
+            return
+        table = _table(Observable)
+        names = [name for name in rows[0] if name != "id"]
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(name) for name in names})
         )
-        return self.session.exec(query).all()
+        params = [{**{n: r[n] for n in names}, "_id": r["id"]} for r in rows]
+        self.session.connection().execute(statement, params)
 
     def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
         """(observable id, seq) of the sightings recorded in those entries already."""

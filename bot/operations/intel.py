@@ -147,8 +147,9 @@ def store_found(
     ]
     values = {item.value for _, items in said for item in items}
     with uow.no_autoflush():
-        known: dict[tuple[str, str], _Tallied] = {
-            (o.type, o.value): o for o in uow.observables.with_values(incident.id, values)
+        known = {
+            (t.type, t.value): t
+            for t in (_Tally(*row) for row in uow.observables.counts_of(incident.id, values))
         }
         recorded = uow.observables.sighted_at(incident.id, {entry.seq for entry, _ in said})
         new: dict[tuple[str, str], _Tally] = {}
@@ -163,6 +164,9 @@ def store_found(
                     continue
                 _count(observable, entry)
                 seen_in.append((key, entry))
+    uow.observables.update_counts(
+        [t.counts() for t in known.values() if t.times_seen > t.was_seen]
+    )
     ids = uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
     ids_of = {key: o.id for key, o in known.items()} | dict(zip(new, ids, strict=True))
     sightings = [
@@ -203,7 +207,8 @@ class _Tallied(Protocol):
 
 @dataclass
 class _Tally:
-    """An observable first found in this batch, counted before it is inserted as a row."""
+    """An observable's counts as a batch changes them: one found in the batch, inserted as
+    a row, or a stored one, whose counts are updated as a row (no ORM object either way)."""
 
     type: str
     value: str
@@ -211,17 +216,35 @@ class _Tally:
     last_seq: int
     first_seen_at: datetime
     last_seen_at: datetime
-    source_org: str
     tlp: str
     times_seen: int = 0
     id: int | None = None
+    source_org: str = ""
+
+    def __post_init__(self) -> None:
+        self.was_seen = self.times_seen
 
     @classmethod
     def first(cls, entry: ScannedEntry, item: Found) -> _Tally:
         tlp = parse_tlp(entry.tlp).label
         return cls(
-            item.type.value, item.value, entry.seq, entry.seq, entry.at, entry.at, entry.org, tlp
-        )
+            item.type.value, item.value, entry.seq, entry.seq, entry.at, entry.at, tlp
+        ).said_by(entry.org)
+
+    def said_by(self, org: str) -> _Tally:
+        self.source_org = org
+        return self
+
+    def counts(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "times_seen": self.times_seen,
+            "first_seen_at": self.first_seen_at,
+            "last_seen_at": self.last_seen_at,
+            "tlp": self.tlp,
+        }
 
     def row(self, incident_id: int) -> dict[str, object]:
         return {
