@@ -46,9 +46,7 @@ def export_intel(
         made = stix_export.bundle(
             view, as_org, title=title, title_tlp=title_tlp, org_names=names, profile=profile
         )
-        # stix2's own pretty printing orders keys with a search that is quadratic in the
-        # bundle's size; its compact form keeps the objects' property order
-        text = json.dumps(json.loads(made.serialize()), indent=2, ensure_ascii=False)
+        text = json.dumps(made, indent=2, ensure_ascii=False)
     else:
         sharing_group = config.intel.misp_sharing_group
         event = misp_export.event(
