@@ -52,7 +52,7 @@ def export_intel(
         event = misp_export.event(
             view, as_org, title=title, title_tlp=title_tlp, sharing_group=sharing_group
         )
-        text = json.dumps(json.loads(event.to_json()), indent=2, ensure_ascii=False)
+        text = json.dumps(event, indent=2, ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     label = "STIX 2.1" if form == "stix" else "MISP"
     intel_changes.exported(uow, incident, form=label, as_org=as_org, digest=digest, at=at)
