@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-
-from ioc_finder import find_iocs
-from ioc_finder.ioc_grammars import TLD_SET
+from functools import cache, lru_cache
+from typing import Any
 
 from warroom.bot.domain.observables import ObservableType
 
@@ -59,8 +57,9 @@ def read_word(word: str) -> Reading:
         return ((ObservableType.IPV4, word),)
     if _BARE_HASH.fullmatch(word):
         return ((_HASHES[len(word)], word.lower()),)
+    find_iocs, tlds = _library()
     url = _PLAIN_URL.fullmatch(word)
-    if url is not None and url.group("tld") in TLD_SET:
+    if url is not None and url.group("tld") in tlds:
         found = find_iocs(word, included_ioc_types=_WITHOUT_URLS, parse_unicode_iocs=True)
         return _reading({**found, "urls": [word]})
     # the URL grammar, ioc-finder's slowest, only where a URL can be: each has a slash
@@ -70,7 +69,19 @@ def read_word(word: str) -> Reading:
 
 def library_read(word: str) -> Reading:
     """ioc-finder alone, every type asked, no shortcut: what `read_word` must agree with."""
+    find_iocs = _library()[0]
     return _reading(find_iocs(word, included_ioc_types=list(FOUND_AS), parse_unicode_iocs=True))
+
+
+@cache
+def _library() -> tuple[Callable[..., Any], frozenset[str]]:
+    """ioc-finder and its top-level domains, imported when first needed: building its
+    grammars takes a second or two, which a process that never scans (an export whose
+    timeline was scanned, a report) need not pay."""
+    from ioc_finder import find_iocs
+    from ioc_finder.ioc_grammars import TLD_SET
+
+    return find_iocs, TLD_SET
 
 
 def _reading(found: dict[str, list[str]]) -> Reading:

@@ -184,7 +184,7 @@ def _indicator_of(
     observable = seen.observable
     kind = ObservableType(observable.type)
     created = _timestamp(seen.first_at)
-    modified = _timestamp(max(seen.last_at, seen.first_at))
+    modified = created if seen.last_at <= seen.first_at else _timestamp(seen.last_at)
     made: dict[str, Any] = {"type": "", "spec_version": "2.1", "id": ""}
     made["created_by_ref"] = identity_of(seen.said_by)
     made["created"], made["modified"], made["name"] = created, modified, seen.value
