@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import stix2
@@ -26,7 +28,6 @@ from stix2.patterns import (
     ObservationExpression,
     StringConstant,
 )
-from stix2.utils import format_datetime
 
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.observables import ObservableType
@@ -99,9 +100,16 @@ def opencti_markings() -> dict[Tlp, stix2.MarkingDefinition]:
 
 def pattern(kind: ObservableType, value: str) -> str:
     """`[ipv4-addr:value = '198.51.100.7']`, quotes and backslashes escaped."""
+    return f"[{_path_of(kind)} = {StringConstant(value)}]"
+
+
+@cache
+def _path_of(kind: ObservableType) -> str:
+    """`ipv4-addr:value`, `file:hashes.'SHA-256'`: as stix2's pattern objects write it."""
     sco, path = _PATHS[kind]
-    comparison = EqualityComparisonExpression(ObjectPath(sco, path), StringConstant(value))
-    return str(ObservationExpression(comparison))
+    comparison = EqualityComparisonExpression(ObjectPath(sco, path), StringConstant("-"))
+    written = str(ObservationExpression(comparison))
+    return written.removeprefix("[").removesuffix(" = '-']")
 
 
 def stable_id(kind: str, *parts: str) -> str:
@@ -171,8 +179,6 @@ def _as_json(made: _STIXBase) -> dict[str, Any]:
 # the form stix2 writes them: constructing 10,000 validated stix2 objects takes seconds.
 # The first object of each kind in a bundle is checked by stix2 (`_validate_samples`), every
 # one of them by the tests.
-_TIMESTAMP = stix2.v21.Indicator._properties["created"]
-_VALID_FROM = stix2.v21.Indicator._properties["valid_from"]
 
 
 def _indicator_of(
@@ -200,14 +206,20 @@ def _indicator_of(
         made["indicator_types"] = ["malicious-activity"]
         made["pattern"] = pattern(kind, seen.value)
         made["pattern_type"], made["pattern_version"] = "stix", "2.1"
-        made["valid_from"] = format_datetime(_VALID_FROM.clean(seen.first_at)[0])
+        made["valid_from"] = _timestamp(seen.first_at, milliseconds=False)
         made["labels"] = labels
     made["object_marking_refs"] = [markings[seen.tlp].id]
     return made
 
 
-def _timestamp(at: Any) -> str:
-    return str(format_datetime(_TIMESTAMP.clean(at)[0]))
+def _timestamp(at: datetime, *, milliseconds: bool = True) -> str:
+    """A time as stix2 writes it (`stix2.utils.format_datetime`): UTC, digits past the
+    second only as many as it has, at least three for `created` and `modified`."""
+    zoned = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    fraction = f"{zoned.microsecond:06d}".rstrip("0")
+    if milliseconds:
+        fraction = fraction.ljust(3, "0")
+    return zoned.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
 
 
 def _validate_samples(objects: list[dict[str, Any]]) -> None:
