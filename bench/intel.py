@@ -4,8 +4,10 @@ One incident on SQLite with N observables (default 10,000: IPv4 addresses, domai
 and SHA-256 hashes), each said in its own message by one of two organisations at a TLP
 from CLEAR to RED. It times the export of the whole record and for the partner
 organisation (`--as-org`, each sighting asked of the disclosure rule), from the database to
-the printed text, recording included. The floor: `json.dumps` of the same number of
-indicator-shaped dicts, built by hand, in the same run.
+the printed text, recording included; then the whole `warroom export INC-1 --format stix`
+process (interpreter, imports, export, printing). The floors, in the same run: `json.dumps`
+of the same number of indicator-shaped dicts, built by hand; and the interpreter starting
+and importing warroom's command line.
 
     python bench/intel.py [--observables 10000]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -192,6 +195,30 @@ def floor_row(count: int) -> tuple:
     )
 
 
+def process_row(label: str, folder: Path, url: str, argv: list[str] | None) -> tuple:
+    """`warroom export` as a process of its own, or (argv None) only its start-up."""
+    config = folder / "warroom.toml"
+    config.write_text(
+        f'[storage]\nurl = "{url}"\nauto_upgrade = false\n\n'
+        + "".join(f'[[orgs]]\nid = "{o}"\nplatform = "console"\n\n' for o in ORGS)
+        + f'[[sharing]]\norgs = {list(ORGS)!r}\nmax_tlp = "AMBER"\n'.replace("'", '"'),
+        encoding="utf-8",
+    )
+    code = "import warroom.bot.cli as cli, sys; sys.exit(cli.main(sys.argv[1:]))"
+    if argv is None:
+        code = "import warroom.bot.cli"
+    command = [sys.executable, "-c", code, *(argv or [])]
+    started = time.perf_counter()
+    done = subprocess.run(
+        [part.replace("CONFIG", str(config)) for part in command],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    wall = time.perf_counter() - started
+    return label, done.stdout.count('"pattern"') if argv else 0, wall, len(done.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--observables", type=int, default=10_000)
@@ -215,6 +242,11 @@ def main() -> None:
             floor_row(args.observables),
         ]
         store.close()
+        export = ["export", "INC-1", "-c", "CONFIG", "--format", "stix"]
+        rows += [
+            process_row("process: warroom export --format stix", Path(tmp), url, export),
+            process_row("floor: python -c 'import warroom.bot.cli'", Path(tmp), url, None),
+        ]
     print(
         f"warroom intel exports on SQLite, {args.observables:,} observables, "
         f"python {sys.version.split()[0]}, {os.cpu_count()} cpus"

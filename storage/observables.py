@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
@@ -67,6 +69,28 @@ class ObservableRepo:
             found += self.session.exec(query.order_by(col(TimelineEntry.seq))).all()
         return found
 
+    def said_after(
+        self, incident_id: int, seq: int, kinds: Collection[str]
+    ) -> list[tuple[int, str, datetime, str, str]]:
+        """(seq, text, at, org, tlp) of the entries of those kinds past `seq`: what
+        extraction reads, without loading whole entries."""
+        query = (
+            sa.select(
+                col(TimelineEntry.seq),
+                col(TimelineEntry.text),
+                col(TimelineEntry.at),
+                col(TimelineEntry.actor_org),
+                col(TimelineEntry.tlp),
+            )
+            .where(
+                col(TimelineEntry.incident_id) == incident_id,
+                col(TimelineEntry.seq) > seq,
+                col(TimelineEntry.kind).in_(list(kinds)),
+            )
+            .order_by(col(TimelineEntry.seq))
+        )
+        return [(s, t, a, o, tlp) for s, t, a, o, tlp in self.session.execute(query)]
+
     def get(self, incident_id: int, kind: str, value: str) -> Observable | None:
         query = select(Observable).where(
             Observable.incident_id == incident_id,
@@ -119,14 +143,41 @@ class ObservableRepo:
         )
         return self.session.exec(query.order_by(col(Observable.incident_id))).all()
 
-    def with_values(self, incident_id: int, values: Collection[str]) -> Sequence[Observable]:
-        """The incident's observables of any of `values` (one query for a batch)."""
+    def counts_of(
+        self, incident_id: int, values: Collection[str]
+    ) -> list[tuple[str, str, int, int, datetime, datetime, str, int, int]]:
+        """(type, value, first_seq, last_seq, first_seen_at, last_seen_at, tlp, times_seen,
+        id) of the incident's observables of any of `values`: what a batch's sightings
+        count on, without loading whole observables."""
         if not values:
             return []
-        query = select(Observable).where(
-            Observable.incident_id == incident_id, col(Observable.value).in_(list(values))
+        table = _table(Observable)
+        query = sa.select(
+            table.c.type,
+            table.c.value,
+            table.c.first_seq,
+            table.c.last_seq,
+            table.c.first_seen_at,
+            table.c.last_seen_at,
+            table.c.tlp,
+            table.c.times_seen,
+            table.c.id,
+        ).where(table.c.incident_id == incident_id, table.c.value.in_(list(values)))
+        return [tuple(row) for row in self.session.connection().execute(query)]
+
+    def update_counts(self, rows: Sequence[Mapping[str, object]]) -> None:
+        """Set the counts of stored observables (each row has its `id`), in one statement."""
+        if not rows:
+            return
+        table = _table(Observable)
+        names = [name for name in rows[0] if name != "id"]
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(name) for name in names})
         )
-        return self.session.exec(query).all()
+        params = [{**{n: r[n] for n in names}, "_id": r["id"]} for r in rows]
+        self.session.connection().execute(statement, params)
 
     def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
         """(observable id, seq) of the sightings recorded in those entries already."""
@@ -151,28 +202,22 @@ class ObservableRepo:
         self.session.add_all(rows)
         self.session.flush()
 
-    def insert_new(self, rows: Sequence[Observable]) -> None:
-        """Insert observables not in the session, in one statement, and give them their ids
-        (a batch from a busy room: the ORM's unit of work costs more than the scan)."""
+    def insert_rows(self, rows: Sequence[Mapping[str, object]]) -> list[int]:
+        """Insert new observables given as column values, in one statement; their ids, in
+        order (a batch from a busy room: building ORM objects costs more than the scan)."""
         if not rows:
-            return
-        columns = [c for c in _columns(Observable) if c != "id"]
-        statement = insert(Observable).returning(
-            col(Observable.id), col(Observable.value), sort_by_parameter_order=True
-        )
-        made = self.session.execute(
-            statement, [{c: getattr(r, c) for c in columns} for r in rows]
-        ).all()
-        for row, (new_id, _) in zip(rows, made, strict=True):
-            row.id = new_id
+            return []
+        # on the table, not the class: the ORM's bulk path would cost as much again
+        table = _table(Observable)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        connection = self.session.connection()
+        return [new_id for (new_id,) in connection.execute(statement, list(rows)).all()]
 
-    def insert_sightings(self, rows: Sequence[ObservableSighting]) -> None:
+    def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
         if rows:
-            columns = _columns(ObservableSighting)
-            self.session.execute(
-                insert(ObservableSighting), [{c: getattr(r, c) for c in columns} for r in rows]
-            )
+            self.session.connection().execute(insert(_table(ObservableSighting)), list(rows))
 
 
-def _columns(table: type[SQLModel]) -> list[str]:
-    return [c.name for c in SQLModel.metadata.tables[str(table.__tablename__)].columns]
+def _table(model: type[SQLModel]) -> sa.Table:
+    table: sa.Table = SQLModel.metadata.tables[str(model.__tablename__)]
+    return table

@@ -299,9 +299,11 @@ _VERSION_BEFORE = re.compile(
 def reads_as_version(text: str, value: str) -> bool:
     """`version 10.2.0.1`, `v1.2.3.4`: a dotted number after a word for a version is a
     version, not an address."""
-    for match in re.finditer(re.escape(value), text):
-        if not _VERSION_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+    start = text.find(value)
+    while start >= 0:  # str.find, not a pattern per value: each would be compiled anew
+        if not _VERSION_BEFORE.search(text[max(0, start - 12) : start]):
             return False
+        start = text.find(value, start + 1)
     return True
 
 

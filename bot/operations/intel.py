@@ -4,13 +4,10 @@ the disclosure rule, and the notice that one was seen in another incident."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
-
-from ioc_finder import find_iocs
+from typing import NamedTuple, Protocol
 
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
@@ -31,6 +28,7 @@ from warroom.bot.domain.observables import (
 from warroom.bot.domain.redact import REDACTED, redact
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.operations import ioc_words
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.storage.models import Incident, Observable, ObservableSighting, TimelineEntry
@@ -47,20 +45,6 @@ SCANNED = (
 )
 SIGHTED_IN = (*SCANNED, EntryKind.IOC)  # `ioc add` is a sighting too
 
-_FOUND_AS = {
-    "ipv4s": ObservableType.IPV4,
-    "ipv6s": ObservableType.IPV6,
-    "domains": ObservableType.DOMAIN,
-    "urls": ObservableType.URL,
-    "email_addresses": ObservableType.EMAIL,
-    "md5s": ObservableType.MD5,
-    "sha1s": ObservableType.SHA1,
-    "sha256s": ObservableType.SHA256,
-    "cves": ObservableType.CVE,
-}
-# Text with none of these cannot hold an indicator: ioc-finder is not asked about it.
-_MAYBE = re.compile(r"\w\s*(?:[.:@\[(]|\{\.)|[0-9a-f]{32}|cve-\d", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Found:
@@ -68,23 +52,21 @@ class Found:
     value: str
 
 
-def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
+def find(
+    text: str, own_domains: Collection[str] = (), *, reader: ioc_words.Reader = ioc_words.SHORTCUTS
+) -> list[Found]:
     """The indicators in `text`, refanged and in their stored form, in a stable order.
 
-    Secrets are redacted first, so none is ever kept as an indicator. ioc-finder reads each
-    distinct word that could hold one (indicators hold no spaces),
-    once per process (what a room says, it says again), and the URL grammar, its slowest,
-    only on words with a slash."""
-    if not _MAYBE.search(text):
+    Secrets are redacted first, so none is ever kept as an indicator. Each distinct word
+    (indicators hold no spaces) is read by `reader`: by default ioc-finder with the
+    shortcuts of `ioc_words`, which the tests hold equal to `ioc_words.LIBRARY`."""
+    if not reader.may_hold(text):
         return []
     # a secret is no indicator (a bearer token reads as an MD5): scanned with them redacted
     text = refang(redact(text)[0].replace(REDACTED, "REDACTED"))
     out: list[Found] = []
     for word in dict.fromkeys(text.split()):
-        word = word.strip(_EDGES)
-        if not _MAYBE.search(word):
-            continue
-        for kind, raw in _found_in(word):
+        for kind, raw in reader.read(word.strip(_EDGES)):
             try:
                 value = normalised(kind, raw)
             except ObservableError:
@@ -100,20 +82,22 @@ def find(text: str, own_domains: Collection[str] = ()) -> list[Found]:
 
 
 _EDGES = "()[]{}<>\"'`,;!?*_~"  # punctuation and chat markup around a word
-_ORDER = {kind: n for n, kind in enumerate(_FOUND_AS.values())}
-_WITHOUT_URLS = [key for key in _FOUND_AS if key != "urls"]
-
-
-@lru_cache(maxsize=65536)
-def _found_in(word: str) -> tuple[tuple[ObservableType, str], ...]:
-    types = list(_FOUND_AS) if "/" in word else _WITHOUT_URLS
-    found = find_iocs(word, included_ioc_types=types, parse_unicode_iocs=True)
-    return tuple((kind, str(raw)) for key, kind in _FOUND_AS.items() for raw in found.get(key, []))
+_ORDER = {kind: n for n, kind in enumerate(ioc_words.FOUND_AS.values())}
 
 
 def find_all(texts: Sequence[str], own_domains: Collection[str]) -> list[list[Found]]:
     """`find` for a batch (what a worker process is handed)."""
     return [find(text, own_domains) for text in texts]
+
+
+class ScannedEntry(NamedTuple):
+    """What extraction needs of an entry: its text, and what a sighting in it records."""
+
+    seq: int
+    text: str
+    at: datetime
+    org: str
+    tlp: str
 
 
 @dataclass(frozen=True)
@@ -122,7 +106,11 @@ class Pending:
 
     incident_id: int
     upto: int
-    entries: tuple[tuple[int, str], ...]  # seq, text
+    entries: tuple[ScannedEntry, ...]
+
+    @property
+    def texts(self) -> list[str]:
+        return [entry.text for entry in self.entries]
 
 
 def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
@@ -132,9 +120,9 @@ def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
     scanned = uow.observables.scanned_to(incident_id)
     if scanned >= incident.timeline_seq:
         return None
-    entries = uow.observables.entries_after(incident_id, scanned, SCANNED)
     upto = incident.timeline_seq
-    return Pending(incident_id, upto, tuple((e.seq, e.text) for e in entries if e.seq <= upto))
+    rows = uow.observables.said_after(incident_id, scanned, SCANNED)
+    return Pending(incident_id, upto, tuple(ScannedEntry(*r) for r in rows if r[0] <= upto))
 
 
 def store_found(
@@ -142,46 +130,136 @@ def store_found(
 ) -> int:
     """Record what extraction found in `work`'s entries and move the cursor past them; run
     again (a crash, another process) it adds nothing twice. The number of new sightings.
-    A batch is a few statements, whatever its size: a busy room is scanned in batches."""
+    A batch is a few statements, whatever its size: new observables and sightings are
+    inserted as rows, one statement each, and only the ones other incidents hold too are
+    read back for their correlation notice."""
     incident = uow.incidents.get(work.incident_id, for_update=True)
     if incident is None or incident.id is None:
         return 0
     scanned = uow.observables.scanned_to(incident.id)
     if scanned >= work.upto:
         return 0
-    by_seq = {e.seq: e for e in uow.observables.entries_after(incident.id, scanned, SCANNED)}
+    # the timeline is append-only: what `pending` read of an entry is what is stored
     said = [
-        (by_seq[seq], items)
-        for (seq, _), items in zip(work.entries, found, strict=True)
-        if seq in by_seq and items
+        (entry, items)
+        for entry, items in zip(work.entries, found, strict=True)
+        if entry.seq > scanned and items
     ]
     values = {item.value for _, items in said for item in items}
     with uow.no_autoflush():
-        known = {(o.type, o.value): o for o in uow.observables.with_values(incident.id, values)}
+        known = {
+            (t.type, t.value): t
+            for t in (_Tally(*row) for row in uow.observables.counts_of(incident.id, values))
+        }
         recorded = uow.observables.sighted_at(incident.id, {entry.seq for entry, _ in said})
-        new: dict[tuple[str, str], Observable] = {}
-        seen_in: list[tuple[Observable, TimelineEntry]] = []
+        new: dict[tuple[str, str], _Tally] = {}
+        seen_in: list[tuple[tuple[str, str], ScannedEntry]] = []
         for entry, items in said:
             for item in items:
                 key = (item.type.value, item.value)
                 observable = known.get(key) or new.get(key)
                 if observable is None:
-                    observable = new[key] = _new_observable(incident.id, entry, item)
+                    observable = new[key] = _Tally.first(entry, item)
                 elif observable.id is not None and (observable.id, entry.seq) in recorded:
                     continue
                 _count(observable, entry)
-                seen_in.append((observable, entry))
-    uow.observables.insert_new(list(new.values()))
-    sightings = [_sighting(observable, entry) for observable, entry in seen_in]
-    uow.observables.insert_sightings(sightings)
+                seen_in.append((key, entry))
+    uow.observables.update_counts(
+        [t.counts() for t in known.values() if t.times_seen > t.was_seen]
+    )
+    ids = uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
+    ids_of = {key: o.id for key, o in known.items()} | dict(zip(new, ids, strict=True))
+    sightings = [
+        {
+            "observable_id": ids_of[key],
+            "seq": entry.seq,
+            "incident_id": incident.id,
+            "org": entry.org,
+            "tlp": parse_tlp(entry.tlp).label,
+            "at": entry.at,
+        }
+        for key, entry in seen_in
+    ]
+    uow.observables.insert_sighting_rows(sightings)
     elsewhere = uow.observables.found_elsewhere(incident.id, values)
-    for observable, entry in seen_in:
-        if (observable.type, observable.value) in elsewhere:
-            stored = uow.observables.get(incident.id, observable.type, observable.value)
+    told: set[tuple[str, str, str]] = set()
+    for key, entry in seen_in:
+        if key in elsewhere and (*key, entry.org) not in told:
+            told.add((*key, entry.org))
+            stored = uow.observables.get(incident.id, *key)
             assert stored is not None
-            correlate(uow, config, incident, stored, entry.actor_org)
+            correlate(uow, config, incident, stored, entry.org)
     uow.observables.mark_scanned(incident.id, work.upto)
     return len(sightings)
+
+
+class _Tallied(Protocol):
+    """What a sighting counts on: a stored observable, or one found in this batch."""
+
+    id: int | None
+    times_seen: int
+    first_seq: int
+    last_seq: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    tlp: str
+
+
+@dataclass
+class _Tally:
+    """An observable's counts as a batch changes them: one found in the batch, inserted as
+    a row, or a stored one, whose counts are updated as a row (no ORM object either way)."""
+
+    type: str
+    value: str
+    first_seq: int
+    last_seq: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    tlp: str
+    times_seen: int = 0
+    id: int | None = None
+    source_org: str = ""
+
+    def __post_init__(self) -> None:
+        self.was_seen = self.times_seen
+
+    @classmethod
+    def first(cls, entry: ScannedEntry, item: Found) -> _Tally:
+        tlp = parse_tlp(entry.tlp).label
+        return cls(
+            item.type.value, item.value, entry.seq, entry.seq, entry.at, entry.at, tlp
+        ).said_by(entry.org)
+
+    def said_by(self, org: str) -> _Tally:
+        self.source_org = org
+        return self
+
+    def counts(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "times_seen": self.times_seen,
+            "first_seen_at": self.first_seen_at,
+            "last_seen_at": self.last_seen_at,
+            "tlp": self.tlp,
+        }
+
+    def row(self, incident_id: int) -> dict[str, object]:
+        return {
+            "incident_id": incident_id,
+            "type": self.type,
+            "value": self.value,
+            "first_seq": self.first_seq,
+            "last_seq": self.last_seq,
+            "times_seen": self.times_seen,
+            "first_seen_at": self.first_seen_at,
+            "last_seen_at": self.last_seen_at,
+            "source_org": self.source_org,
+            "tlp": self.tlp,
+            "pap": DEFAULT_PAP.label,
+        }
 
 
 def _new_observable(
@@ -202,7 +280,7 @@ def _new_observable(
     )
 
 
-def _count(observable: Observable, entry: TimelineEntry) -> None:
+def _count(observable: _Tallied, entry: ScannedEntry | TimelineEntry) -> None:
     """One more sighting of `observable`, in `entry`."""
     observable.times_seen += 1
     if entry.seq >= observable.last_seq:

@@ -46,15 +46,13 @@ def export_intel(
         made = stix_export.bundle(
             view, as_org, title=title, title_tlp=title_tlp, org_names=names, profile=profile
         )
-        # stix2's own pretty printing orders keys with a search that is quadratic in the
-        # bundle's size; its compact form keeps the objects' property order
-        text = json.dumps(json.loads(made.serialize()), indent=2, ensure_ascii=False)
+        text = json.dumps(made, indent=2, ensure_ascii=False)
     else:
         sharing_group = config.intel.misp_sharing_group
         event = misp_export.event(
             view, as_org, title=title, title_tlp=title_tlp, sharing_group=sharing_group
         )
-        text = json.dumps(json.loads(event.to_json()), indent=2, ensure_ascii=False)
+        text = json.dumps(event, indent=2, ensure_ascii=False)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     label = "STIX 2.1" if form == "stix" else "MISP"
     intel_changes.exported(uow, incident, form=label, as_org=as_org, digest=digest, at=at)
@@ -64,7 +62,7 @@ def export_intel(
 def scan_now(uow: UnitOfWork, config: Config, incident_id: int) -> None:
     work = intel.pending(uow, incident_id)
     if work is not None:
-        found = intel.scanner(config)([text for _, text in work.entries])
+        found = intel.scanner(config)(work.texts)
         intel.store_found(uow, config, work, found)
 
 

@@ -111,7 +111,7 @@ class Extraction:
             )
             if work is None:
                 continue
-            found = await self._scan([text for _, text in work.entries])
+            found = await self._scan(work.texts)
 
             light = len(work.entries) <= LIGHT_BATCH
             await store.transaction(

@@ -170,7 +170,7 @@ async def test_what_was_said_while_nothing_scanned_is_scanned_on_start_and_only_
     first = state(bot)
     assert [v for _, v, *_ in first[0]] == ["evil-corp.com", "45.77.12.9"]
     # a second scan of the same entries (another process, a retried step) adds nothing
-    found = intel.find_all([text for _, text in work.entries], frozenset())
+    found = intel.find_all(work.texts, frozenset())
     added = bot.app.store.transaction_sync(
         lambda uow: intel.store_found(uow, bot.config, work, found)
     )
