@@ -127,7 +127,7 @@ def _found(
                 page = _Page.read(
                     uow, config, [h for h in hits if h.incident_id not in found], states
                 )
-            if one := page.shown(hit, org, words):
+            if one := page.shown(hit, org, words, titles_only=titles_only):
                 found[hit.incident_id] = one
     return list(found.values())
 
@@ -148,7 +148,8 @@ class _Page:
         if not ids:
             return cls({}, {}, {})
         kinds = [EntryKind.EDITED, *([EntryKind.RESOLVED] if states else [])]
-        places = {(h.incident_id, h.seq) for h in hits if h.kind != TITLE_KIND}
+        # a title hit's place too: its `opened` entry may be shown where the title is not
+        places = {(h.incident_id, h.seq) for h in hits}
         entries = {(e.incident_id, e.seq): e for e in uow.search.entries_at(places)}
         edits, resolves = [], {}
         for entry in uow.search.entries_of_kind(ids, kinds):
@@ -163,18 +164,22 @@ class _Page:
             return False
         return hit.kind == TITLE_KIND or (hit.incident_id, hit.seq) in self.entries
 
-    def shown(self, hit: Hit, org: str, words: Sequence[str]) -> Found | None:
+    def shown(
+        self, hit: Hit, org: str, words: Sequence[str], *, titles_only: bool = False
+    ) -> Found | None:
         """The hit as `org` may see it in a view of its own, or None where the rule
-        withholds it (asked before any text is redacted: most candidates cost little)."""
+        withholds it (asked before any text is redacted: most candidates cost little);
+        `titles_only`: found by its title, which `org` must see."""
         seen = self.views[hit.incident_id]
         title = seen.title_said
         title_shown = seen.may_see(title, org, Where.VIEW)
         tlps = [title.tlp] if title_shown else []
         snippet = None
-        if hit.kind == TITLE_KIND:
-            if not title_shown:
-                return None
-        else:
+        if hit.kind == TITLE_KIND and titles_only and not title_shown:
+            return None
+        # an entry; or a title withheld now (a later, stricter TLP) found in its `opened`
+        # entry, which the timeline shows as it was said
+        if hit.kind != TITLE_KIND or not title_shown:
             entry = self.entries.get((hit.incident_id, hit.seq))
             if entry is None or not seen.may_see(seen.said(entry), org, Where.VIEW):
                 return None

@@ -635,6 +635,14 @@ async def check_suggestions(world: World, org: str) -> None:
     opened_at=st.sampled_from(LEVELS),
     afterwards=lessons,
 )
+@example(  # the title said at TLP:CLEAR, the incident then RED: a partner brought in later
+    # finds the `opened` entry it may see in the timeline, but is suggested nothing by title
+    pair_caps={("acme", "cloud"): Tlp.RED, ("acme", "cert"): None, ("cert", "cloud"): None},
+    actions=[("tlp", Tlp.RED), ("invite", "cloud"), ("update", "acme", None, False)],
+    title_tlp=None,
+    opened_at=Tlp.CLEAR,
+    afterwards=[],
+)
 @example(  # another org's 📌 on a message never captured: the text is still its author's
     pair_caps={("acme", "cert"): Tlp.AMBER, ("acme", "cloud"): None, ("cert", "cloud"): None},
     actions=[("invite", "cert"), ("pin_uncaptured", "acme", "cert", Tlp.AMBER_STRICT)],
