@@ -476,8 +476,8 @@ def correlate(
     sightings = []
     for other in others:
         other_incident = uow.incidents.get(other.incident_id)
-        if other_incident is None:
-            continue
+        if other_incident is None or other_incident.exercise != incident.exercise:
+            continue  # a drill's indicators and a real incident's never meet
         view = IntelView.of(uow, config, other_incident)
         seen = view.shown(other, org)
         if seen is not None:

@@ -208,6 +208,18 @@ async def test_an_org_is_told_once_where_it_saw_an_indicator_before(orgs: CrossO
     assert notices(orgs, "cert") == [f"🔎 45.77.12.9 was seen in INC-1 ({day}, SEV2, resolved)"]
 
 
+async def test_an_exercise_and_a_real_incident_never_correlate(orgs: CrossOrgBot) -> None:
+    orgs.rooms.pop("cert")
+    await orgs.command('open "Drill" --sev 3 --exercise', name="cora", org="cert")  # INC-2
+    await orgs.say("the drill sees 45.77.12.9", name="cora", org="cert")
+    orgs.rooms.pop("cert")
+    await orgs.command('open "Real again" --sev 3', name="cora", org="cert")  # INC-3
+    await orgs.say("45.77.12.9 for real", name="cora", org="cert")
+    day = orgs.clock.now().date().isoformat()
+    # the real one is told of the real INC-1 only; the drill of nothing
+    assert notices(orgs, "cert") == [f"🔎 45.77.12.9 was seen in INC-1 ({day}, SEV2, resolved)"]
+
+
 async def test_an_incident_the_org_may_not_see_is_never_named_hinted_or_counted(
     orgs: CrossOrgBot,
 ) -> None:
