@@ -17,7 +17,7 @@ from warroom.bot.operations.audit import Witnesses, verify
 async def test_a_rewrite_is_caught_by_the_checkpoints_a_matrix_room_kept(
     bot: Bot, alice: Human, tmp_path: Path
 ) -> None:
-    room = await open_incident(alice, bot, "Customer DB leak")
+    room = await open_incident(alice, bot, "Witnessed head")  # a room alias of its own
     await alice.wait_notice(room, bot.user_id, "🔏 INC-1 #")
     await command(alice, room, bot, "!incident note rotated the leaked key", "noted")
     await command(alice, room, bot, '!inc update "blocked" --state contained', "status update")
