@@ -68,6 +68,16 @@ SPEAKS = {"acme": {"locale": "de", "timezone": "Europe/Berlin"}}  # the others E
 PAIRS = (("acme", "cert"), ("acme", "cloud"), ("cert", "cloud"))
 TOKEN = re.compile(r"k(\d+)z")
 SECRET = re.compile(r"s3cr\d+x")
+# a checkpoint's base64 signature, as exports and console lines carry it: random letters
+# and digits, not text, where `k8z` may stand by chance
+SIGNATURE = re.compile(r"""["']signature["']: ?["'][^"']*["']|warroom-[\w.-]+:\S+""")
+
+
+def tokens(text: str) -> list[str]:
+    """The numbers of the tokens in `text`, signatures left out."""
+    return TOKEN.findall(SIGNATURE.sub("", text))
+
+
 LEVELS = list(Tlp)
 _template: Path | None = None
 
@@ -199,7 +209,7 @@ class World:
             if found is None:
                 continue
             reader, where = found
-            for token in map(int, TOKEN.findall(text)):
+            for token in map(int, tokens(text)):
                 assert self.oracle.allowed(token, reader, where), (
                     f"k{token}z reached {reader} ({where}): {text!r}"
                 )
@@ -539,7 +549,7 @@ async def scenario(
         for room_id, texts in final_rooms(world).items():
             reader = world.room_org[room_id]
             for text in texts:
-                for token in map(int, TOKEN.findall(text)):
+                for token in map(int, tokens(text)):
                     assert oracle.allowed(token, reader, "room"), (reader, text)
         for org in ORGS:
             if org in oracle.orgs:
@@ -557,7 +567,7 @@ async def scenario(
             shown["iocs"] = await answers(world, org, "iocs")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
-                for token in map(int, TOKEN.findall(text)):
+                for token in map(int, tokens(text)):
                     assert oracle.allowed(token, org, "view"), f"k{token}z in {org}'s {path}"
             await check_search(world, org)
             if org not in oracle.orgs:
@@ -573,7 +583,7 @@ async def scenario(
                             assert f"k{token}z.net" in shown[path], f"k{token}z.net: {path}"
         for org in ORGS:
             told = await seen_before(world, org)
-            for token in map(int, TOKEN.findall(told)):
+            for token in map(int, tokens(told)):
                 assert oracle.allowed(token, org, "view"), f"k{token}z told to {org}"
             for token in world.scanned:
                 sayings = oracle.sayings[token]
@@ -597,7 +607,7 @@ async def check_search(world: World, org: str) -> None:
         # the results; an answer listing no incident only repeats the query
         said = "\n".join(body for body in bodies if "INC-" in body)
         assert not SECRET.search(said), f"a secret in {org}'s search"
-        for shown in map(int, TOKEN.findall(said)):
+        for shown in map(int, tokens(said)):
             assert world.oracle.allowed(shown, org, "view"), f"k{shown}z in {org}'s search"
         if world.oracle.allowed(token, org, "view"):
             assert f"k{token}z" in said, f"search never found k{token}z for {org}"
@@ -615,7 +625,7 @@ async def check_suggestions(world: World, org: str) -> None:
     told = private[1:]  # after the answer to `open`
     for text in told:
         assert not SECRET.search(text), f"a secret in {org}'s suggestions"
-        for shown in map(int, TOKEN.findall(text)):
+        for shown in map(int, tokens(text)):
             assert oracle.allowed(shown, org, "view"), f"k{shown}z suggested to {org}"
     suggested = any("INC-1" in text for text in told)
     assert suggested == oracle.title_visible(reader=org, where="view"), (org, told)
@@ -801,7 +811,7 @@ async def drill_scenario(
             shown["followups"] = await answers(world, org, "followups")
             for path, text in shown.items():
                 assert not SECRET.search(text), f"a secret in {org}'s {path}"
-                for token in map(int, TOKEN.findall(text)):
+                for token in map(int, tokens(text)):
                     assert oracle.allowed(token, org, "view"), f"k{token}z in {org}'s {path}"
             for token, sayings in oracle.sayings.items():
                 if any(oracle.visible(s.org, s.tlp, org, "view") for s in sayings):
