@@ -114,7 +114,9 @@ _SEED_COUNTER = {
 }
 
 _MARK_DONE = (
-    update(Outbox).where(col(Outbox.id) == bindparam("item")).values(done_at=bindparam("at"))
+    update(Outbox)
+    .where(col(Outbox.id).in_(bindparam("items", expanding=True)))
+    .values(done_at=bindparam("at"))
 )
 
 
@@ -343,8 +345,9 @@ class OutboxRepo:
         item.last_error = f"withdrawn: {why}"
         self.session.add(item)
 
-    def mark_done(self, item_id: int, at: datetime) -> None:
-        self.session.connection().execute(_MARK_DONE, {"item": item_id, "at": at})
+    def mark_done(self, item_ids: Sequence[int], at: datetime) -> None:
+        if item_ids:
+            self.session.connection().execute(_MARK_DONE, {"items": list(item_ids), "at": at})
 
     def get(self, item_id: int) -> Outbox | None:
         return self.session.get(Outbox, item_id)

@@ -25,6 +25,7 @@ from warroom.bot.domain.clock import Clock
 from warroom.bot.domain.port import AdapterError, ChatAdapter
 from warroom.bot.domain.telemetry import NO_TELEMETRY, ErrorKind, Telemetry
 from warroom.bot.operations.effects import effect_from
+from warroom.bot.runtime.done_marks import DoneMarks
 from warroom.bot.runtime.settling import Settling
 from warroom.storage.models import Outbox
 from warroom.storage.store import Store, UnitOfWork
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 25
 MAX_BACKOFF_S = 300.0
-LANES_AT_ONCE = 8  # rooms delivered to concurrently; each room's items stay in order
+LANES_AT_ONCE = 32  # rooms delivered to concurrently; each room's items stay in order
 CLAIM_BATCH = 200
 ROUNDS = 5  # of delivering what delivering queued (a new room, then its card)
 E = TypeVar("E")
@@ -119,6 +120,7 @@ class OutboxDispatcher:
         self._prepared: dict[int, object] = {}
         self.settling = Settling()
         self.telemetry = telemetry
+        self._marks = DoneMarks(store, clock)
 
     def deliver_on_commit(self) -> None:
         """Lease what this process's transactions queue to it, and deliver it straight after
@@ -279,8 +281,7 @@ class OutboxDispatcher:
             self.telemetry.platform_failed(item.platform, failure_kind(exc))
             await self.store.transaction(lambda uow: self._failed(uow, item, error, retryable))
             return False
-        done = [item.id, *covered]
-        await self.store.transaction(lambda uow: _done(uow, done, self.clock.now()))
+        await self._marks.mark([item.id, *covered])
         return True
 
     def _failed(self, uow: UnitOfWork, item: Claimed, exc: Exception, retryable: bool) -> None:
@@ -326,11 +327,6 @@ def _claimed(row: Outbox) -> Claimed:
 def _lane(item: Claimed) -> str:
     room = item.payload.get("room")
     return json.dumps(room, sort_keys=True) if room else f"incident:{item.incident_id}"
-
-
-def _done(uow: UnitOfWork, item_ids: Sequence[int], now: datetime) -> None:
-    for item_id in item_ids:
-        uow.outbox.mark_done(item_id, now)
 
 
 def _release(uow: UnitOfWork, *, item_id: int, retry_at: datetime) -> None:
