@@ -11,21 +11,10 @@ from sqlmodel import Session, col, select
 
 from warroom.storage.chain import entry_hash
 from warroom.storage.models import GENESIS_HASH, TimelineEntry
+from warroom.storage.timeline import HASHED_COLUMNS
 
-CONTENT = (
-    "at",
-    "kind",
-    "actor_platform",
-    "actor_workspace",
-    "actor_user_id",
-    "actor_display",
-    "actor_org",
-    "text",
-    "tlp",
-    "source_event_id",
-    "phrase",
-    "hash_version",
-)
+# what an entry says, as its hash covers it (the chain fields are recomputed)
+CONTENT = tuple(name for name in HASHED_COLUMNS if name not in ("seq", "prev_hash", "hash"))
 
 
 def rows(engine: Engine, key: str = "INC-1") -> list[dict[str, Any]]:
