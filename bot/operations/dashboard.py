@@ -72,7 +72,7 @@ class DashboardReads:
             incident = uow.incidents.by_key(key)
             return None if incident is None else incident.timeline_seq
 
-        return await self.store.transaction(work)
+        return await self.store.transaction(work, light=True)
 
     async def indicators(self, viewer: Viewer) -> View:
         now, lang = self.clock.now(), self.language(viewer.org)
