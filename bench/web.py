@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -193,6 +194,10 @@ async def event_latencies(
     return found
 
 
+def _load() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
 def row(name: str, ms: list[float]) -> str:
     ordered = sorted(ms)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
@@ -202,6 +207,7 @@ def row(name: str, ms: list[float]) -> str:
 async def main(args: argparse.Namespace) -> None:
     from playwright.async_api import async_playwright
 
+    load_before = _load()
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite:///{folder / 'warroom.db'}"
     began = time.perf_counter()
@@ -268,6 +274,8 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await runner.cleanup()
         await app.stop()
+    # figures on a shared machine mean little without how busy it was
+    print(f"load average (1, 5, 15 min): {load_before} at the start, {_load()} at the end\n")
     print("| what | n | p50 ms | p99 ms |")
     print("|---|---|---|---|")
     print("\n".join(rows))

@@ -91,6 +91,7 @@ class TimelineEntry(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("incident_id", "seq"),
         Index("ix_timeline_source", "incident_id", "source_event_id"),
+        Index("ix_timeline_kind", "incident_id", "kind", "seq"),  # edits, a view's last update
     )
 
     id: int | None = Field(default=None, primary_key=True)

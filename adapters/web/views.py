@@ -16,6 +16,7 @@ _templates = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # shipped files: compiled once, not checked on disk per request
 )
 
 

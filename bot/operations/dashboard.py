@@ -39,7 +39,10 @@ class DashboardReads:
 
     async def viewer(self, cookie: str) -> Viewer | None:
         now = self.clock.now()
-        return await self.store.transaction(lambda uow: web_login.viewer(uow, cookie, now=now))
+        # one row by its key, asked by every request: light, so no hop to the store's thread
+        return await self.store.transaction(
+            lambda uow: web_login.viewer(uow, cookie, now=now), light=True
+        )
 
     async def sign_out(self, cookie: str) -> None:
         now = self.clock.now()
@@ -69,7 +72,7 @@ class DashboardReads:
             incident = uow.incidents.by_key(key)
             return None if incident is None else incident.timeline_seq
 
-        return await self.store.transaction(work)
+        return await self.store.transaction(work, light=True)
 
     async def indicators(self, viewer: Viewer) -> View:
         now, lang = self.clock.now(), self.language(viewer.org)

@@ -30,8 +30,7 @@ def incident_list(
         after=_cursor(wanted.after),
     )
     ids = [i.id for i in found.incidents if i.id is not None]
-    views = views_of(uow, config, ids)
-    joined = uow.stats.joined(ids)
+    views = views_of(uow, config, ids)  # each incident's organisations are read with it
     rows = [
         {
             "key": i.key,
@@ -41,7 +40,7 @@ def incident_list(
             "tlp": i.tlp,
             "exercise": i.exercise,
             "opened_at": iso(i.opened_at),
-            "orgs": sorted(o for o, _ in joined.get(i.id, ())),
+            "orgs": sorted(views[i.id].sharing.incident_orgs),
         }
         for i in found.incidents
         if i.id is not None
