@@ -52,8 +52,12 @@ def task_line(
     *,
     now: datetime | None = None,
 ) -> str:
+    return _line(task, text, task_details(task, roles, lang, now=now))
+
+
+def _line(task: Task, text: str, details: Sequence[str]) -> str:
     head = f"{'☑' if task.done_at else '☐'} {task.number}. {text}"
-    return " · ".join([head, *task_details(task, roles, lang, now=now)])
+    return " · ".join([head, *details])
 
 
 def task_details(
@@ -95,15 +99,11 @@ def task_list(
 ) -> Message:
     """The lines of `shown`, with each as a checklist item for platforms with checkboxes;
     the banner is the highest TLP of what it holds."""
-    lines = [task_line(t, text, roles, lang, now=now) for t, text in shown]
+    details = [task_details(t, roles, lang, now=now) for t, _ in shown]
+    lines = [_line(t, text, said) for (t, text), said in zip(shown, details, strict=True)]
     items = tuple(
-        ChecklistItem(
-            t.number,
-            text,
-            t.done_at is not None,
-            " · ".join(task_details(t, roles, lang, now=now)),
-        )
-        for t, text in shown
+        ChecklistItem(t.number, text, t.done_at is not None, " · ".join(said))
+        for (t, text), said in zip(shown, details, strict=True)
     )
     held = [parse_tlp(t.tlp) for t, _ in shown]
     banner = max([*held, parse_tlp(seen.incident.tlp)], default=Tlp.CLEAR)
