@@ -51,15 +51,14 @@ class ReminderRepo:
 
     def touch(self, incident_id: int) -> None:
         """Say the plan must be redone: the leader's scheduler picks this up."""
-        state = self.get(incident_id)
-        if state is None:
-            self.ensure(incident_id)
-            return
-        self.session.execute(
+        # one statement where the row is there (the common case), rather than a read first
+        bumped = self.session.execute(
             update(ReminderState)
             .where(col(ReminderState.incident_id) == incident_id)
             .values(plan_version=ReminderState.plan_version + 1)
         )
+        if not bumped.rowcount:  # type: ignore[attr-defined]
+            self.ensure(incident_id)
 
     def unplanned(self, limit: int | None = 1000) -> Sequence[int]:
         """Incidents whose plan changed since the scheduler last planned them."""

@@ -59,7 +59,24 @@ class Message:
     attachment: Attachment | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `dataclasses.asdict` gives, built directly: a checklist of thousands of items
+        is fingerprinted on every refresh, and asdict's recursion and copies were most of it."""
+        return {
+            "body": self.body,
+            "title": self.title,
+            "fields": tuple({"label": f.label, "value": f.value} for f in self.fields),
+            "tlp": self.tlp,
+            "mentions": tuple(asdict(m) for m in self.mentions),
+            "footer": self.footer,
+            "reply_to": self.reply_to,
+            "checklist": tuple(
+                {"number": c.number, "text": c.text, "done": c.done, "detail": c.detail}
+                for c in self.checklist
+            ),
+            "attachment": None
+            if self.attachment is None
+            else {"kind": self.attachment.kind, "data": self.attachment.data},
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Message:

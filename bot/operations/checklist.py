@@ -11,22 +11,26 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import ChecklistItem, Message
 from warroom.bot.domain.tasks import OwnerKind, is_overdue
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.tasks import holder, owner_of, said
+from warroom.bot.operations.tasks import TaskFacts, holder, owner_of, said
 from warroom.bot.operations.visibility import Visibility, parse_tlp
-from warroom.storage.models import RoleAssignment, Task
+from warroom.storage.models import RoleAssignment
 
-Shown = Sequence[tuple[Task, str]]  # tasks with the text the reader may see
+Shown = Sequence[tuple[TaskFacts, str]]  # tasks with the text the reader may see
+T = TypeVar("T", bound=TaskFacts)
 
 
-def visible(seen: Visibility, tasks: Sequence[Task], reader: str, where: Where) -> Shown:
+def visible(
+    seen: Visibility, tasks: Sequence[T], reader: str, where: Where
+) -> list[tuple[T, str]]:
     """The tasks `reader`'s organisation may see there; the others are absent."""
-    shown = []
+    shown: list[tuple[T, str]] = []
     for task in tasks:
         text = seen.show(said(task), reader, where)
         if text is not None:
@@ -34,7 +38,7 @@ def visible(seen: Visibility, tasks: Sequence[Task], reader: str, where: Where) 
     return shown
 
 
-def owner_text(task: Task, roles: Sequence[RoleAssignment], lang: Language) -> str:
+def owner_text(task: TaskFacts, roles: Sequence[RoleAssignment], lang: Language) -> str:
     """`@bob`, `tech-lead (bob)`, `liaison:cert (nobody yet)`; "" for an unowned task."""
     owner = owner_of(task)
     if owner.kind is not OwnerKind.ROLE:
@@ -45,19 +49,23 @@ def owner_text(task: Task, roles: Sequence[RoleAssignment], lang: Language) -> s
 
 
 def task_line(
-    task: Task,
+    task: TaskFacts,
     text: str,
     roles: Sequence[RoleAssignment],
     lang: Language,
     *,
     now: datetime | None = None,
 ) -> str:
+    return _line(task, text, task_details(task, roles, lang, now=now))
+
+
+def _line(task: TaskFacts, text: str, details: Sequence[str]) -> str:
     head = f"{'☑' if task.done_at else '☐'} {task.number}. {text}"
-    return " · ".join([head, *task_details(task, roles, lang, now=now)])
+    return " · ".join([head, *details])
 
 
 def task_details(
-    task: Task,
+    task: TaskFacts,
     roles: Sequence[RoleAssignment],
     lang: Language,
     *,
@@ -95,15 +103,11 @@ def task_list(
 ) -> Message:
     """The lines of `shown`, with each as a checklist item for platforms with checkboxes;
     the banner is the highest TLP of what it holds."""
-    lines = [task_line(t, text, roles, lang, now=now) for t, text in shown]
+    details = [task_details(t, roles, lang, now=now) for t, _ in shown]
+    lines = [_line(t, text, said) for (t, text), said in zip(shown, details, strict=True)]
     items = tuple(
-        ChecklistItem(
-            t.number,
-            text,
-            t.done_at is not None,
-            " · ".join(task_details(t, roles, lang, now=now)),
-        )
-        for t, text in shown
+        ChecklistItem(t.number, text, t.done_at is not None, " · ".join(said))
+        for (t, text), said in zip(shown, details, strict=True)
     )
     held = [parse_tlp(t.tlp) for t, _ in shown]
     banner = max([*held, parse_tlp(seen.incident.tlp)], default=Tlp.CLEAR)
@@ -117,7 +121,7 @@ def task_list(
 
 def room_checklist(
     seen: Visibility,
-    tasks: Sequence[Task],
+    tasks: Sequence[TaskFacts],
     roles: Sequence[RoleAssignment],
     org: str,
     lang: Language,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from warroom.bot.domain.disclosure import Said, effective_tlp
 from warroom.bot.domain.events import Actor, UserRef
@@ -32,12 +33,47 @@ from warroom.storage.models import Incident, PlaybookRun, RoleAssignment, Task
 from warroom.storage.store import UnitOfWork
 
 
-def said(task: Task) -> Said:
+class TaskFacts(Protocol):
+    """What a task's line shows: a stored `Task`, or the lighter row a checklist reads."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tlp(self) -> str: ...
+    @property
+    def said_org(self) -> str: ...
+    @property
+    def owner_kind(self) -> str: ...
+    @property
+    def owner_role(self) -> str: ...
+    @property
+    def owner_scope_org(self) -> str: ...
+    @property
+    def owner_platform(self) -> str: ...
+    @property
+    def owner_workspace(self) -> str: ...
+    @property
+    def owner_user_id(self) -> str: ...
+    @property
+    def owner_display(self) -> str: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def done_at(self) -> datetime | None: ...
+    @property
+    def done_by(self) -> str: ...
+    @property
+    def done_by_display(self) -> str: ...
+
+
+def said(task: TaskFacts) -> Said:
     """The task's text as the disclosure rule reads it."""
     return Said(task.text, parse_tlp(task.tlp), task.said_org)
 
 
-def owner_of(task: Task) -> Owner:
+def owner_of(task: TaskFacts) -> Owner:
     if task.owner_kind == OwnerKind.USER:
         user = UserRef(
             task.owner_platform, task.owner_workspace, task.owner_user_id, task.owner_display
@@ -67,7 +103,7 @@ def set_owner(uow: UnitOfWork, incident: Incident, task: Task, owner: Owner, at:
     task.owner_display = user.display if user else ""
 
 
-def holder(task: Task, roles: Iterable[RoleAssignment]) -> RoleAssignment | None:
+def holder(task: TaskFacts, roles: Iterable[RoleAssignment]) -> RoleAssignment | None:
     """Who holds a role-owned task's role now: after a handover, the new holder."""
     if task.owner_kind != OwnerKind.ROLE:
         return None

@@ -37,7 +37,7 @@ async def sync_checklists(
     def read(uow: UnitOfWork) -> tuple[list[_Room], list[str]]:
         incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
-        tasks = uow.tasks.for_incident(incident.id)
+        tasks = uow.tasks.listed(incident.id)
         roles = uow.roles.current(incident.id)
         seen = Visibility.of(uow, config, incident)
         links = uow.rooms.for_incident(incident.id)
