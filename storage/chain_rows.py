@@ -41,20 +41,28 @@ _STORED_AT = re.compile(
 
 def hashed_rows(connection: Connection, incident_id: int) -> Iterator[tuple[Any, ...]]:
     """Each entry's HASHED_COLUMNS as a tuple, in seq order, `at` as `canonical_time`."""
+    query = hashed_query(incident_id)
+    if connection.dialect.driver == "pysqlite":  # the stdlib sqlite3 module
+        return _from_sqlite3(connection, query)
+    return through_sqlalchemy(connection, query)
+
+
+def hashed_query(incident_id: int) -> Select[Any]:
     table = TimelineEntry.__table__  # type: ignore[attr-defined]
-    query = (
+    return (
         select(*(table.c[name] for name in HASHED_COLUMNS))
         .where(table.c.incident_id == incident_id)
         .order_by(table.c.seq)
     )
-    if connection.dialect.name == "sqlite":
-        yield from _from_sqlite(connection, query)
-        return
+
+
+def through_sqlalchemy(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows as SQLAlchemy reads them (any database; the reference for the fast read)."""
     for row in connection.execution_options(yield_per=5000).execute(query):
         yield (row[0], canonical_time(row[1]), *row[2:])
 
 
-def _from_sqlite(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
+def _from_sqlite3(connection: Connection, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
     compiled = query.compile(dialect=connection.dialect)
     params = [compiled.params[name] for name in compiled.positiontup or ()]
     at_type = TimelineEntry.__table__.c.at.type  # type: ignore[attr-defined]
