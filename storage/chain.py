@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Protocol
 
 
@@ -78,11 +79,33 @@ def fields_of(
     phrase: str,
     version: int,
 ) -> dict[str, object]:
-    """The hashed fields from plain values (`audit verify` reads rows as tuples, fast)."""
+    """The hashed fields from plain values."""
+    moment = canonical_time(at)
+    return _fields(incident_key, seq, moment, kind, actor, org, text, tlp, source, phrase, version)
+
+
+def canonical_time(at: datetime) -> str:
+    """How the canonical form writes an entry's time (an aware UTC datetime)."""
+    return at.isoformat(timespec="microseconds")
+
+
+def _fields(
+    incident_key: str,
+    seq: int,
+    at: str,
+    kind: str,
+    actor: tuple[str, str, str, str],
+    org: str,
+    text: str,
+    tlp: str,
+    source: str,
+    phrase: str,
+    version: int,
+) -> dict[str, object]:
     fields: dict[str, object] = {
         "incident": incident_key,
         "seq": seq,
-        "at": at.isoformat(timespec="microseconds"),
+        "at": at,
         "kind": kind,
         "actor": [actor[0], actor[1], actor[2]],
         "org": org,
@@ -104,6 +127,43 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 
 def canonical_of(fields: dict[str, object]) -> str:
     return _CANONICAL.encode(fields)
+
+
+def canonical_of_values(
+    incident_key: str,
+    seq: int,
+    at: str,
+    kind: str,
+    actor: tuple[str, str, str, str],
+    org: str,
+    text: str,
+    tlp: str,
+    source: str,
+    phrase: str,
+    version: int,
+) -> str:
+    """`canonical_of(fields_of(...))` with `at` already as `canonical_time` writes it, built
+    as one string (`audit verify` makes a million). The keys are written in sorted order and
+    strings quoted by the encoder's own function; values of any other type (a tampered row)
+    go through the encoder itself."""
+    if type(seq) is not int or type(version) is not int:
+        return canonical_of(
+            _fields(incident_key, seq, at, kind, actor, org, text, tlp, source, phrase, version)
+        )
+    q = encode_basestring
+    try:
+        display = f'"display":{q(actor[3])},' if version >= 2 else ""
+        said = f'"phrase":{q(phrase)},' if phrase else ""
+        tail = f',"v":{version}' if version >= 2 else ""
+        return (
+            f'{{"actor":[{q(actor[0])},{q(actor[1])},{q(actor[2])}],"at":{q(at)},{display}'
+            f'"incident":{q(incident_key)},"kind":{q(kind)},"org":{q(org)},{said}'
+            f'"seq":{seq},"source":{q(source)},"text":{q(text)},"tlp":{q(tlp)}{tail}}}'
+        )
+    except TypeError:  # a value that is not a string
+        return canonical_of(
+            _fields(incident_key, seq, at, kind, actor, org, text, tlp, source, phrase, version)
+        )
 
 
 def entry_hash(prev_hash: str, entry: Hashed, incident_key: str) -> str:

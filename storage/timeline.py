@@ -14,27 +14,11 @@ from sqlmodel import Session, col, select
 from warroom.bot.domain.events import Actor
 from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.storage.chain import CURRENT_VERSION, entry_hash
+from warroom.storage.chain_rows import hashed_rows
 from warroom.storage.models import Incident, TimelineEntry
 from warroom.storage.search_index import index_entry
 
 _INSERT_ENTRY = insert(TimelineEntry)
-HASHED_COLUMNS = (
-    "seq",
-    "at",
-    "kind",
-    "actor_platform",
-    "actor_workspace",
-    "actor_user_id",
-    "actor_display",
-    "actor_org",
-    "text",
-    "tlp",
-    "source_event_id",
-    "phrase",
-    "hash_version",
-    "prev_hash",
-    "hash",
-)
 _ADVANCE_HEAD = (
     update(Incident)
     .where(col(Incident.id) == bindparam("the_incident"))
@@ -156,17 +140,10 @@ class TimelineRepo:
         )
         return self.session.exec(query.order_by(col(TimelineEntry.seq)).limit(limit)).all()
 
-    def hashed_rows(self, incident_id: int) -> Iterator[Sequence[Any]]:
-        """Each entry's HASHED_COLUMNS as a plain tuple, in seq order, streamed (`audit
-        verify` walks a million without building ORM objects)."""
-        table = TimelineEntry.__table__  # type: ignore[attr-defined]
-        query = (
-            select(*(table.c[name] for name in HASHED_COLUMNS))
-            .where(table.c.incident_id == incident_id)
-            .order_by(table.c.seq)
-        )
-        result = self.session.connection().execution_options(yield_per=5000).execute(query)
-        yield from result  # a Row is a tuple
+    def hashed_rows(self, incident_id: int) -> Iterator[tuple[Any, ...]]:
+        """Each entry's hashed columns as a plain tuple, in seq order, streamed, `at` as its
+        canonical text (`audit verify` walks a million without building ORM objects)."""
+        return hashed_rows(self.session.connection(), incident_id)
 
     def by_source(self, incident_id: int, source_event_id: str) -> TimelineEntry | None:
         query = select(TimelineEntry).where(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from warroom.bot.domain.checkpoint import Signed
 from warroom.bot.operations.audit_checkpoints import Link, against_chain, signature_problem
 from warroom.bot.operations.audit_fields import disagreements, expected_fields
-from warroom.storage.chain import canonical_of, fields_of, hash_of
+from warroom.storage.chain import canonical_of_values, hash_of
 from warroom.storage.models import GENESIS_HASH, Incident
 from warroom.storage.store import UnitOfWork
 
@@ -90,8 +91,8 @@ def _verify_one(
     setting: list[tuple[str, str]] = []  # (kind, phrase) of every entry
     key = incident.key
     for row in uow.timeline.hashed_rows(incident.id):
-        seq, at, kind, platform, workspace, user, display, org = row[:8]
-        text, tlp, source, phrase, version, prev_hash, hashed = row[8:]
+        seq, at, kind, platform, workspace, user, display, org, *rest = row
+        text, tlp, source, phrase, version, prev_hash, hashed = rest
         count += 1
         if seq != expected_seq:
             problems.append(Problem(key, expected_seq, "missing (deleted?)"))
@@ -99,13 +100,15 @@ def _verify_one(
         if prev_hash != prev:
             problems.append(Problem(key, seq, "does not follow the entry before it"))
         actor = (platform, workspace, user, display)
-        fields = fields_of(key, seq, at, kind, actor, org, text, tlp, source, phrase, version)
-        if hash_of(prev_hash, canonical_of(fields)) != hashed:
+        canonical = canonical_of_values(
+            key, seq, at, kind, actor, org, text, tlp, source, phrase, version
+        )
+        if hash_of(prev_hash, canonical) != hashed:
             problems.append(Problem(key, seq, "altered: its hash does not match"))
         if phrase:
             setting.append((kind, phrase))
         if signed:
-            chain.append(Link(seq, hashed, at))
+            chain.append(Link(seq, hashed, datetime.fromisoformat(at)))
         prev = hashed
         expected_seq += 1
     if incident.timeline_seq != expected_seq - 1 or incident.timeline_head != prev:

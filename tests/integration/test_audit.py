@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from tests.fakes.bot import TestBot
 from warroom.bot.operations.audit import verify
+from warroom.storage.chain_rows import hashed_query, hashed_rows, through_sqlalchemy
 
 
 async def opened_with_notes(bot: TestBot) -> None:
@@ -57,3 +58,15 @@ async def test_a_deleted_last_entry_is_noticed(bot: TestBot) -> None:
     tamper(bot, "DELETE FROM timelineentry WHERE seq = 6")
     found = problems(bot)
     assert len(found) == 1 and "the chain ends at #5" in found[0] and "#6" in found[0]
+
+
+async def test_the_rows_verify_reads_are_those_sqlalchemy_reads(bot: TestBot) -> None:
+    await opened_with_notes(bot)
+    tamper(bot, "UPDATE timelineentry SET text = 'Grüße, 東京 \"quoted\"\\n' WHERE seq = 2")
+    if bot.app.store.engine.dialect.name == "sqlite":  # a time stored in another form
+        tamper(bot, "UPDATE timelineentry SET at = '2026-12-01T10:00:00+02:00' WHERE seq = 3")
+    with bot.app.store.engine.connect() as conn:
+        incident = conn.execute(text("SELECT id FROM incident")).scalar_one()
+        read = list(hashed_rows(conn, incident))
+        assert read == list(through_sqlalchemy(conn, hashed_query(incident)))
+    assert len(read) == 6
