@@ -10,8 +10,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from warroom.storage.chain import entry_hash
+from warroom.storage.chain_rows import HASHED_COLUMNS
 from warroom.storage.models import GENESIS_HASH, TimelineEntry
-from warroom.storage.timeline import HASHED_COLUMNS
 
 # what an entry says, as its hash covers it (the chain fields are recomputed)
 CONTENT = tuple(name for name in HASHED_COLUMNS if name not in ("seq", "prev_hash", "hash"))
