@@ -29,8 +29,10 @@ from warroom.bot.domain.events import (
     MessageEdited,
     MessagePosted,
     ReactionAdded,
+    RoomRef,
 )
-from warroom.bot.domain.port import NotStored
+from warroom.bot.domain.port import NotStored, SaidOrder
+from warroom.bot.runtime.holds import HeldPlaces, in_said_order
 from warroom.storage.models import Inbox
 from warroom.storage.store import Store, UnitOfWork
 
@@ -76,6 +78,7 @@ class Intake:
         self._lanes: dict[Lane, deque[tuple[int, Inbound]]] = {}
         self._workers: dict[Lane, asyncio.Task[None]] = {}
         self._open = asyncio.Event()
+        self._held = HeldPlaces()
 
     async def accept(self, event: Inbound) -> None:
         """Store `event`, then schedule it; raise `NotStored` if it could not be stored."""
@@ -124,8 +127,28 @@ class Intake:
         """Start processing (once the adapters that answer are started)."""
         self._open.set()
 
+    def hold(self, where: str | RoomRef) -> None:
+        """The port's `Holds`: a held place's events are stored and acknowledged as ever, and
+        wait in its lanes (at most what is in hand: the inbox has them all) until released."""
+        self._held.hold(where)
+
+    def release(self, where: str | RoomRef, *, said_order: SaidOrder | None = None) -> None:
+        if not self._held.release(where):
+            return
+        for lane, queue in self._lanes.items():
+            room = RoomRef(*lane)
+            if not _within(room, where) or self._held.holds(room):
+                continue
+            if said_order is not None and room == where:
+                waiting = list(queue)
+                in_hand = waiting[:1] if lane in self._workers else []  # it stays first
+                queue.clear()
+                queue.extend(in_hand + in_said_order(waiting[len(in_hand) :], said_order))
+            if lane not in self._workers:
+                self._workers[lane] = asyncio.create_task(self._drain(lane))
+
     async def idle(self) -> None:
-        """Wait until every stored event scheduled here has been processed."""
+        """Wait until every stored event scheduled here and not held has been processed."""
         while self._workers:
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
@@ -139,6 +162,7 @@ class Intake:
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
         self._workers.clear()
         self._lanes.clear()
+        self._held.clear()
 
     def _schedule(self, row: int, event: Inbound) -> None:
         room = event.room
@@ -152,7 +176,7 @@ class Intake:
         await self._open.wait()
         queue = self._lanes[lane]
         try:
-            while queue:
+            while queue and not self._held.holds(RoomRef(*lane)):
                 row, event = queue[0]
                 await self._process(row, event)
                 queue.popleft()
@@ -171,6 +195,10 @@ class Intake:
             await self.store.transaction(lambda uow: uow.inbox.mark_processed(row, now))
         except Exception as exc:  # processed again after a restart: the claims absorb it
             log.warning("inbox row %s not marked processed: %s", row, _short(exc))
+
+
+def _within(room: RoomRef, where: str | RoomRef) -> bool:
+    return room == where if isinstance(where, RoomRef) else room.platform == where
 
 
 def _pending(uow: UnitOfWork, *, after: int) -> Sequence[Inbox]:
