@@ -34,6 +34,9 @@ class HeldPlaces:
             return _less(self._rooms, where)
         return _less(self._platforms, where)
 
+    def __bool__(self) -> bool:
+        return bool(self._platforms or self._rooms)
+
     def holds(self, room: RoomRef) -> bool:
         return room.platform in self._platforms or room in self._rooms
 

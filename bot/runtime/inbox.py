@@ -176,7 +176,7 @@ class Intake:
         await self._open.wait()
         queue = self._lanes[lane]
         try:
-            while queue and not self._held.holds(RoomRef(*lane)):
+            while queue and not (self._held and self._held.holds(RoomRef(*lane))):
                 row, event = queue[0]
                 await self._process(row, event)
                 queue.popleft()
