@@ -68,9 +68,10 @@ class NoHolds:
 
 
 def said_order(event: Inbound) -> Decimal | None:
-    """Where a Slack message falls in its channel: its ts, which is its event id."""
+    """Where a Slack message falls in its channel: its ts, which is its event id (a slash
+    command's is not a ts: it falls at when it arrived)."""
     if isinstance(event, MessagePosted | CommandReceived):
-        return ts_key(event.event_id)
+        return ts_key(event.event_id) or None
     return None
 
 

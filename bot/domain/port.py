@@ -100,8 +100,9 @@ class OpenRooms(Protocol):
     async def __call__(self, platform: str) -> Sequence[OpenRoom]: ...
 
 
-# Where a stored event falls in what was said in its room (a Slack ts); None for an event that
-# is not itself something said (a reaction, an edit): it stays after what it followed.
+# Where a stored event falls in what was said in its room (a Slack ts, as epoch seconds); None
+# for an event that is not itself a message (a reaction, a slash command): it falls at when it
+# arrived.
 SaidOrder = Callable[[Inbound], Decimal | None]
 
 

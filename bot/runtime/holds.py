@@ -4,7 +4,7 @@ adapter catching up (the port's `Holds`) holds a platform, then each room it fet
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TypeVar
 
@@ -45,15 +45,16 @@ class HeldPlaces:
         self._rooms.clear()
 
 
-def in_said_order(items: Iterable[Item], said_order: SaidOrder) -> list[Item]:
-    """`items` by where each falls in what was said; one that is not something said stays
-    after everything stored before it. Ties keep their stored order."""
+def in_said_order(
+    items: Iterable[Item], said_order: SaidOrder, arrived: Mapping[int, float]
+) -> list[Item]:
+    """`items` (inbox row, event) in the order things happened: a message where its platform
+    puts it (a Slack ts), any other event when it arrived (`arrived` by row, epoch seconds).
+    Ties keep their stored order."""
     keyed: list[tuple[Decimal, int, Item]] = []
-    newest = Decimal(0)
     for n, item in enumerate(items):
         said = said_order(item[1])
-        newest = newest if said is None else max(newest, said)
-        keyed.append((newest if said is None else said, n, item))
+        keyed.append((Decimal(arrived.get(item[0], 0.0)) if said is None else said, n, item))
     return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
 
 

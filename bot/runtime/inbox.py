@@ -16,7 +16,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from pydantic import TypeAdapter
@@ -79,6 +79,8 @@ class Intake:
         self._workers: dict[Lane, asyncio.Task[None]] = {}
         self._open = asyncio.Event()
         self._held = HeldPlaces()
+        self._arrived: dict[int, float] = {}  # by row, in hand: where a held event falls
+        self._busy: set[Lane] = set()  # lanes whose first event is being processed
 
     async def accept(self, event: Inbound) -> None:
         """Store `event`, then schedule it; raise `NotStored` if it could not be stored."""
@@ -98,7 +100,7 @@ class Intake:
             log.warning("%s %s not stored: %s", kind, event.event_id, _short(exc))
             raise NotStored(f"could not store {event.event_id}") from None
         if row is not None:
-            self._schedule(row, event)
+            self._schedule(row, event, arrived=time.time())
 
     async def recover(self) -> int:
         """Schedule what was stored and not processed (before a crash), oldest first."""
@@ -115,7 +117,7 @@ class Intake:
                 except ValueError as exc:
                     log.error("inbox row %s cannot be read, skipped: %s", row.id, _short(exc))
                     continue
-                self._schedule(row.id, event)
+                self._schedule(row.id, event, arrived=_epoch(row.received_at))
                 count += 1
         if count:
             log.warning("processing %s events received before a restart", count)
@@ -141,9 +143,10 @@ class Intake:
                 continue
             if said_order is not None and room == where:
                 waiting = list(queue)
-                in_hand = waiting[:1] if lane in self._workers else []  # it stays first
+                in_hand = waiting[:1] if lane in self._busy else []  # it stays first
                 queue.clear()
-                queue.extend(in_hand + in_said_order(waiting[len(in_hand) :], said_order))
+                later = in_said_order(waiting[len(in_hand) :], said_order, self._arrived)
+                queue.extend(in_hand + later)
             if lane not in self._workers:
                 self._workers[lane] = asyncio.create_task(self._drain(lane))
 
@@ -163,23 +166,31 @@ class Intake:
         self._workers.clear()
         self._lanes.clear()
         self._held.clear()
+        self._arrived.clear()
 
-    def _schedule(self, row: int, event: Inbound) -> None:
+    def _schedule(self, row: int, event: Inbound, *, arrived: float) -> None:
         room = event.room
         lane = (room.platform, room.workspace, room.room_id)
+        self._arrived[row] = arrived
         self._lanes.setdefault(lane, deque()).append((row, event))
         if lane not in self._workers:
             self._workers[lane] = asyncio.create_task(self._drain(lane))
 
     async def _drain(self, lane: Lane) -> None:
-        """One room's events, one at a time, in the order they were stored."""
+        """One room's events, one at a time, in the order they were stored (after a hold of
+        the room, in the order they happened); a held place's wait where they are."""
         await self._open.wait()
         queue = self._lanes[lane]
         try:
             while queue and not (self._held and self._held.holds(RoomRef(*lane))):
                 row, event = queue[0]
-                await self._process(row, event)
+                self._busy.add(lane)
+                try:
+                    await self._process(row, event)
+                finally:
+                    self._busy.discard(lane)
                 queue.popleft()
+                self._arrived.pop(row, None)
         finally:
             if not queue:
                 self._lanes.pop(lane, None)
@@ -195,6 +206,10 @@ class Intake:
             await self.store.transaction(lambda uow: uow.inbox.mark_processed(row, now))
         except Exception as exc:  # processed again after a restart: the claims absorb it
             log.warning("inbox row %s not marked processed: %s", row, _short(exc))
+
+
+def _epoch(at: datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
 
 
 def _within(room: RoomRef, where: str | RoomRef) -> bool:

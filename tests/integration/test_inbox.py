@@ -188,3 +188,26 @@ async def test_a_held_platform_waits_until_its_last_hold_is_released(store_url: 
     await inbox.stop()
     inbox.writer.close()
     store.close()
+
+
+async def test_a_held_event_that_is_not_a_message_falls_at_when_it_arrived(
+    store_url: str,
+) -> None:
+    store, seen = Store(store_url), Recorder()
+    inbox = intake(store, seen)
+    inbox.open()
+    inbox.hold(ROOM_A)
+    await inbox.accept(note(ROOM_A, 1))  # typed live: after what was said before it
+    await inbox.accept(said(ROOM_A, f"{time.time() - 60:.6f}"))  # caught up: a minute ago
+    await inbox.accept(said(ROOM_A, f"{time.time() + 60:.6f}"))  # said after the command
+    inbox.release(ROOM_A, said_order=by_ts)
+    await inbox.idle()
+    assert [type(e).__name__ for e in seen.seen] == [
+        "MessagePosted",
+        "CommandReceived",
+        "MessagePosted",
+    ]
+    assert seen.seen[0].event_id < seen.seen[2].event_id
+    await inbox.stop()
+    inbox.writer.close()
+    store.close()
