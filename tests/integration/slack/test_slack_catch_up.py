@@ -326,3 +326,32 @@ async def test_a_live_message_before_the_starting_point_is_read_skips_nothing(
     await caught_up(second, history)
 
     assert captured(second) == ["before the stop", "missed while away", "said live at once"]
+
+
+async def test_a_live_message_after_a_socket_reconnect_lands_after_the_missed_ones(
+    rigs: MakeRig,
+) -> None:
+    rig = await rigs("socket", ping_interval=0.2)
+    (room,) = await opened(rig)
+    await rig.message(room, "before the drop")
+    await rig.settle()
+    fake = rig.fake
+    await fake.socket.drop()
+    fake.say(room, "said while the socket was down", user=ALICE, team=ACME)
+    gate = fake.hold("conversations.history")
+    history = fake.expect("conversations.history")
+    try:
+        fake.socket.allow()
+        await fake.socket.connected()
+        await asyncio.wait_for(history, 10)
+        await rig.message(room, "said live after the reconnect")
+        await rig.app.idle()
+    finally:
+        gate.set()
+    await rig.settle()
+
+    assert captured(rig) == [
+        "before the drop",
+        "said while the socket was down",
+        "said live after the reconnect",
+    ]
