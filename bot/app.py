@@ -211,6 +211,8 @@ def build_app(
         mounts = [dashboard_mount(config, store, clock, news)]
         http = HttpServer(config.http.listen, adapters, metrics=metrics.scrape, mounts=mounts)
     intake = Intake(store, writer=store.sibling(), clock=clock, process=core.handle)
+    for adapter in adapters.values():
+        adapter.bind_holds(intake)
     return App(
         config=config,
         services=services,

@@ -363,16 +363,25 @@ def uncaptured(
     config: Config, incident: Incident, event: ReactionAdded
 ) -> tuple[Actor, Phrase, Tlp | None]:
     """A highlight of a message warroom never captured, with its text as the platform gave
-    it: said by its author's org (the highlighter's, or the author when that is another
-    org), at the text's own marking, else the incident's TLP, as if it were said now."""
+    it: crediting its author and entered by the highlighter, as for a captured message, at
+    the text's own marking, else the incident's TLP, as if it were said now. A highlighter
+    of another org is named in the text instead: the entry stays the author's org's to
+    share, so nothing passes under the highlighter's agreements."""
     quoted = event.quoted
     if quoted is None:
         return event.actor, phrase("📌 message {id}", id=event.target.message_id), None
     text = clipped(well_formed(quoted.text), config.limits.message_chars)
-    sayer = event.actor if quoted.author.org == event.actor.org else quoted.author
     tlp = effective_tlp(text, parse_tlp(incident.tlp))
     author = quoted.author.user.name
-    return sayer, phrase("📌 message of {who}: {text}", who=author, text=text), tlp
+    if quoted.author.org == event.actor.org:
+        return event.actor, phrase("📌 message of {who}: {text}", who=author, text=text), tlp
+    highlight = phrase(
+        "📌 message of {who}, highlighted by {by}: {text}",
+        who=author,
+        by=event.actor.user.name,
+        text=text,
+    )
+    return quoted.author, highlight, tlp
 
 
 def _error_message(command: Command, exc: CommandError, lang: Language) -> Message:

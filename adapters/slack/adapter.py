@@ -32,6 +32,7 @@ from warroom.bot.domain.messages import Message
 from warroom.bot.domain.port import (
     AdapterError,
     Health,
+    Holds,
     HttpRoute,
     Installations,
     OpenRooms,
@@ -136,9 +137,13 @@ class SlackAdapter(PortDefaults):
 
     catch_up: CatchUp | None = None
     _open_rooms: OpenRooms | None = None
+    _holds: Holds | None = None
 
     def bind_open_rooms(self, rooms: OpenRooms) -> None:
         self._open_rooms = rooms
+
+    def bind_holds(self, holds: Holds) -> None:
+        self._holds = holds
 
     async def start(self, sink: Sink) -> None:
         """Serve Slack's requests, and catch up in the background on what was said in open
@@ -153,6 +158,7 @@ class SlackAdapter(PortDefaults):
             marks=self.inbound.marks,
             translate=self._caught_up,
             keep=self.inbound.keep,
+            holds=self._holds,
         )
         self.catch_up.open_rooms = self._open_rooms
         if self.settings.mode == "socket":

@@ -8,6 +8,13 @@ had just arrived. A message that also arrives live is stored once: both carry it
 their event id, and the inbox and the core's claims keep one of each. A pass looks back at
 most LOOKBACK and never before the room was opened; it runs in the background, one pass at a
 time, and never holds up start-up or an ack.
+
+What arrives live meanwhile is stored and acknowledged as ever, but its handling is held
+(the port's `Holds`): the whole platform's from the moment a pass is asked for until the
+pass has read where each room's gap begins (else a live message handled first would be
+taken for the newest captured, and the gap skipped), then each room's until its gap is
+filled, so the missed messages go first and everything goes in the order it was said. A
+room whose history fails is let go while it waits to be tried again.
 """
 
 from __future__ import annotations
@@ -17,11 +24,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from warroom.adapters.slack.api import SlackApi
 from warroom.adapters.slack.history import Said, said_since, ts_at, ts_key
-from warroom.bot.domain.events import Inbound, RoomRef
-from warroom.bot.domain.port import AdapterError, OpenRoom, OpenRooms
+from warroom.bot.domain.events import CommandReceived, Inbound, MessagePosted, RoomRef
+from warroom.bot.domain.port import AdapterError, Holds, OpenRoom, OpenRooms, SaidOrder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +57,24 @@ class Marks:
         return dict(self._newest)
 
 
+class NoHolds:
+    """Holds for a CatchUp bound to no inbox: nothing to hold back."""
+
+    def hold(self, where: str | RoomRef) -> None:
+        return
+
+    def release(self, where: str | RoomRef, *, said_order: SaidOrder | None = None) -> None:
+        return
+
+
+def said_order(event: Inbound) -> Decimal | None:
+    """Where a Slack message falls in its channel: its ts, which is its event id (a slash
+    command's is not a ts: it falls at when it arrived)."""
+    if isinstance(event, MessagePosted | CommandReceived):
+        return ts_key(event.event_id) or None
+    return None
+
+
 class NotKept(Exception):
     """The sink could not store a caught-up message."""
 
@@ -62,6 +88,7 @@ class CatchUp:
         marks: Marks,
         translate: Translate,
         keep: Keep,
+        holds: Holds | None = None,
         lookback: timedelta = LOOKBACK,
         retry_s: tuple[float, ...] = RETRY_S,
         sleep: Sleep = asyncio.sleep,
@@ -71,19 +98,25 @@ class CatchUp:
         self.marks = marks
         self.translate = translate
         self.keep = keep
+        self.holds = holds or NoHolds()
         self.lookback = lookback
         self.retry_s = retry_s
         self.sleep = sleep
         self.open_rooms: OpenRooms | None = None
         self._task: asyncio.Task[None] | None = None
         self._again: dict[RoomRef, str] | None = None
+        self._platform_holds = 0  # taken for passes asked for, not yet released
 
     def soon(self) -> None:
-        """Catch up in the background; asked again while a pass runs, another follows it."""
+        """Catch up in the background; asked again while a pass runs, another follows it.
+        Called before anything arrives on a new connection: the hold starts here."""
         marks = self.marks.snapshot()
         if self._task is not None and not self._task.done():
+            if self._again is None:
+                self._hold_platform()
             self._again = marks
             return
+        self._hold_platform()
         self._task = asyncio.create_task(self._passes(marks))
 
     async def idle(self) -> None:
@@ -97,6 +130,17 @@ class CatchUp:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task, self._again = None, None
+        while self._platform_holds:
+            self._release_platform()
+
+    def _hold_platform(self) -> None:
+        self.holds.hold(self.platform)
+        self._platform_holds += 1
+
+    def _release_platform(self) -> None:
+        if self._platform_holds:
+            self._platform_holds -= 1
+            self.holds.release(self.platform)
 
     async def _passes(self, marks: Mapping[RoomRef, str] | None) -> None:
         while marks is not None:
@@ -107,12 +151,21 @@ class CatchUp:
             marks, self._again = self._again, None
 
     async def _pass(self, marks: Mapping[RoomRef, str]) -> None:
-        if self.open_rooms is None:
-            return
-        rooms = await self.open_rooms(self.platform)
+        try:
+            rooms = await self.open_rooms(self.platform) if self.open_rooms else ()
+            for room in rooms:
+                self.holds.hold(room.room)
+        finally:
+            self._release_platform()
+        held = [room.room for room in rooms]
         kept = 0
-        for room in rooms:
-            kept += await self._room(room, marks.get(room.room) or room.newest_message_id)
+        try:
+            for room in rooms:
+                kept += await self._room(room, marks.get(room.room) or room.newest_message_id)
+                self.holds.release(held.pop(0), said_order=said_order)
+        finally:
+            for room_ref in held:
+                self.holds.release(room_ref, said_order=said_order)
         if kept:
             log.warning("caught up on %s messages said while warroom was away", kept)
 
@@ -139,5 +192,14 @@ class CatchUp:
                     log.warning("could not catch up on %s: %s", channel, exc)
                     return kept
                 log.info("catching up on %s: %s; again in %.0fs", channel, exc, wait)
-                await self.sleep(wait)
+                await self._let_go_for(room.room, wait)
         return kept
+
+    async def _let_go_for(self, room: RoomRef, wait: float) -> None:
+        """What arrived in `room` is handled while its history waits to be tried again (a
+        person's command does not wait minutes); it is held again for the next try."""
+        self.holds.release(room, said_order=said_order)
+        try:
+            await self.sleep(wait)
+        finally:
+            self.holds.hold(room)

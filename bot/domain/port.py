@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from warroom.bot.domain.events import Inbound, MessageRef, RoomRef, UserRef
@@ -97,6 +98,26 @@ class OpenRooms(Protocol):
     """The open war rooms on one platform, read from warroom's database."""
 
     async def __call__(self, platform: str) -> Sequence[OpenRoom]: ...
+
+
+# Where a stored event falls in what was said in its room (a Slack ts, as epoch seconds); None
+# for an event that is not itself a message (a reaction, a slash command): it falls at when it
+# arrived.
+SaidOrder = Callable[[Inbound], Decimal | None]
+
+
+class Holds(Protocol):
+    """Holding back the handling of stored events (not their storing, nor the acks) while an
+    adapter fetches what was said before them: a whole platform's, until the adapter knows
+    where each room's gap begins, then a room's, until its gap is filled."""
+
+    def hold(self, where: str | RoomRef) -> None:
+        """Hold a platform's (by name) or a room's events; holds of one place add up."""
+        ...
+
+    def release(self, where: str | RoomRef, *, said_order: SaidOrder | None = None) -> None:
+        """Undo one `hold`; the last one of a room puts what it held in `said_order` first."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -198,6 +219,11 @@ class ChatAdapter(Protocol):
         said there while it was away."""
         ...
 
+    def bind_holds(self, holds: Holds) -> None:
+        """Let the adapter hold back the handling of what arrives while it catches up, so the
+        missed messages go first (before `start`)."""
+        ...
+
     def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
         """Let the adapter offer the playbooks where it asks for an incident (Slack's form)."""
         ...
@@ -236,6 +262,9 @@ class PortDefaults:
         return
 
     def bind_open_rooms(self, rooms: OpenRooms) -> None:
+        return
+
+    def bind_holds(self, holds: Holds) -> None:
         return
 
     def bind_playbooks(self, playbooks: PlaybookChoices) -> None:

@@ -23,6 +23,7 @@ from warroom.bot.domain.port import (
     AdapterMemory,
     ChatAdapter,
     Health,
+    Holds,
     HttpRoute,
     Installations,
     OpenRooms,
@@ -133,6 +134,9 @@ class MarkedAdapter:
 
     def bind_open_rooms(self, rooms: OpenRooms) -> None:
         self.inner.bind_open_rooms(rooms)
+
+    def bind_holds(self, holds: Holds) -> None:
+        self.inner.bind_holds(holds)
 
     def bind_playbooks(self, playbooks: PlaybookChoices) -> None:
         self.inner.bind_playbooks(playbooks)

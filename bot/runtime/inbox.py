@@ -16,7 +16,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from pydantic import TypeAdapter
@@ -29,8 +29,10 @@ from warroom.bot.domain.events import (
     MessageEdited,
     MessagePosted,
     ReactionAdded,
+    RoomRef,
 )
-from warroom.bot.domain.port import NotStored
+from warroom.bot.domain.port import NotStored, SaidOrder
+from warroom.bot.runtime.holds import HeldPlaces, in_said_order
 from warroom.storage.models import Inbox
 from warroom.storage.store import Store, UnitOfWork
 
@@ -76,6 +78,9 @@ class Intake:
         self._lanes: dict[Lane, deque[tuple[int, Inbound]]] = {}
         self._workers: dict[Lane, asyncio.Task[None]] = {}
         self._open = asyncio.Event()
+        self._held = HeldPlaces()
+        self._arrived: dict[int, float] = {}  # by row, in hand: where a held event falls
+        self._busy: set[Lane] = set()  # lanes whose first event is being processed
 
     async def accept(self, event: Inbound) -> None:
         """Store `event`, then schedule it; raise `NotStored` if it could not be stored."""
@@ -95,7 +100,7 @@ class Intake:
             log.warning("%s %s not stored: %s", kind, event.event_id, _short(exc))
             raise NotStored(f"could not store {event.event_id}") from None
         if row is not None:
-            self._schedule(row, event)
+            self._schedule(row, event, arrived=time.time())
 
     async def recover(self) -> int:
         """Schedule what was stored and not processed (before a crash), oldest first."""
@@ -112,7 +117,7 @@ class Intake:
                 except ValueError as exc:
                     log.error("inbox row %s cannot be read, skipped: %s", row.id, _short(exc))
                     continue
-                self._schedule(row.id, event)
+                self._schedule(row.id, event, arrived=_epoch(row.received_at))
                 count += 1
         if count:
             log.warning("processing %s events received before a restart", count)
@@ -124,8 +129,29 @@ class Intake:
         """Start processing (once the adapters that answer are started)."""
         self._open.set()
 
+    def hold(self, where: str | RoomRef) -> None:
+        """The port's `Holds`: a held place's events are stored and acknowledged as ever, and
+        wait in its lanes (at most what is in hand: the inbox has them all) until released."""
+        self._held.hold(where)
+
+    def release(self, where: str | RoomRef, *, said_order: SaidOrder | None = None) -> None:
+        if not self._held.release(where):
+            return
+        for lane, queue in self._lanes.items():
+            room = RoomRef(*lane)
+            if not _within(room, where) or self._held.holds(room):
+                continue
+            if said_order is not None and room == where:
+                waiting = list(queue)
+                in_hand = waiting[:1] if lane in self._busy else []  # it stays first
+                queue.clear()
+                later = in_said_order(waiting[len(in_hand) :], said_order, self._arrived)
+                queue.extend(in_hand + later)
+            if lane not in self._workers:
+                self._workers[lane] = asyncio.create_task(self._drain(lane))
+
     async def idle(self) -> None:
-        """Wait until every stored event scheduled here has been processed."""
+        """Wait until every stored event scheduled here and not held has been processed."""
         while self._workers:
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
@@ -139,23 +165,32 @@ class Intake:
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
         self._workers.clear()
         self._lanes.clear()
+        self._held.clear()
+        self._arrived.clear()
 
-    def _schedule(self, row: int, event: Inbound) -> None:
+    def _schedule(self, row: int, event: Inbound, *, arrived: float) -> None:
         room = event.room
         lane = (room.platform, room.workspace, room.room_id)
+        self._arrived[row] = arrived
         self._lanes.setdefault(lane, deque()).append((row, event))
         if lane not in self._workers:
             self._workers[lane] = asyncio.create_task(self._drain(lane))
 
     async def _drain(self, lane: Lane) -> None:
-        """One room's events, one at a time, in the order they were stored."""
+        """One room's events, one at a time, in the order they were stored (after a hold of
+        the room, in the order they happened); a held place's wait where they are."""
         await self._open.wait()
         queue = self._lanes[lane]
         try:
-            while queue:
+            while queue and not (self._held and self._held.holds(RoomRef(*lane))):
                 row, event = queue[0]
-                await self._process(row, event)
+                self._busy.add(lane)
+                try:
+                    await self._process(row, event)
+                finally:
+                    self._busy.discard(lane)
                 queue.popleft()
+                self._arrived.pop(row, None)
         finally:
             if not queue:
                 self._lanes.pop(lane, None)
@@ -171,6 +206,14 @@ class Intake:
             await self.store.transaction(lambda uow: uow.inbox.mark_processed(row, now))
         except Exception as exc:  # processed again after a restart: the claims absorb it
             log.warning("inbox row %s not marked processed: %s", row, _short(exc))
+
+
+def _epoch(at: datetime) -> float:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+def _within(room: RoomRef, where: str | RoomRef) -> bool:
+    return room == where if isinstance(where, RoomRef) else room.platform == where
 
 
 def _pending(uow: UnitOfWork, *, after: int) -> Sequence[Inbox]:

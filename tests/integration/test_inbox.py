@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -132,6 +133,81 @@ async def test_a_held_write_lock_is_a_clear_failure_within_the_budget(sqlite_url
     await inbox.accept(note(ROOM_A, 2))  # the lock gone, the next one is stored
     await inbox.idle()
     assert [e.event_id for e in seen.seen] == ["CA-2"]
+    await inbox.stop()
+    inbox.writer.close()
+    store.close()
+
+
+def said(room: RoomRef, ts: str) -> MessagePosted:
+    return MessagePosted(ALICE, room, f"said at {ts}", ts)
+
+
+def by_ts(event: Inbound) -> Decimal | None:
+    return Decimal(event.event_id) if isinstance(event, MessagePosted) else None
+
+
+async def test_a_held_room_is_stored_at_once_and_processed_after_release_in_said_order(
+    store_url: str,
+) -> None:
+    store, seen = Store(store_url), Recorder()
+    inbox = intake(store, seen)
+    inbox.open()
+    inbox.hold(ROOM_A)
+    await inbox.accept(said(ROOM_A, "30.0"))
+    reaction = ReactionAdded(ALICE, ROOM_A, MessageRef(ROOM_A, "30.0"), "eyes", "r-1")
+    await inbox.accept(reaction)
+    await inbox.accept(note(ROOM_B, 1))  # another room goes on
+    await inbox.accept(said(ROOM_A, "10.0"))  # caught up: said before the live one
+    await inbox.accept(said(ROOM_A, "20.0"))
+    await inbox.idle()
+    assert [e.event_id for e in seen.seen] == ["CB-1"]
+    assert pending(store) == 4, "held, and stored"
+
+    inbox.release(ROOM_A, said_order=by_ts)
+    await inbox.idle()
+    assert [e.event_id for e in seen.seen[1:]] == ["10.0", "20.0", "30.0", "r-1"]
+    assert pending(store) == 0
+    await inbox.stop()
+    inbox.writer.close()
+    store.close()
+
+
+async def test_a_held_platform_waits_until_its_last_hold_is_released(store_url: str) -> None:
+    store, seen = Store(store_url), Recorder()
+    inbox = intake(store, seen)
+    inbox.open()
+    inbox.hold("slack")
+    inbox.hold("slack")
+    await inbox.accept(note(ROOM_A, 1))
+    inbox.release("slack")
+    await inbox.idle()
+    assert seen.seen == []
+    inbox.release("slack")
+    await inbox.idle()
+    assert [e.event_id for e in seen.seen] == ["CA-1"]
+    await inbox.stop()
+    inbox.writer.close()
+    store.close()
+
+
+async def test_a_held_event_that_is_not_a_message_falls_at_when_it_arrived(
+    store_url: str,
+) -> None:
+    store, seen = Store(store_url), Recorder()
+    inbox = intake(store, seen)
+    inbox.open()
+    inbox.hold(ROOM_A)
+    await inbox.accept(note(ROOM_A, 1))  # typed live: after what was said before it
+    await inbox.accept(said(ROOM_A, f"{time.time() - 60:.6f}"))  # caught up: a minute ago
+    await inbox.accept(said(ROOM_A, f"{time.time() + 60:.6f}"))  # said after the command
+    inbox.release(ROOM_A, said_order=by_ts)
+    await inbox.idle()
+    assert [type(e).__name__ for e in seen.seen] == [
+        "MessagePosted",
+        "CommandReceived",
+        "MessagePosted",
+    ]
+    assert seen.seen[0].event_id < seen.seen[2].event_id
     await inbox.stop()
     inbox.writer.close()
     store.close()

@@ -55,6 +55,7 @@ async def test_a_pin_by_another_org_is_said_by_the_author_and_withheld_as_theirs
     await pin(orgs, by=("cora", "cert"), author=("alice", "acme"), text=text)
     entry = timeline(orgs)[-1]
     assert (entry["actor"]["org"], entry["tlp"]) == ("acme", "AMBER+STRICT")
+    assert entry["text"] == f"📌 message of alice, highlighted by cora: {text}"
     assert "internal host name" in str(timeline(orgs, as_org="acme"))
     for reader in ("cert", "cloud"):  # not even the highlighter's org: it is acme's to share
         assert "internal host name" not in str(timeline(orgs, as_org=reader))

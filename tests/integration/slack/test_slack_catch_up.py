@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +21,8 @@ from tests.integration.slack.rig import (
     rig_config,
     rig_env,
 )
+from warroom.bot.domain.port import OpenRoom
+from warroom.bot.runtime.open_rooms import StoredOpenRooms
 
 MakeRig = Callable[..., Awaitable[SlackRig]]
 
@@ -34,10 +36,18 @@ async def rigs(
         monkeypatch.setenv(name, value)
     made: list[SlackRig] = []
 
-    async def make(mode: str, *, ping_interval: float = 10.0, ready: bool = True) -> SlackRig:
+    async def make(
+        mode: str,
+        *,
+        ping_interval: float = 10.0,
+        ready: bool = True,
+        before_start: Callable[[SlackRig], None] | None = None,
+    ) -> SlackRig:
         config = rig_config(sqlite_url, fake_slack, mode)
         rig = SlackRig(fake_slack, config, mode, ping_interval=ping_interval)
         made.append(rig)
+        if before_start is not None:
+            before_start(rig)
         await rig.start(ready=ready)
         return rig
 
@@ -258,3 +268,90 @@ async def test_catching_up_holds_up_neither_start_nor_acks(rigs: MakeRig) -> Non
     texts = [(e["kind"], e["text"]) for e in second.export()["timeline"]]
     assert ("note", "while catching up") in texts
     assert ("message", "said while away") in texts
+
+
+@pytest.mark.parametrize("mode", ["http", "socket"])
+async def test_a_live_message_during_catching_up_lands_after_the_missed_ones(
+    rigs: MakeRig, mode: str
+) -> None:
+    first = await rigs(mode)
+    acme_room, cert_room = await opened(first, "cert")
+    await first.stop()
+    fake = first.fake
+    fake.say(acme_room, "TLP:GREEN missed one", user=ALICE, team=ACME)
+    fake.say(acme_room, "TLP:GREEN missed two", user=BOB, team=ACME)
+    gate = fake.hold("conversations.history")
+    history = fake.expect("conversations.history")
+    try:
+        second = await rigs(mode, ready=False)
+        await asyncio.wait_for(history, 10)  # the pass is fetching
+        await second.message(acme_room, "TLP:GREEN said live meanwhile")
+        await second.app.idle()
+    finally:
+        gate.set()
+    await second.settle()
+
+    expected = ["TLP:GREEN missed one", "TLP:GREEN missed two", "TLP:GREEN said live meanwhile"]
+    assert captured(second) == expected
+    assert [m["text"].partition(": ")[2] for m in copies(second, cert_room)] == expected
+
+
+async def test_a_live_message_before_the_starting_point_is_read_skips_nothing(
+    rigs: MakeRig,
+) -> None:
+    first = await rigs("http")
+    (room,) = await opened(first)
+    await first.message(room, "before the stop")
+    await first.settle()
+    await first.stop()
+    first.fake.say(room, "missed while away", user=ALICE, team=ACME)
+    reading = asyncio.Event()
+
+    def slow_to_read(rig: SlackRig) -> None:
+        stored = StoredOpenRooms(rig.app.services.store)
+
+        async def open_rooms(platform: str) -> Sequence[OpenRoom]:
+            await reading.wait()
+            return await stored(platform)
+
+        rig.adapter.bind_open_rooms(open_rooms)
+
+    history = first.fake.expect("conversations.history")
+    try:
+        second = await rigs("http", ready=False, before_start=slow_to_read)
+        await second.message(room, "said live at once")
+        await second.app.idle()
+    finally:
+        reading.set()
+    await caught_up(second, history)
+
+    assert captured(second) == ["before the stop", "missed while away", "said live at once"]
+
+
+async def test_a_live_message_after_a_socket_reconnect_lands_after_the_missed_ones(
+    rigs: MakeRig,
+) -> None:
+    rig = await rigs("socket", ping_interval=0.2)
+    (room,) = await opened(rig)
+    await rig.message(room, "before the drop")
+    await rig.settle()
+    fake = rig.fake
+    await fake.socket.drop()
+    fake.say(room, "said while the socket was down", user=ALICE, team=ACME)
+    gate = fake.hold("conversations.history")
+    history = fake.expect("conversations.history")
+    try:
+        fake.socket.allow()
+        await fake.socket.connected()
+        await asyncio.wait_for(history, 10)
+        await rig.message(room, "said live after the reconnect")
+        await rig.app.idle()
+    finally:
+        gate.set()
+    await rig.settle()
+
+    assert captured(rig) == [
+        "before the drop",
+        "said while the socket was down",
+        "said live after the reconnect",
+    ]
