@@ -24,7 +24,7 @@ _HINTS = re.compile(
             # what the URL detectors need beyond `://` (an indicator's URL has none of it):
             # credentials before an `@` (basic auth, Cloudant), Slack's webhook host, SoftLayer
             r"://[^\s:@]*:[^\s@]*@|(?i:hooks\.slack\.com|softlayer)",
-            r"\d{8}",  # Telegram's bot id
+            r"\d{8}:",  # Telegram's bot id and its colon (a hash's run of digits has none)
             # case-sensitive prefixes: AWS key ids, Artifactory, Twilio, Discord
             r"A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}",
         )

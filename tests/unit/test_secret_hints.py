@@ -126,6 +126,7 @@ def test_known_secrets_are_found_and_pass_the_look(text: str) -> None:
         "contained the ransomware on host db01",
         "Opened: web outage (SEV2, TLP:AMBER)",
         "seen https://evil-4211.com/gate.php?id=4211",
+        "dropped 44d88612fea8a8f36de82e1278abb02f and e99a18c428cb38d5f260853678922e03",
     ],
 )
 def test_ordinary_chat_is_not_scanned_and_stays_as_it_is(text: str) -> None:
