@@ -7,7 +7,8 @@ organisation (`--as-org`, each sighting asked of the disclosure rule), from the 
 the printed text, recording included; then the whole `warroom export INC-1 --format stix`
 process (interpreter, imports, export, printing). The floors, in the same run: `json.dumps`
 of the same number of indicator-shaped dicts, built by hand; and the interpreter starting
-and importing warroom's command line.
+and importing warroom's command line. Beside each wall time, the CPU seconds it took (the
+process's own, or the child's): on a shared machine the wall time says more about the load.
 
     python bench/intel.py [--observables 10000]
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -152,23 +154,23 @@ def seed(url: str, count: int) -> None:
 def timed(
     label: str, store: Store, config: Config, form: str, as_org: str | None, profile: str = "oasis"
 ) -> tuple:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     printed = store.transaction_sync(
         lambda uow: export_intel(
             uow, config, "INC-1", form=form, as_org=as_org, at=datetime.now(UTC), profile=profile
         )
     )
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     count = (
         printed.count('"pattern"') + printed.count('"vulnerability"')
         if form == "stix"
         else (printed.count('"to_ids"'))
     )
-    return label, count, wall, len(printed)
+    return label, count, wall, cpu, len(printed)
 
 
 def floor_row(count: int) -> tuple:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     objects = []
     for n in range(count):
         kind, value = value_of(n)
@@ -191,6 +193,7 @@ def floor_row(count: int) -> tuple:
         "floor: json.dumps of hand-built dicts",
         count,
         time.perf_counter() - started,
+        time.process_time() - cpu,
         len(printed),
     )
 
@@ -208,6 +211,7 @@ def process_row(label: str, folder: Path, url: str, argv: list[str] | None) -> t
     if argv is None:
         code = "import warroom.bot.cli"
     command = [sys.executable, "-c", code, *(argv or [])]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [part.replace("CONFIG", str(config)) for part in command],
@@ -216,7 +220,9 @@ def process_row(label: str, folder: Path, url: str, argv: list[str] | None) -> t
         text=True,
     )
     wall = time.perf_counter() - started
-    return label, done.stdout.count('"pattern"') if argv else 0, wall, len(done.stdout)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    return label, done.stdout.count('"pattern"') if argv else 0, wall, cpu, len(done.stdout)
 
 
 def main() -> None:
@@ -251,10 +257,11 @@ def main() -> None:
         f"warroom intel exports on SQLite, {args.observables:,} observables, "
         f"python {sys.version.split()[0]}, {os.cpu_count()} cpus"
     )
-    print(f"| {'export':<40} | {'objects':>8} | {'seconds':>8} | {'bytes':>11} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 10}|{'-' * 13}|")
-    for name, count, wall, size in rows:
-        print(f"| {name:<40} | {count:>8,} | {wall:>8.2f} | {size:>11,} |")
+    print(f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min)")
+    print(f"| {'export':<41} | {'objects':>8} | {'seconds':>8} | {'cpu s':>6} | {'bytes':>11} |")
+    print(f"|{'-' * 43}|{'-' * 10}|{'-' * 10}|{'-' * 8}|{'-' * 13}|")
+    for name, count, wall, cpu, size in rows:
+        print(f"| {name:<41} | {count:>8,} | {wall:>8.2f} | {cpu:>6.2f} | {size:>11,} |")
 
 
 if __name__ == "__main__":

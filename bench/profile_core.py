@@ -1,6 +1,7 @@
 """Where a command's time goes: cProfile over the loop of `bench/core.py`, on SQLite.
 
-    python bench/profile_core.py [note|task-add|task-done|open-playbook] [--ops 2000] [--top 25]
+    python bench/profile_core.py [note|rich-note|task-add|task-done|open-playbook]
+        [--ops 2000] [--top 25]
 
 It seeds 100 incidents as `bench/core.py` does, warms up, then profiles `--ops` commands and
 what follows their answers, and prints the top lines by cumulative and by own time. Light
@@ -37,6 +38,13 @@ def command(scenario: str, n: int) -> tuple[str, bool]:
     """The text of the `n`th command of `scenario`, and whether it is typed in the lobby."""
     if scenario == "note":
         return f"note step {n}", False
+    if scenario == "rich-note":  # bench/core.py's: three IPs, a URL, a hash
+        a, b = n % 250, n % 200
+        text = (
+            f"blocked 45.77.{a}.9, 185.220.{a}.7 and 149.154.167.{b} after "
+            f"hxxps://evil-{n}[.]com/payload.php dropped 44d88612fea8a8f36de82e1278abb02f"
+        )
+        return f'note "{text}"', False
     if scenario == "task-add":
         return f'task add "step {n}" --due 1h', False
     if scenario == "task-done":
@@ -84,7 +92,7 @@ def main() -> None:
         "scenario",
         nargs="?",
         default="note",
-        choices=["note", "task-add", "task-done", "open-playbook"],
+        choices=["note", "rich-note", "task-add", "task-done", "open-playbook"],
     )
     parser.add_argument("--ops", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)

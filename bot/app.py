@@ -42,7 +42,7 @@ from warroom.bot.runtime.outbox import Action, ActionTable, OutboxDispatcher
 from warroom.bot.runtime.timeline_news import TimelineNews
 from warroom.storage.engine import is_sqlite, job_store_engine
 from warroom.storage.installations import StoredInstallations
-from warroom.storage.migrate import current_revision, head_revision, upgrade
+from warroom.storage.migrate import upgrade
 from warroom.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -257,24 +257,6 @@ def build_dashboard(config: Config, *, clock: Clock | None = None) -> DashboardS
     store = Store(config.storage.url)
     mount = dashboard_mount(config, store, clock or SystemClock())
     return DashboardServer(HttpServer(config.http.listen, {}, mounts=[mount]), store)
-
-
-class SchemaNotCurrent(Exception):
-    """The database is not at this release's schema, and this command does not change it."""
-
-
-def read_only_store(config: Config) -> Store:
-    """The store for commands that only read (`export`, `audit verify`): they never change
-    the schema, so one that is missing or older is reported, not upgraded."""
-    url = config.storage.url
-    found, wanted = current_revision(url), head_revision()
-    if found != wanted:
-        state = f"at revision {found}" if found else "empty"
-        raise SchemaNotCurrent(
-            f"the database is {state}, not at this release's schema ({wanted}): "
-            "run `warroom db upgrade` first"
-        )
-    return Store(url)
 
 
 def command_registry() -> Registry:

@@ -224,8 +224,8 @@ def _report_language(args: argparse.Namespace, config: Config) -> Language | str
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.operations.export import ExportError, incident_export, markdown_report
+    from warroom.storage.read_only import SchemaNotCurrent, read_only_store
 
     lang = _report_language(args, config)
     if isinstance(lang, str):
@@ -234,7 +234,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     if args.format == "json":
         lang = ENGLISH  # JSON keeps the stored texts: its shape and values are public
     try:
-        store = read_only_store(config)
+        store = read_only_store(config.storage.url)
     except SchemaNotCurrent as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1
@@ -263,10 +263,10 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 
 
 def _report(args: argparse.Namespace, config: Config) -> int:
-    from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.config import parse_duration
     from warroom.bot.operations.stats import indicators
     from warroom.bot.operations.stats_report import report_json, report_markdown
+    from warroom.storage.read_only import SchemaNotCurrent, read_only_store
 
     lang = _report_language(args, config)
     if isinstance(lang, str):
@@ -282,7 +282,7 @@ def _report(args: argparse.Namespace, config: Config) -> int:
         print(f"warroom: --as-org: unknown org {org!r}", file=sys.stderr)
         return 2
     try:
-        store = read_only_store(config)
+        store = read_only_store(config.storage.url)
     except SchemaNotCurrent as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1
@@ -330,10 +330,10 @@ def _export_intel(args: argparse.Namespace, config: Config, store: Store) -> int
 def _audit_verify(args: argparse.Namespace, config: Config) -> int:
     from pathlib import Path
 
-    from warroom.bot.app import SchemaNotCurrent, read_only_store
     from warroom.bot.domain.checkpoint import documents_in
     from warroom.bot.operations.audit import Witnesses, verify
     from warroom.bot.runtime import signing_key
+    from warroom.storage.read_only import SchemaNotCurrent, read_only_store
 
     witnesses = None
     if args.checkpoints:
@@ -349,7 +349,7 @@ def _audit_verify(args: argparse.Namespace, config: Config) -> int:
         key = signing_key.configured(config.audit, config.storage).public_key()
         witnesses = Witnesses(found, key)
     try:
-        store = read_only_store(config)
+        store = read_only_store(config.storage.url)
     except SchemaNotCurrent as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1

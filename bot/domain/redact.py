@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
@@ -21,6 +22,7 @@ REDACTED = "[redacted]"
 _SKIPPED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
 _ENTROPY_LIMIT = 4.5
 _ENTROPY_MIN_LENGTH = 20
+_MOST_DISTINCT_BELOW_LIMIT = math.ceil(2**_ENTROPY_LIMIT) - 1  # 22: log2(22) < 4.5
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\Z)",
     re.DOTALL,
@@ -100,6 +102,12 @@ def _settings() -> dict[str, Any]:
 
 def _entropy(text: str) -> float:
     return float(Base64HighEntropyString().calculate_shannon_entropy(text))
+
+
+def _below_entropy_limit(token: str) -> bool:
+    """Whether `token` cannot pass the entropy limit whatever its order: entropy over k
+    distinct characters is at most log2(k), so a hex digest (22 at most) never needs it."""
+    return len(set(token)) <= _MOST_DISTINCT_BELOW_LIMIT
 
 
 def _password_like(value: str) -> bool:
@@ -207,7 +215,9 @@ def _redact(text: str) -> tuple[str, int]:
     last = 0
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        if len(token) < _ENTROPY_MIN_LENGTH or _INDICATOR.fullmatch(token):
+        if len(token) < _ENTROPY_MIN_LENGTH or _below_entropy_limit(token):
+            continue
+        if _INDICATOR.fullmatch(token):
             continue
         if _entropy(token) > _ENTROPY_LIMIT:
             out.append(text[last : match.start()] + REDACTED)

@@ -19,10 +19,12 @@ _HINTS = re.compile(
             # assignments (key, pw, pass, token); every private key block says KEY
             r"(?i:key|pass|pw|secret|contrase|token)",
             # token prefixes, case aside: JWT, Slack, OpenAI, Stripe, Square, SendGrid,
-            # PyPI, GitHub, GitLab, Mailchimp's data centre; URLs (basic auth, webhooks,
-            # SoftLayer)
-            r"(?i:eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d|://)",
-            r"\d{8}",  # Telegram's bot id
+            # PyPI, GitHub, GitLab, Mailchimp's data centre
+            r"(?i:eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d)",
+            # what the URL detectors need beyond `://` (an indicator's URL has none of it):
+            # credentials before an `@` (basic auth, Cloudant), Slack's webhook host, SoftLayer
+            r"://[^\s:@]*:[^\s@]*@|(?i:hooks\.slack\.com|softlayer)",
+            r"\d{8}:",  # Telegram's bot id and its colon (a hash's run of digits has none)
             # case-sensitive prefixes: AWS key ids, Artifactory, Twilio, Discord
             r"A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}",
         )

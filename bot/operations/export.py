@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
@@ -208,24 +207,37 @@ def _summary(uow: UnitOfWork, seen: Visibility, as_org: str | None) -> str:
     return seen.show(Said(summary, said.tlp, said.org), as_org, Where.VIEW) or ""
 
 
-_templates = Environment(
-    loader=PackageLoader("warroom.bot", "templates"),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _templates() -> Environment:
+    """Built when a report is first rendered: JSON, STIX and MISP exports need no Jinja."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(
+        loader=PackageLoader("warroom.bot", "templates"),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def markdown_report(data: dict[str, Any], lang: Language = ENGLISH) -> str:
     """The post-incident report of an export made with the same `lang`: its labels in that
     language (`_`, `format`: extracted from the template), its times in that zone."""
-    return _templates.get_template("report.md.j2").render(
-        i=data,
-        _=lang.gettext,
-        format=lang.format,
-        moment=lambda at: moment(at, lang),
-        duration=lambda seconds: in_words(seconds, lang),
+    return (
+        _templates()
+        .get_template("report.md.j2")
+        .render(
+            i=data,
+            _=lang.gettext,
+            format=lang.format,
+            moment=lambda at: moment(at, lang),
+            duration=lambda seconds: in_words(seconds, lang),
+        )
     )
 
 

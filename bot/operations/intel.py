@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 from warroom.bot.config import Config
@@ -64,21 +65,31 @@ def find(
         return []
     # a secret is no indicator (a bearer token reads as an MD5): scanned with them redacted
     text = refang(redact(text)[0].replace(REDACTED, "REDACTED"))
+    own = own_domains if isinstance(own_domains, frozenset) else frozenset(own_domains)
     out: list[Found] = []
     for word in dict.fromkeys(text.split()):
         for kind, raw in reader.read(word.strip(_EDGES)):
-            try:
-                value = normalised(kind, raw)
-            except ObservableError:
+            item = _indicator(kind, raw, own)
+            if item is None:
                 continue
-            if not_an_indicator(kind, value, own_domains) is not None:
+            if kind is ObservableType.IPV4 and reads_as_version(text, item.value):
                 continue
-            if kind is ObservableType.IPV4 and reads_as_version(text, value):
-                continue
-            item = Found(kind, value)
             if item not in out:
                 out.append(item)
     return sorted(out, key=lambda f: _ORDER[f.type])
+
+
+@lru_cache(maxsize=65536)
+def _indicator(kind: ObservableType, raw: str, own_domains: frozenset[str]) -> Found | None:
+    """What ioc-finder read, in its stored form, or None when it is no indicator; once per
+    process for each reading (a room names the same addresses again and again)."""
+    try:
+        value = normalised(kind, raw)
+    except ObservableError:
+        return None
+    if not_an_indicator(kind, value, own_domains) is not None:
+        return None
+    return Found(kind, value)
 
 
 _EDGES = "()[]{}<>\"'`,;!?*_~"  # punctuation and chat markup around a word

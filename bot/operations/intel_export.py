@@ -11,7 +11,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Where, withheld_title
 from warroom.bot.domain.language import ENGLISH
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations import intel, intel_changes, misp_export, stix_export
+from warroom.bot.operations import intel, intel_changes
 from warroom.bot.operations.export import ExportError
 from warroom.bot.operations.intel import IntelView
 from warroom.bot.operations.visibility import redacted
@@ -41,13 +41,18 @@ def export_intel(
     scan_now(uow, config, incident.id)
     view = IntelView.of(uow, config, incident)
     title, title_tlp = _title(view, as_org)
+    # each format's library is imported for its own export only (pymisp takes a while)
     if form == "stix":
+        from warroom.bot.operations import stix_export
+
         names = {o.id: o.display for o in config.orgs}
         made = stix_export.bundle(
             view, as_org, title=title, title_tlp=title_tlp, org_names=names, profile=profile
         )
         text = json.dumps(made, indent=2, ensure_ascii=False)
     else:
+        from warroom.bot.operations import misp_export
+
         sharing_group = config.intel.misp_sharing_group
         event = misp_export.event(
             view, as_org, title=title, title_tlp=title_tlp, sharing_group=sharing_group

@@ -41,7 +41,7 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 # scheme, lower-case host of plain labels, a path and query of letters, digits and a few
 # marks, ending on a letter, a digit or a slash (ioc-finder trims trailing punctuation)
 _PLAIN_URL = re.compile(
-    rf"https?://(?:{_LABEL}\.)+(?P<tld>[a-z]{{2,63}})"
+    rf"https?://(?P<host>(?:{_LABEL}\.)+(?P<tld>[a-z]{{2,63}}))"
     r"(?:/(?:[A-Za-z0-9_~/.-]*[A-Za-z0-9/])?)?"
     r"(?:\?[A-Za-z0-9_=&-]*[A-Za-z0-9])?"
 )
@@ -60,11 +60,34 @@ def read_word(word: str) -> Reading:
     find_iocs, tlds = _library()
     url = _PLAIN_URL.fullmatch(word)
     if url is not None and url.group("tld") in tlds:
+        if _holds_only_its_host(word, url, tlds):
+            return ((ObservableType.DOMAIN, url.group("host")), (ObservableType.URL, word))
         found = find_iocs(word, included_ioc_types=_WITHOUT_URLS, parse_unicode_iocs=True)
         return _reading({**found, "urls": [word]})
     # the URL grammar, ioc-finder's slowest, only where a URL can be: each has a slash
     types = list(FOUND_AS) if "/" in word else _WITHOUT_URLS
     return _reading(find_iocs(word, included_ioc_types=types, parse_unicode_iocs=True))
+
+
+# what could make ioc-finder read more than the host in a plain URL: an address (a digit on
+# each side of a dot), a hash, a CVE id
+_MORE_THAN_A_HOST = re.compile(r"\d\.\d|[0-9a-f]{32}|cve", re.IGNORECASE)
+_AFTER_A_DOT = re.compile(r"\.([A-Za-z0-9_-]*)")
+_LETTERS = re.compile(r"[A-Za-z]*")
+
+
+def _holds_only_its_host(word: str, url: re.Match[str], tlds: frozenset[str]) -> bool:
+    """Whether a plain URL holds no indicator but its host: no address, hash or CVE id, and
+    no domain in its path (a domain's top-level one follows a dot; ioc-finder reads
+    `payload.php` as none, `a.zip` as one). Where in doubt, ioc-finder reads it."""
+    if _MORE_THAN_A_HOST.search(word):
+        return False
+    for piece in _AFTER_A_DOT.findall(word, url.end("host")):
+        letters = _LETTERS.match(piece)
+        lead = letters.group(0).lower() if letters else ""
+        if not lead or lead in tlds or piece.lower() in tlds:
+            return False
+    return True
 
 
 def library_read(word: str) -> Reading:

@@ -40,12 +40,28 @@ plain_url = st.tuples(
     st.text("abcxyz09/._~-", max_size=16).map(lambda p: "/" + p if p else ""),
     st.text("abc09_=&-.", max_size=8).map(lambda q: "?" + q if q else ""),
 ).map("".join)
+# a plain URL whose path has files and dots in it: the host-only reading's edges
+path_piece = st.one_of(
+    st.tuples(
+        label,
+        st.sampled_from([*TLDS, "php", "pdf", "exe", "ph1", "com-1", "COM", "co", "1", "x_1", ""]),
+    ).map(".".join),
+    st.text(HEX, min_size=30, max_size=34),
+    st.sampled_from(["cve-2021-1234", "1.2.3.4", "v1.2", "a..b", "xn--p1ai", "x.xn--p1ai"]),
+    label,
+)
+dotted_url = st.tuples(
+    st.sampled_from(["http://", "https://"]),
+    domain,
+    st.lists(path_piece, min_size=1, max_size=3).map(lambda ps: "/" + "/".join(ps)),
+    st.sampled_from(["", "/", "?id=5", "?a=b&c-d=e_f"]),
+).map("".join)
 email = st.tuples(st.text("abcxyz0123._+-", min_size=1, max_size=10), domain).map("@".join)
 cve = st.tuples(
     st.sampled_from(["CVE", "cve"]), st.integers(1990, 2030), st.integers(1, 10**6)
 ).map(lambda p: f"{p[0]}-{p[1]}-{p[2]:04d}")
 noise = st.text("abcz019.:/@-_[]()", min_size=1, max_size=12)
-word = st.one_of(ipv4, ipv6, hashes, domain, url, plain_url, email, cve, noise)
+word = st.one_of(ipv4, ipv6, hashes, domain, url, plain_url, dotted_url, email, cve, noise)
 
 
 def defanged(text: str) -> st.SearchStrategy[str]:
@@ -75,6 +91,16 @@ text = st.lists(st.one_of(word.flatmap(defanged), fillers), min_size=1, max_size
 @example(word="44d88612fea8a8f36de82e1278abb02f")
 @example(word=".@0-.com")  # a hyphen before the dot: the pre-filter once skipped it
 def test_a_word_reads_as_ioc_finder_alone_reads_it(word: str) -> None:
+    assert read_word(word) == library_read(word)
+
+
+@settings(max_examples=400, deadline=None)
+@given(word=dotted_url)
+@example(word="https://evil-5.com/payload.php")
+@example(word="https://evil-5.com/a.zip")
+@example(word="https://evil-5.com/x.co.php")
+@example(word="https://evil-5.com/dl/1.2.3.4")
+def test_a_plain_url_with_a_path_reads_as_ioc_finder_alone_reads_it(word: str) -> None:
     assert read_word(word) == library_read(word)
 
 

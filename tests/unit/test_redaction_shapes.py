@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from warroom.bot.domain.redact import REDACTED, redact
+from warroom.bot.domain.redact import (
+    _ENTROPY_LIMIT,
+    REDACTED,
+    _below_entropy_limit,
+    _entropy,
+    redact,
+)
 
 SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 MONERO = (
@@ -150,3 +156,11 @@ def test_an_access_key_shape_inside_a_digest_is_part_of_the_digest() -> None:
     text = "the dropper 000000000ACCA0000000000000000000 was seen"
     assert redact(text) == (text, 0)
     assert redact("key AKIAIOSFODNN7EXAMPLE here") == ("key [redacted] here", 1)
+
+
+@given(st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), min_size=20))
+def test_a_word_skipped_before_its_entropy_is_measured_is_never_above_the_limit(
+    word: str,
+) -> None:
+    if _below_entropy_limit(word):
+        assert _entropy(word) <= _ENTROPY_LIMIT

@@ -59,6 +59,32 @@ _SHAPED = st.tuples(_CHAT, st.sampled_from(_PATTERNS).flatmap(st.from_regex), _C
 )
 
 
+_URL = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "hxxp://"]),
+    st.one_of(
+        st.just(""),
+        st.from_regex(r"[\w.~!$&'()*+,;=-]{1,20}:[\w.~!$&'()*+,;=%-]{1,70}@", fullmatch=True),
+    ),
+    st.one_of(
+        st.sampled_from(
+            ["hooks.slack.com", "api.softlayer.com", "acme.cloudant.com", "evil-7.com"]
+        ),
+        st.from_regex(r"[a-z0-9-]{1,12}(\.[a-z0-9-]{1,12}){1,3}", fullmatch=True),
+    ),
+    st.one_of(
+        st.just(""),
+        st.sampled_from(["/services/T0A1B2/B3C4D5/abcDEF123", "/soap/v3/" + "a1" * 32]),
+        st.from_regex(r"(/[\w.~%-]{0,16}){1,3}(\?[\w=&%-]{0,30})?", fullmatch=True),
+    ),
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.tuples(_CHAT, _URL, _CHAT).map(" ".join))
+def test_a_url_detect_secrets_finds_something_in_is_never_skipped(text: str) -> None:
+    assert may_hold_secret(text) or not _scanned(text)
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(_SHAPED, _ASSIGNMENT, _CHAT), min_size=1, max_size=4).map(" ".join))
 def test_a_text_detect_secrets_finds_something_in_is_never_skipped(text: str) -> None:
@@ -79,6 +105,8 @@ def test_every_detector_pattern_passes_the_look(text: str) -> None:
         "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
         "see https://admin:hunter2x@db.example.org/",
+        "https://hooks.slack.com/services/T0A1B2C3/B4D5E6F7/aBcDeF0123456789",
+        "https://acme:" + "0a" * 32 + "@acme.cloudant.com",
         "-----BEGIN RSA PRIVATE KEY-----",
         "db_password = 'Winter2024!'",
         "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
@@ -93,7 +121,13 @@ def test_known_secrets_are_found_and_pass_the_look(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["step 12", "contained the ransomware on host db01", "Opened: web outage (SEV2, TLP:AMBER)"],
+    [
+        "step 12",
+        "contained the ransomware on host db01",
+        "Opened: web outage (SEV2, TLP:AMBER)",
+        "seen https://evil-4211.com/gate.php?id=4211",
+        "dropped 44d88612fea8a8f36de82e1278abb02f and e99a18c428cb38d5f260853678922e03",
+    ],
 )
 def test_ordinary_chat_is_not_scanned_and_stays_as_it_is(text: str) -> None:
     assert not may_hold_secret(text)
