@@ -11,7 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import ENGLISH, Language
-from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.domain.vocabulary import EntryKind, kind_label
 from warroom.bot.operations import checkpoints, intel
 from warroom.bot.operations.exercise_report import exercise_entry
 from warroom.bot.operations.intel import IntelView
@@ -224,6 +224,7 @@ def markdown_report(data: dict[str, Any], lang: Language = ENGLISH) -> str:
         i=data,
         _=lang.gettext,
         format=lang.format,
+        kind=lambda name: kind_label(name, lang),
         moment=lambda at: moment(at, lang),
         duration=lambda seconds: in_words(seconds, lang),
     )

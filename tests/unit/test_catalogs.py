@@ -27,6 +27,7 @@ KEYWORDS = {
     "command": (2,),
     "Arg": (3,),
     "Flag": (3,),
+    "NP_": ((1, "c"), 2),
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
 TRANSLATED = [locale for locale in LOCALES if locale != "en"]
@@ -113,6 +114,8 @@ def test_the_shipped_catalog_is_compiled_from_the_po_file(locale: str) -> None:
         if isinstance(entry.id, tuple):
             got = tuple(shipped.ungettext(entry.id[0], entry.id[1], n) for n in (1, 2))
             wanted = (entry.string[0], entry.string[-1])
+        elif entry.context:
+            got, wanted = shipped.upgettext(entry.context, entry.id), entry.string
         else:
             got, wanted = shipped.ugettext(entry.id), entry.string
         assert got == wanted, f"run `pybabel compile` (README: Languages): {entry.id!r}"
