@@ -66,6 +66,16 @@ def test_the_code_marks_texts() -> None:
     assert len(extracted()) > 100, "the bot's texts are marked for translation"
 
 
+def test_the_readme_extracts_as_this_test_does() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"pybabel extract (.+?) bot adapters commands", readme, re.S)
+    assert command, "README: Languages documents `pybabel extract`"
+    options = command.group(1).split()
+    marks = {options[i + 1].split(":")[0] for i, o in enumerate(options) if o == "-k"}
+    assert marks == set(KEYWORDS) - set(DEFAULT_KEYWORDS)
+    assert {"--no-wrap", "--no-location", "--sort-output"} <= set(options)
+
+
 def test_the_template_is_current() -> None:
     template = {m.id for m in catalog(CATALOGS / f"{DOMAIN}.pot") if m.id}
     wanted = set(extracted())
