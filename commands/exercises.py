@@ -99,7 +99,7 @@ def _list(ctx: Context, lang: Language, words: list[str]) -> Reply:
             injects=len(scenario.injects),
             expectations=len(scenario.expectations),
         )
-        lines.append(f"{name}: {scenario.title} ({counts})")
+        lines.append(f"{name}: {lang.gettext(scenario.title)} ({counts})")
     return Reply(
         Message(
             title=lang.gettext("Exercises"),

@@ -158,4 +158,5 @@ def _line(lang: Language, playbook: Playbook) -> str:
     count = lang.ngettext("{count} task", "{count} tasks", len(playbook.steps))
     details = [count.format(count=len(playbook.steps)), f"SEV{playbook.severity}"]
     details.append(f"TLP:{playbook.tlp.label}")
-    return f"{playbook.name}: {playbook.title} ({', '.join(details)})\n  {playbook.description}"
+    title, description = lang.gettext(playbook.title), lang.gettext(playbook.description)
+    return f"{playbook.name}: {title} ({', '.join(details)})\n  {description}"

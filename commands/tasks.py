@@ -180,7 +180,7 @@ def _find(
         raise CommandError(
             lang.format("there is no task #{number} in {key}", number=number, key=incident.key)
         )
-    return found, seen.show(tasks.said(found), ctx.actor.org, Where.ROOM)
+    return found, tasks.shown_text(seen, found, ctx.actor.org, Where.ROOM)
 
 
 def _may_change(

@@ -40,6 +40,7 @@ class ListedTask:
     done_at: datetime | None
     done_by: str
     done_by_display: str
+    playbook: str
 
 
 _TASK_TABLE = Task.__table__  # type: ignore[attr-defined]

@@ -56,6 +56,7 @@ def install_settings(slack: SlackConfig, config: Config) -> InstallSettings:
         sealer=sealer,
         redirect_url=slack.redirect_url,
         teams=frozenset(o.workspace for o in config.orgs if o.platform == "slack"),
+        languages={o.workspace: o.language for o in config.orgs if o.platform == "slack"},
     )
 
 

@@ -41,8 +41,8 @@ def _severity(n: int, lang: Language) -> str:
     return lang.format("SEV{n} — {meaning}", n=n, meaning=lang.gettext(MEANINGS[n]))
 
 
-def _playbook_option(playbook: PlaybookChoice) -> dict[str, Any]:
-    label = f"{playbook.title} ({playbook.name})"
+def _playbook_option(playbook: PlaybookChoice, lang: Language) -> dict[str, Any]:
+    label = f"{lang.gettext(playbook.title)} ({playbook.name})"
     if len(label) > OPTION_LIMIT:
         label = label[: OPTION_LIMIT - 1] + "…"
     return _option(playbook.name, label)
@@ -109,7 +109,7 @@ def open_view(
                 {
                     "type": "static_select",
                     "placeholder": {"type": "plain_text", "text": lang.gettext("None")},
-                    "options": [_playbook_option(p) for p in playbooks[:MAX_OPTIONS]],
+                    "options": [_playbook_option(p, lang) for p in playbooks[:MAX_OPTIONS]],
                 },
                 optional=True,
             )

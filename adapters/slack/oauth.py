@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from slack_bolt.error import BoltError
 from slack_bolt.oauth.async_callback_options import (
@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from warroom.adapters.slack.installations import SlackInstallations, SlackInstallStates
 from warroom.adapters.slack.settings import InstallSettings
+from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.port import HttpRequest, HttpResponse, HttpRoute
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,9 @@ def install_flow(
         install_path=INSTALL_PATH,
         install_page_rendering_enabled=False,  # straight on to Slack
         redirect_uri_path=REDIRECT_PATH,
-        callback_options=AsyncCallbackOptions(success=_succeeded, failure=_failed),
+        callback_options=AsyncCallbackOptions(
+            success=_success_page(settings.languages), failure=_failed
+        ),
         authorization_url=authorization_url(api_url),
         installation_store=installations,
         installation_store_bot_only=True,
@@ -160,17 +163,30 @@ def oauth_routes(flow: InstallFlow) -> tuple[HttpRoute, HttpRoute]:
     return HttpRoute("GET", INSTALL_PATH, install), HttpRoute("GET", REDIRECT_PATH, redirect)
 
 
-async def _succeeded(args: AsyncSuccessArgs) -> BoltResponse:
-    name = args.installation.team_name or args.installation.team_id or "your workspace"
-    text = f"warroom is installed in {name}. In Slack, type /incident help to start."
-    return _page(
-        200,
-        "warroom is installed",
-        text,
-        args.settings.state_utils.build_set_cookie_for_deletion(),
-    )
+def _success_page(
+    languages: Mapping[str, Language],
+) -> Callable[[AsyncSuccessArgs], Awaitable[BoltResponse]]:
+    """The page an install ends on, in the language of the org whose workspace it is."""
+
+    async def succeeded(args: AsyncSuccessArgs) -> BoltResponse:
+        team = args.installation.team_id or ""
+        lang = languages.get(team, ENGLISH)
+        name = args.installation.team_name or team or lang.gettext("your workspace")
+        return _page(
+            200,
+            lang.gettext("warroom is installed"),
+            lang.format(
+                "warroom is installed in {name}. In Slack, type /incident help to start.",
+                name=name,
+            ),
+            args.settings.state_utils.build_set_cookie_for_deletion(),
+        )
+
+    return succeeded
 
 
+# A refused install's page is English: until Slack has traded the code no team is known, and
+# a team refused is none of the orgs' (only a store failure of a served team is left out).
 async def _failed(args: AsyncFailureArgs) -> BoltResponse:
     status, text = REFUSALS.get(args.reason, (400, ""))
     if isinstance(args.error, NotServed):

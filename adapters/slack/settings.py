@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from warroom.adapters.slack.sealing import Sealer
+from warroom.bot.domain.language import Language
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,8 @@ class InstallSettings:
     redirect_url: str = ""  # "" lets Slack use the app's configured redirect URL
     teams: frozenset[str] = frozenset()  # the configured workspaces: only they may install
     state_ttl_s: int = 600
+    # team id -> the language of the org it is: the page an install ends on speaks it
+    languages: Mapping[str, Language] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> tuple[str, str]:
+    """Marks a text with its context (a word that reads differently elsewhere, like `note`)."""
+    return context, message
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A text to be said later, in a language not known yet: a catalog message and its values.
@@ -104,6 +109,9 @@ class Language:
 
     def gettext(self, message: str) -> str:
         return _catalog(self.locale).ugettext(message)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return _catalog(self.locale).upgettext(context, message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return _catalog(self.locale).ungettext(singular, plural, n)

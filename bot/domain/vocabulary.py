@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from warroom.bot.domain.language import NP_, Language
 from warroom.bot.domain.tlp import Tlp
 
 
@@ -78,6 +79,47 @@ class EntryKind(StrEnum):
     INJECT = "inject"  # a scripted exercise message delivered to a part's war room
     EXPECTATION = "expectation"  # an exercise expectation met or missed
     ANSWER = "answer"  # an answer to an exercise's discussion question
+
+
+# How each kind is named where people read a timeline (JSON exports keep the kind itself).
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    EntryKind.OPENED: NP_("entry kind", "opened"),
+    EntryKind.UPDATE: NP_("entry kind", "update"),
+    EntryKind.NOTE: NP_("entry kind", "note"),
+    EntryKind.MESSAGE: NP_("entry kind", "message"),
+    EntryKind.EDITED: NP_("entry kind", "edited"),
+    EntryKind.DELETED: NP_("entry kind", "deleted"),
+    EntryKind.PINNED: NP_("entry kind", "pinned"),
+    EntryKind.STATE: NP_("entry kind", "state"),
+    EntryKind.SEVERITY: NP_("entry kind", "severity"),
+    EntryKind.TLP: NP_("entry kind", "tlp"),
+    EntryKind.ROLE: NP_("entry kind", "role"),
+    EntryKind.ORG: NP_("entry kind", "org"),
+    EntryKind.INVITE: NP_("entry kind", "invite"),
+    EntryKind.RESOLVED: NP_("entry kind", "resolved"),
+    EntryKind.CLOSED: NP_("entry kind", "closed"),
+    EntryKind.RELAY: NP_("entry kind", "relay"),
+    EntryKind.REMINDER: NP_("entry kind", "reminder"),
+    EntryKind.ESCALATION: NP_("entry kind", "escalation"),
+    EntryKind.ESCALATION_NOTICE: NP_("entry kind", "escalation_notice"),
+    EntryKind.TASK: NP_("entry kind", "task"),
+    EntryKind.PLAYBOOK: NP_("entry kind", "playbook"),
+    EntryKind.REVIEW: NP_("entry kind", "review"),
+    EntryKind.LESSON: NP_("entry kind", "lesson"),
+    EntryKind.FOLLOWUP: NP_("entry kind", "followup"),
+    EntryKind.IOC: NP_("entry kind", "ioc"),
+    EntryKind.EXPORT: NP_("entry kind", "export"),
+    EntryKind.EXERCISE: NP_("entry kind", "exercise"),
+    EntryKind.INJECT: NP_("entry kind", "inject"),
+    EntryKind.EXPECTATION: NP_("entry kind", "expectation"),
+    EntryKind.ANSWER: NP_("entry kind", "answer"),
+}
+
+
+def kind_label(kind: str, lang: Language) -> str:
+    """`note` / `Notiz`; a kind this version does not know reads as stored."""
+    label = KIND_LABELS.get(kind)
+    return lang.pgettext(*label) if label else kind
 
 
 # The entries a status reminder's clock starts from: a reminder is due a cadence after them.

@@ -11,7 +11,7 @@ from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.domain.vocabulary import Role
+from warroom.bot.domain.vocabulary import Role, kind_label
 from warroom.bot.operations.metrics import in_words
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
@@ -128,7 +128,7 @@ def timeline_line(entry: TimelineEntry, text: str, lang: Language = ENGLISH) -> 
     org = f"@{entry.actor_org}" if entry.actor_org else ""
     local = lang.local(entry.at)
     at = f"{local:%H:%M:%S} {lang.zone_name(local)}"
-    return f"#{entry.seq} {at} [{entry.kind}] {who}{org}: {text}"
+    return f"#{entry.seq} {at} [{kind_label(entry.kind, lang)}] {who}{org}: {text}"
 
 
 def timeline_message(

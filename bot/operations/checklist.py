@@ -18,7 +18,7 @@ from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import ChecklistItem, Message
 from warroom.bot.domain.tasks import OwnerKind, is_overdue
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.operations.tasks import TaskFacts, holder, owner_of, said
+from warroom.bot.operations.tasks import TaskFacts, holder, owner_of, shown_text
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import RoleAssignment
 
@@ -32,7 +32,7 @@ def visible(
     """The tasks `reader`'s organisation may see there; the others are absent."""
     shown: list[tuple[T, str]] = []
     for task in tasks:
-        text = seen.show(said(task), reader, where)
+        text = shown_text(seen, task, reader, where)
         if text is not None:
             shown.append((task, text))
     return shown

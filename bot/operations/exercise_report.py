@@ -30,13 +30,14 @@ def exercise_entry(
     if run is None:
         return None
     row = run.row
+    lang = seen.language(as_org or "")  # the export's language
     expectations = _expectations(run, seen, as_org, iso)
     totals = scores([(e, x["met"]) for e, x in expectations if x["met"] is not None], run.parts)
     return {
         "scenario": run.scenario.name,
-        "title": run.scenario.title,
-        "objectives": list(run.scenario.objectives),
-        "questions": list(run.scenario.questions),
+        "title": lang.gettext(run.scenario.title),
+        "objectives": [lang.gettext(o) for o in run.scenario.objectives],
+        "questions": [lang.gettext(q) for q in run.scenario.questions],
         "parts": dict(run.parts),
         "speed": row.speed,
         "facilitator": {
@@ -65,6 +66,7 @@ def _injects(run: Run, seen: Visibility, as_org: str | None, iso: Iso) -> list[d
             text = redacted(said.text) if as_org is None else seen.show(said, as_org, Where.VIEW)
             if text is None:
                 continue
+            text = redacted(seen.language(as_org or "").gettext(inject.text))
             found.append(
                 {
                     "id": inject.id,
@@ -91,6 +93,7 @@ def _expectations(
         text = redacted(said.text) if as_org is None else seen.show(said, as_org, Where.VIEW)
         if text is None:
             continue
+        text = redacted(seen.language(as_org or "").gettext(expectation.text))
         decided = row.decided_at if row.met is not None else None
         entry = {
             "id": expectation.id,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import ENGLISH, Language
-from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.domain.vocabulary import EntryKind, kind_label
 from warroom.bot.operations import checkpoints, intel
 from warroom.bot.operations.exercise_report import exercise_entry
 from warroom.bot.operations.intel import IntelView
@@ -235,6 +235,7 @@ def markdown_report(data: dict[str, Any], lang: Language = ENGLISH) -> str:
             i=data,
             _=lang.gettext,
             format=lang.format,
+            kind=lambda name: kind_label(name, lang),
             moment=lambda at: moment(at, lang),
             duration=lambda seconds: in_words(seconds, lang),
         )

@@ -18,7 +18,7 @@ from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.exercise_runs import Run
 from warroom.bot.operations.metrics import duration
-from warroom.bot.operations.visibility import Visibility, parse_tlp
+from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.storage.models import ExerciseExpectation
 from warroom.storage.store import UnitOfWork
 
@@ -52,6 +52,8 @@ def results(run: Run, seen: Visibility, reader: str | None, where: Where) -> lis
         said = said_of(run, expectation)
         text = said.text if reader is None else seen.show(said, reader, where)
         if text is not None:
+            said_here = seen.language(reader or "").gettext(expectation.text)
+            text = said_here if reader is None else redacted(said_here)
             found.append(Result(expectation, row, said.org, text))
     return found
 
@@ -78,7 +80,7 @@ def post(uow: UnitOfWork, run: Run, *, now: datetime, config: Config) -> None:
 
 def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
     lines = [lang.gettext("Discussion questions (answer with `exercise answer N TEXT`):")]
-    lines += [f"{n}. {q}" for n, q in enumerate(run.scenario.questions, 1)]
+    lines += [f"{n}. {lang.gettext(q)}" for n, q in enumerate(run.scenario.questions, 1)]
     lines += ["", lang.gettext("Expectations:")]
     for r in shown:
         mark = "✅" if r.row.met else "❌"
@@ -97,7 +99,7 @@ def hotwash_message(run: Run, shown: list[Result], lang: Language) -> Message:
             lang.format("{org}: {got} of {possible} points", org=org, got=got, possible=possible)
         )
     return Message(
-        title=lang.format("hot wash: {title}", title=run.scenario.title),
+        title=lang.format("hot wash: {title}", title=lang.gettext(run.scenario.title)),
         body="\n".join(lines),
         tlp=run.incident.tlp,
         footer=lang.gettext(

@@ -10,13 +10,13 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.events import Actor
 from warroom.bot.domain.exercises import Inject
-from warroom.bot.domain.language import Language
+from warroom.bot.domain.language import Language, Phrase
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.bot.operations import incidents
 from warroom.bot.operations.effects import Post, queue
 from warroom.bot.operations.exercise_runs import SENT, Run
-from warroom.bot.operations.visibility import Visibility
+from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.storage.models import ExerciseInject
 from warroom.storage.store import UnitOfWork
 
@@ -48,7 +48,7 @@ def deliver(
             at=now,
             kind=EntryKind.INJECT,
             actor=Actor(incidents.BOT.user, said.org),
-            text=inject.text,
+            text=Phrase(inject.text),  # said in each reader's language
             tlp=said.tlp,
         )
         for link in links:
@@ -56,7 +56,9 @@ def deliver(
                 continue
             shown = seen.show(said, link.org, Where.SAID_ROOM)
             if shown is not None:
-                message = inject_message(inject, part, shown, said, config.language(link.org))
+                lang = config.language(link.org)
+                text = redacted(lang.gettext(inject.text))
+                message = inject_message(inject, part, text, said, lang)
                 queue(uow, Post(link.room, message), at=now, incident_id=incident.id)
     row.state, row.sent_at = SENT, now
     for expectation in run.scenario.expectations:

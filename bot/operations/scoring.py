@@ -10,7 +10,7 @@ from datetime import datetime
 
 from warroom.bot.domain.events import Actor
 from warroom.bot.domain.exercises import Check, Expectation, Fact, Outcome, first_hold, took
-from warroom.bot.domain.language import phrase
+from warroom.bot.domain.language import Phrase, phrase
 from warroom.bot.domain.vocabulary import EntryKind, State
 from warroom.bot.operations import incidents
 from warroom.bot.operations.exercise_runs import Run
@@ -77,7 +77,7 @@ def decide(
     values = {
         "id": expectation.id,
         "part": expectation.by,
-        "text": expectation.text,
+        "text": Phrase(expectation.text),  # said in each reader's language
         "took": duration(took(row.opens_at or at, at)),
         "score": expectation.score if met else 0,
     }

@@ -9,7 +9,7 @@ from typing import Any
 from warroom.bot.domain.disclosure import Where
 from warroom.bot.domain.tasks import OwnerKind, is_overdue
 from warroom.bot.operations.checklist import visible
-from warroom.bot.operations.tasks import holder, owner_of
+from warroom.bot.operations.tasks import holder, in_language, owner_of
 from warroom.bot.operations.visibility import Visibility, redacted
 from warroom.storage.models import RoleAssignment, Task
 
@@ -19,7 +19,8 @@ def shown_tasks(
 ) -> list[tuple[Task, str]]:
     """Every task (secrets redacted), or those `as_org` may see: the others are absent."""
     if as_org is None:
-        return [(t, redacted(t.text)) for t in tasks]
+        lang = seen.language("")  # the export's language
+        return [(t, in_language(t, redacted(t.text), lang)) for t in tasks]
     return list(visible(seen, tasks, as_org, Where.VIEW))
 
 

@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from warroom.bot.domain.disclosure import Said, effective_tlp
+from warroom.bot.domain.disclosure import Said, Where, effective_tlp
 from warroom.bot.domain.events import Actor, UserRef
 from warroom.bot.domain.exercises import scaled
-from warroom.bot.domain.language import Phrase, phrase
+from warroom.bot.domain.language import Language, Phrase, phrase
 from warroom.bot.domain.tasks import (
     NOBODY,
     After,
@@ -28,7 +28,7 @@ from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.effects import SyncChecklists, queue
 from warroom.bot.operations.exercise_runs import speed_of
 from warroom.bot.operations.playbooks import Playbook
-from warroom.bot.operations.visibility import parse_tlp
+from warroom.bot.operations.visibility import Visibility, parse_tlp, redacted
 from warroom.storage.models import Incident, PlaybookRun, RoleAssignment, Task
 from warroom.storage.store import UnitOfWork
 
@@ -66,11 +66,27 @@ class TaskFacts(Protocol):
     def done_by(self) -> str: ...
     @property
     def done_by_display(self) -> str: ...
+    @property
+    def playbook(self) -> str: ...
 
 
 def said(task: TaskFacts) -> Said:
     """The task's text as the disclosure rule reads it."""
     return Said(task.text, parse_tlp(task.tlp), task.said_org)
+
+
+def in_language(task: TaskFacts, shown: str, lang: Language) -> str:
+    """A playbook's task in `lang` (the catalog has the shipped ones; an operator's own read as
+    written), once the rule has let `shown` through; what people typed as they typed it."""
+    if not task.playbook:
+        return shown
+    return redacted(lang.gettext(task.text))
+
+
+def shown_text(seen: Visibility, task: TaskFacts, reader: str, where: Where) -> str | None:
+    """The task's text as `reader` may see it there, in its language; None where withheld."""
+    text = seen.show(said(task), reader, where)
+    return None if text is None else in_language(task, text, seen.language(reader))
 
 
 def owner_of(task: TaskFacts) -> Owner:
@@ -164,15 +180,17 @@ def add_task(
     )
     details += [phrase("due {when}", when=due_at)] if due_at else []
     details += [phrase("playbook {name}", name=playbook)] if playbook else []
+    # a playbook's text is said in each reader's language; the entry's English is the same
+    said_text: str | Phrase = Phrase(text) if playbook else text
     said = (
         phrase(
             "Task #{number} added ({details}): {text}",
             number=task.number,
             details=_listed(details),
-            text=text,
+            text=said_text,
         )
         if details
-        else phrase("Task #{number} added: {text}", number=task.number, text=text)
+        else phrase("Task #{number} added: {text}", number=task.number, text=said_text)
     )
     _record(uow, incident, task, actor, said, at, event_id)
     return task
@@ -292,7 +310,9 @@ def apply_playbook(
         at=at,
         kind=EntryKind.PLAYBOOK,
         actor=actor,
-        text=phrase("Playbook {name} applied: {title}", name=playbook.name, title=playbook.title),
+        text=phrase(
+            "Playbook {name} applied: {title}", name=playbook.name, title=Phrase(playbook.title)
+        ),
     )
     return add_reached_steps(uow, incident, playbook, actor=actor, at=at)
 

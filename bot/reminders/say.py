@@ -13,6 +13,7 @@ from warroom.bot.domain.exercise_mark import about
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import Field, Message
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.domain.vocabulary import kind_label
 from warroom.bot.operations.cards import Shown
 from warroom.storage.models import Incident, RoleAssignment, TimelineEntry
 
@@ -147,7 +148,8 @@ def digest_line(entry: TimelineEntry, text: str, lang: Language) -> str:
     """One timeline entry as a digest shows it: the time in the reader's zone."""
     who = entry.actor_display or entry.actor_user_id
     org = f"@{entry.actor_org}" if entry.actor_org else ""
-    return f"#{entry.seq} {lang.time(entry.at)} [{entry.kind}] {who}{org}: {text}"
+    kind = kind_label(entry.kind, lang)
+    return f"#{entry.seq} {lang.time(entry.at)} [{kind}] {who}{org}: {text}"
 
 
 def _took(seconds: float | None, lang: Language) -> str:

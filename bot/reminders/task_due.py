@@ -20,7 +20,7 @@ from warroom.bot.domain.messages import Message
 from warroom.bot.domain.tasks import OwnerKind
 from warroom.bot.domain.vocabulary import EntryKind, Role
 from warroom.bot.operations import incidents
-from warroom.bot.operations.tasks import holder, owner_of, said
+from warroom.bot.operations.tasks import holder, owner_of, shown_text
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.bot.reminders import say
 from warroom.storage.models import Incident, RoleAssignment, RoomLink, Task
@@ -75,7 +75,7 @@ def remind(
         to = recipient(task, roles, directory)
         rooms = [link for link in links if link.org == to.org] or list(links)
         for link in rooms:
-            text = seen.show(said(task), link.org, Where.ROOM)
+            text = shown_text(seen, task, link.org, Where.ROOM)
             if text is None:
                 continue
             lang = config.language(link.org)

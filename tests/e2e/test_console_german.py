@@ -14,6 +14,7 @@ from babel.support import Translations
 from tests.e2e.test_console_cli import warroom
 from tests.unit.test_catalogs import KEYWORDS
 from warroom.bot.domain.language import CATALOGS, DOMAIN
+from warroom.bot.domain.shipped_texts import extract_toml
 
 ROOT = Path(__file__).resolve().parents[2]
 # the command framework and the commands: what the check's own test knows
@@ -40,6 +41,14 @@ SESSION = """\
 /incident update weiter --bogus 1
 :as carol
 /incident sev 1
+"""
+PLAYBOOK_SESSION = """\
+/incident open "Dateiserver verschlüsselt" --sev 1 --playbook ransomware
+/incident note Netz getrennt
+/incident tasks
+/incident timeline
+/incident playbooks
+/incident exercise list
 """
 
 
@@ -74,13 +83,31 @@ def test_no_english_is_left_in_the_answers(tmp_path: Path) -> None:
     assert not english_left(answers, WHOLE_BOT)
 
 
+def test_a_shipped_playbook_reads_german(tmp_path: Path) -> None:
+    answers = bot_answers(session(tmp_path, PLAYBOOK_SESSION))
+    said = "\n".join(answers)
+    for german in (
+        "☐ 1. Betroffene Hosts vom Netz trennen (nicht ausschalten: der Arbeitsspeicher ist",
+        "Aufgabe #1 angelegt (verantwortlich tech-lead",
+        "[eröffnet] alice@acme: Eröffnet: Dateiserver verschlüsselt",
+        "[Aufgabe] alice@acme: Aufgabe #2 angelegt",
+        "[Playbook] alice@acme: Playbook ransomware angewendet: Ransomware",
+        "[Notiz] alice@acme: Netz getrennt",
+        "ddos: DDoS (8 Aufgaben, SEV2, TLP:GREEN)",
+        "ransomware-supplier: Ransomware bei einem Zulieferer",
+    ):
+        assert german in said, f"{german!r} not in:\n{said}"
+    assert "[note]" not in said and "[task]" not in said
+    assert not english_left(answers, WHOLE_BOT)
+
+
 def test_the_check_finds_english_it_knows() -> None:
     english = ["⚠ unknown command 'frobnicate'\n    try `help`"]
     assert english_left(english, ANSWERING) == ["try `help`", "unknown command"]
     assert not english_left(["⚠ unbekannter Befehl 'frobnicate'"], ANSWERING)
 
 
-def session(folder: Path) -> str:
+def session(folder: Path, lines: str = SESSION) -> str:
     config = folder / "de.toml"
     config.write_text(
         f'[storage]\nurl = "sqlite:///{folder / "wr.db"}"\n'
@@ -88,7 +115,7 @@ def session(folder: Path) -> str:
         encoding="utf-8",
     )
     done = warroom(
-        "console", "-c", str(config), "--user", "alice", "--org", "acme", cwd=folder, stdin=SESSION
+        "console", "-c", str(config), "--user", "alice", "--org", "acme", cwd=folder, stdin=lines
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -138,3 +165,6 @@ def _messages(sources: Sequence[str]) -> Iterable[str]:
                 "python", str(file), keywords=KEYWORDS
             ):
                 yield message if isinstance(message, str) else message[0]
+        for file in sorted(path.rglob("*.toml")) if path.is_dir() else []:
+            with file.open("rb") as toml:  # the shipped playbooks' and exercises' texts
+                yield from (text for _, _, text, _ in extract_toml(toml, {}, (), {}))

@@ -6,6 +6,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -464,3 +465,33 @@ async def test_an_exercise_digest_is_marked(xbot: TestBot) -> None:
     ]
     assert digests and digests[0].message is not None
     assert digests[0].message.title.startswith("🎭 EXERCISE · 📋 INC-1 digest")
+
+
+async def test_a_shipped_exercises_injects_read_in_each_orgs_language(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """acme reads German, cert English: each inject of the shipped scenario in its words."""
+    german = config(tmp_path)
+    acme, *others = german.orgs
+    german = replace(german, orgs=(replace(acme, locale="de"), *others))
+    bot = await started(store_url, monkeypatch, german)
+    try:
+        await begin(
+            bot, "exercise start leaked-cloud-credentials --part victim=acme --part provider=cert"
+        )
+        assert injects_in(bot, "cert") == [
+            "Secret scanning found an access key of the customer's production account in a "
+            "public repository, committed 40 minutes ago."
+        ]
+        await advance(bot, 5 * MIN)
+        acme_room = rooms(bot)["acme"]
+        posts = [s.message for s in bot.adapter.of_kind("post") if s.room == acme_room]
+        assert [m.body for m in posts if m and "Einspielung notified" in m.title] == [
+            "Ihr Cloud-Anbieter teilt Ihnen mit, dass einer Ihrer Produktiv-Zugriffsschlüssel "
+            "öffentlich ist und von einer Ihnen unbekannten Adresse verwendet wurde."
+        ]
+        with bot.db() as uow:
+            stored = [e.text for e in uow.timeline.entries(1) if e.kind == "inject"]
+        assert stored[-1].startswith("Your cloud provider tells you"), "stored English"
+    finally:
+        await bot.close()

@@ -123,6 +123,8 @@ async def test_the_digest_reads_german_in_acme_and_english_in_cert(bot: TestBot)
     # the bot's relay decision, in each reader's words; what alice said, as she said it
     assert "TLP:GREEN-Nachricht von alice (acme): an cert weitergeleitet" in acme.message.body
     assert "TLP:GREEN message from alice (acme): relayed to cert" in cert.message.body
+    assert "[Weiterleitung] " in acme.message.body and "[relay] " not in acme.message.body
+    assert "[relay] " in cert.message.body
     for digest in (acme, cert):
         assert "TLP:GREEN indicator 203.0.113.7 blocked" in digest.text
     labels = [f.label for f in acme.message.fields]

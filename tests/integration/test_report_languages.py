@@ -110,6 +110,26 @@ async def test_markdown_report_per_org_in_its_language_and_zone(bot: TestBot) ->
     assert "## Summary" in cert and "| Opened | Nov 20, 2026, 18:32 UTC |" in cert
     assert "Opened: DB leak (SEV2, TLP:AMBER)" in cert and "alice is now commander" in cert
     assert "Zusammenfassung" not in cert and "MEZ" not in cert
+    # the timeline's kind column names each kind in the reader's language
+    assert "| eröffnet | alice (acme) |" in acme and "| Rolle |" in acme
+    assert "| opened | alice (acme) |" in cert and "| eröffnet |" not in cert
+
+
+async def test_a_shipped_playbook_reads_in_each_orgs_report(bot: TestBot) -> None:
+    await bot.send("playbook ransomware", org="acme")
+    acme = markdown_report(
+        export(bot, "acme", bot.config.language("acme")), bot.config.language("acme")
+    )
+    cert = markdown_report(
+        export(bot, "cert", bot.config.language("cert")), bot.config.language("cert")
+    )
+    assert "1. Betroffene Hosts vom Netz trennen (nicht ausschalten" in acme
+    assert "Playbook ransomware angewendet: Ransomware" in acme
+    assert "1. Isolate affected hosts from the network" in cert
+    assert "Betroffene Hosts" not in cert
+    as_acme = export(bot, "acme")
+    assert as_acme["tasks"][0]["text"].startswith("Isolate affected hosts"), "JSON: English"
+    assert {e["kind"] for e in as_acme["timeline"]} >= {"opened", "playbook", "task"}
 
 
 async def test_json_export_keeps_its_shape_english_texts_and_utc(bot: TestBot) -> None:

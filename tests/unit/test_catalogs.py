@@ -27,6 +27,7 @@ KEYWORDS = {
     "command": (2,),
     "Arg": (3,),
     "Flag": (3,),
+    "NP_": ((1, "c"), 2),
 }
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)[^{}]*\}")
 TRANSLATED = [locale for locale in LOCALES if locale != "en"]
@@ -63,6 +64,16 @@ def ids(message: Message) -> str:
 
 def test_the_code_marks_texts() -> None:
     assert len(extracted()) > 100, "the bot's texts are marked for translation"
+
+
+def test_the_readme_extracts_as_this_test_does() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"pybabel extract (.+?) bot adapters commands", readme, re.S)
+    assert command, "README: Languages documents `pybabel extract`"
+    options = command.group(1).split()
+    marks = {options[i + 1].split(":")[0] for i, o in enumerate(options) if o == "-k"}
+    assert marks == set(KEYWORDS) - set(DEFAULT_KEYWORDS)
+    assert {"--no-wrap", "--no-location", "--sort-output"} <= set(options)
 
 
 def test_the_template_is_current() -> None:
@@ -113,6 +124,8 @@ def test_the_shipped_catalog_is_compiled_from_the_po_file(locale: str) -> None:
         if isinstance(entry.id, tuple):
             got = tuple(shipped.ungettext(entry.id[0], entry.id[1], n) for n in (1, 2))
             wanted = (entry.string[0], entry.string[-1])
+        elif entry.context:
+            got, wanted = shipped.upgettext(entry.context, entry.id), entry.string
         else:
             got, wanted = shipped.ugettext(entry.id), entry.string
         assert got == wanted, f"run `pybabel compile` (README: Languages): {entry.id!r}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import urllib.parse
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,20 @@ async def rig(
         yield rig
     finally:
         await rig.stop()
+
+
+async def test_the_install_page_speaks_the_orgs_language(
+    store_url: str, fake_slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    oauth_env(fake_slack, monkeypatch)
+    config = oauth_config(store_url, fake_slack)
+    acme, cert = config.orgs
+    rig = await started(fake_slack, replace(config, orgs=(acme, replace(cert, locale="de"))))
+    try:
+        page = await install(rig)
+    finally:
+        await rig.stop()
+    assert "warroom ist in cert installiert. Geben Sie in Slack /incident help ein" in page
 
 
 def stored(rig: SlackRig) -> list[dict[str, str]]:

@@ -50,6 +50,9 @@ async def test_the_open_modal_is_german_for_an_acme_opener(rig: SlackRig) -> Non
     assert sev == ["SEV1 — kritisch", "SEV2 — hoch", "SEV3 — mittel", "SEV4 — niedrig"]
     tlp = [o["text"]["text"] for o in view["blocks"][2]["element"]["options"]]
     assert "TLP:AMBER" in tlp  # tokens stay as typed
+    playbooks = [o["text"]["text"] for o in view["blocks"][4]["element"]["options"]]
+    assert "Offengelegte Zugangsdaten (leaked-credentials)" in playbooks
+    assert "Ransomware (ransomware)" in playbooks
 
     submission = payload("view_submission")
     submission["view"]["private_metadata"] = view["private_metadata"]
@@ -65,3 +68,5 @@ async def test_the_open_modal_stays_english_for_a_cert_opener(rig: SlackRig) -> 
     (view,) = rig.fake.views
     assert view["title"]["text"] == "Open an incident"
     assert view["blocks"][0]["label"]["text"] == "What is happening?"
+    playbooks = [o["text"]["text"] for o in view["blocks"][4]["element"]["options"]]
+    assert "Leaked credentials (leaked-credentials)" in playbooks

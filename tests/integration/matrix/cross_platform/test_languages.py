@@ -96,3 +96,32 @@ async def markers_said(world: World) -> None:
     """Whatever the bot said before a marker from Slack reached Matrix has reached it."""
     await world.slack_says("acme", "TLP:CLEAR marker")
     await world.matrix_copy("TLP:CLEAR marker")
+
+
+async def test_a_playbooks_checklist_and_timeline_read_in_each_orgs_language(
+    world: World,
+) -> None:
+    """The shipped playbook's tasks are the catalog's: German in acme's channel, English in
+    cert's room; the timeline names its entry kinds in each reader's language."""
+    await world.command("playbook ransomware", channel=world.rooms["acme"], team=T1)
+    await world.settle()
+    await until(lambda: "INC-1 Checkliste:" in bot_texts_on_slack(world, "acme"))
+    assert "Betroffene Hosts vom Netz trennen" in bot_texts_on_slack(world, "acme")
+    await world.cora.wait_for(lambda: "1. Isolate affected hosts" in bot_texts_on_matrix(world))
+    assert "Betroffene Hosts" not in bot_texts_on_matrix(world)
+
+    await world.cert_says("!incident timeline")
+    await world.cora.wait_for(lambda: "[playbook]" in bot_texts_on_matrix(world))
+    assert "Playbook ransomware applied: Ransomware" in bot_texts_on_matrix(world)
+    assert "[Aufgabe]" not in bot_texts_on_matrix(world)
+
+
+async def test_cert_is_told_of_what_it_may_not_relay_in_english(world: World) -> None:
+    """A relay notice to cert's liaison on Matrix is English while acme reads German."""
+    await world.cert_says("TLP:AMBER+STRICT cert only: the sensor list")
+    notice = await world.cora.wait_notice(
+        world.rooms["cert"], world.bot_id, "not relayed to acme: TLP:AMBER+STRICT stays within"
+    )
+    assert "nicht an" not in notice.body
+    await markers_said(world)
+    assert "cert only" not in bot_texts_on_slack(world, "acme")
