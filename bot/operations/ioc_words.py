@@ -31,7 +31,7 @@ FOUND_AS = {
 _WITHOUT_URLS = [key for key in FOUND_AS if key != "urls"]
 
 # A word with none of these cannot hold an indicator.
-MAYBE = re.compile(r"[\w-]\s*(?:[.:@\[(]|\{\.)|[0-9a-f]{32}|cve-\d", re.IGNORECASE)
+MAYBE = re.compile(r"[\w-]\s*(?:[.:@\[(]|\{\.)|::|[0-9a-f]{32}|cve-\d", re.IGNORECASE)
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _BARE_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")

@@ -22,7 +22,7 @@ NOTE = TimelineEntry(
 def test_a_timeline_line_is_in_the_readers_zone_with_the_zone_named() -> None:
     assert (
         cards.timeline_line(NOTE, "rotated", GERMAN)
-        == "#3 19:32:05 MEZ [note] alice@acme: rotated"
+        == "#3 19:32:05 MEZ [Notiz] alice@acme: rotated"
     )
     assert cards.timeline_line(NOTE, "rotated") == "#3 18:32:05 UTC [note] alice@acme: rotated"
 

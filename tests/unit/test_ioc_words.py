@@ -90,6 +90,8 @@ text = st.lists(st.one_of(word.flatmap(defanged), fillers), min_size=1, max_size
 @example(word="45.77.12.9")
 @example(word="44d88612fea8a8f36de82e1278abb02f")
 @example(word=".@0-.com")  # a hyphen before the dot: the pre-filter once skipped it
+@example(word="::")  # an IPv6 address with nothing before its colons
+@example(word="::1")
 def test_a_word_reads_as_ioc_finder_alone_reads_it(word: str) -> None:
     assert read_word(word) == library_read(word)
 
