@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ class Hit:
     seq: int
     kind: str
     score: float
+    row_id: int  # the index row's, by which its timeline entry is read
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class SearchRepo:
         query = _bound(text(_VISIBLE.format(where=" AND ".join(where))), params)
         rows = list(self.session.connection().execute(query, params))
         rows.sort(key=lambda r: (ranked[r.id], r.at, r.id), reverse=True)
-        hits = [Hit(r.incident_id, r.seq, r.kind, ranked[r.id]) for r in rows]
+        hits = [Hit(r.incident_id, r.seq, r.kind, ranked[r.id], r.id) for r in rows]
         return hits, len(ranked) == window
 
     def _ranked(
@@ -146,26 +147,34 @@ class SearchRepo:
             found.setdefault(incident_id, []).append(org)
         return found
 
-    def entries_at(self, places: Collection[tuple[int, int]]) -> Sequence[TimelineEntry]:
-        """Entries by (incident id, seq)."""
-        if not places:
+    def entries_found(self, row_ids: Collection[int]) -> Sequence[TimelineEntry]:
+        """The timeline entries of index rows, by the rows' ids: one cached statement and
+        an index lookup per row on each database (ORed (incident, seq) pairs cost more to
+        build than to run)."""
+        if not row_ids:
             return []
-        # ORed pairs: each an index lookup on SQLite too (a row-value IN scans the table)
-        at = or_(
-            *(
-                (col(TimelineEntry.incident_id) == incident_id) & (col(TimelineEntry.seq) == seq)
-                for incident_id, seq in places
-            )
-        )
-        return self.session.exec(select(TimelineEntry).where(at)).all()
-
-    def entries_of_kind(
-        self, ids: Collection[int], kinds: Collection[str]
-    ) -> Sequence[TimelineEntry]:
-        """The incidents' entries of `kinds` (edits, resolves), in order."""
         query = (
             select(TimelineEntry)
-            .where(col(TimelineEntry.incident_id).in_(ids), col(TimelineEntry.kind).in_(kinds))
+            .join(
+                SearchEntry,
+                (col(SearchEntry.incident_id) == col(TimelineEntry.incident_id))
+                & (col(SearchEntry.seq) == col(TimelineEntry.seq)),
+            )
+            .where(col(SearchEntry.id).in_(row_ids))
+        )
+        return self.session.exec(query).all()
+
+    def openings_and_kinds(
+        self, ids: Collection[int], kinds: Collection[str]
+    ) -> Sequence[TimelineEntry]:
+        """The incidents' first entries (who opened each) and their entries of `kinds`
+        (edits, resolves), in order: one query for what two would read."""
+        query = (
+            select(TimelineEntry)
+            .where(
+                col(TimelineEntry.incident_id).in_(ids),
+                (col(TimelineEntry.seq) == 1) | col(TimelineEntry.kind).in_(kinds),
+            )
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()
