@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import bindparam, text, tuple_
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session, col, select
 
@@ -147,33 +147,28 @@ class SearchRepo:
             found.setdefault(incident_id, []).append(org)
         return found
 
-    def entries_found(self, row_ids: Collection[int]) -> Sequence[TimelineEntry]:
-        """The timeline entries of index rows, by the rows' ids: one cached statement and
-        an index lookup per row on each database (ORed (incident, seq) pairs cost more to
-        build than to run)."""
-        if not row_ids:
-            return []
-        query = (
-            select(TimelineEntry)
-            .join(
-                SearchEntry,
-                (col(SearchEntry.incident_id) == col(TimelineEntry.incident_id))
-                & (col(SearchEntry.seq) == col(TimelineEntry.seq)),
-            )
-            .where(col(SearchEntry.id).in_(row_ids))
-        )
-        return self.session.exec(query).all()
-
-    def openings_and_kinds(
-        self, ids: Collection[int], kinds: Collection[str]
+    def page_entries(
+        self, ids: Collection[int], row_ids: Collection[int], kinds: Collection[str]
     ) -> Sequence[TimelineEntry]:
-        """The incidents' first entries (who opened each) and their entries of `kinds`
-        (edits, resolves), in order: one query for what two would read."""
+        """Of the incidents `ids`, in order: the entries of the index rows `row_ids`, the
+        first entries (who opened each) and the entries of `kinds` (edits, resolves). One
+        query, each incident's timeline read by its index, for what three would read."""
+        if not ids:
+            return []
+        found = (
+            select(col(SearchEntry.incident_id), col(SearchEntry.seq))
+            .where(col(SearchEntry.id).in_(row_ids))
+            .subquery()
+        )
         query = (
             select(TimelineEntry)
             .where(
                 col(TimelineEntry.incident_id).in_(ids),
-                (col(TimelineEntry.seq) == 1) | col(TimelineEntry.kind).in_(kinds),
+                (col(TimelineEntry.seq) == 1)
+                | col(TimelineEntry.kind).in_(kinds)
+                | tuple_(col(TimelineEntry.incident_id), col(TimelineEntry.seq)).in_(
+                    select(found.c.incident_id, found.c.seq)
+                ),
             )
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )

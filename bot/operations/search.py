@@ -149,10 +149,11 @@ class _Page:
             return cls({}, {}, {})
         kinds = [EntryKind.EDITED, *([EntryKind.RESOLVED] if states else [])]
         # a title hit's place too: its `opened` entry may be shown where the title is not
-        found = uow.search.entries_found({h.row_id for h in hits})
-        entries = {(e.incident_id, e.seq): e for e in found}
-        edits, resolves, homes = [], {}, {}
-        for entry in uow.search.openings_and_kinds(ids, kinds):
+        places = {(h.incident_id, h.seq) for h in hits}
+        entries, edits, resolves, homes = {}, [], {}, {}
+        for entry in uow.search.page_entries(ids, {h.row_id for h in hits}, kinds):
+            if (entry.incident_id, entry.seq) in places:
+                entries[(entry.incident_id, entry.seq)] = entry
             if entry.seq == 1:
                 homes[entry.incident_id] = entry.actor_org
             if entry.kind == EntryKind.RESOLVED:
