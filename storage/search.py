@@ -114,21 +114,21 @@ class SearchRepo:
     def counts(self, words: Sequence[str], most: int) -> dict[str, int]:
         """In how many indexed texts each word is, counted up to `most` (where a word stops
         telling one incident from another)."""
-        counts = {}
         connection = self.session.connection()
-        sqlite = connection.dialect.name == "sqlite"
+        if connection.dialect.name != "sqlite":  # every word in one round trip
+            found = connection.execute(_PG_COUNTS, {"words": list(words), "most": most})
+            return {word: min(int(n or 0), most) for word, n in found}
+        counts = {}
         for word in words:
-            if sqlite and word.isascii() and word.isalnum():
+            if word.isascii() and word.isalnum():
                 # the rows that match it, counted no further than `most`: the vocabulary
                 # table reads a common word's whole list (tens of ms) for the same count
                 # (the tokenizer folds an ASCII word to itself, as the vocabulary holds it)
                 matches = {"q": f'"{word}"', "most": most}
-                found = connection.execute(_SQLITE_MATCHES, matches).scalar()
-            elif sqlite:
-                found = connection.execute(_SQLITE_COUNT, {"term": word}).scalar()
+                n = connection.execute(_SQLITE_MATCHES, matches).scalar()
             else:
-                found = connection.execute(_PG_COUNT, {"word": word, "most": most}).scalar()
-            counts[word] = min(int(found or 0), most)
+                n = connection.execute(_SQLITE_COUNT, {"term": word}).scalar()
+            counts[word] = min(int(n or 0), most)
         return counts
 
     def incidents(self, ids: Collection[int]) -> dict[int, Incident]:
@@ -214,9 +214,10 @@ _SQLITE_COUNT = text(f"SELECT doc FROM {TERMS}_vocab WHERE term = :term")
 _SQLITE_MATCHES = text(
     f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} WHERE {TERMS} MATCH :q LIMIT :most) found"
 )
-_PG_COUNT = text(
-    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} "
-    "WHERE terms @@ plainto_tsquery('simple', :word) LIMIT :most) found"
+_PG_COUNTS = text(
+    "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM "
+    f"{TERMS} WHERE terms @@ plainto_tsquery('simple', w.word) LIMIT :most) found) "
+    "FROM unnest(CAST(:words AS text[])) AS w(word)"
 )
 # CROSS JOIN: SQLite then starts from the few rows matched (by id) instead of every
 # incident the reader took part in, which its planner, with no statistics, may pick;
