@@ -70,7 +70,8 @@ def vocabulary(rng: random.Random) -> list[str]:
     seen: set[str] = set()
     while len(seen) < WORDS:
         seen.add("".join(rng.choice(letters) for _ in range(rng.randint(4, 10))))
-    return sorted(seen, key=lambda w: rng.random())
+    # from a sorted list: a set's order changes with the process's hash seed
+    return sorted(sorted(seen), key=lambda w: rng.random())
 
 
 def weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:

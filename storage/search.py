@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, or_, text
+from sqlalchemy import bindparam, text, tuple_
 from sqlalchemy.sql.elements import BindParameter, TextClause
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ class Hit:
     seq: int
     kind: str
     score: float
+    row_id: int  # the index row's, by which its timeline entry is read
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class SearchRepo:
         query = _bound(text(_VISIBLE.format(where=" AND ".join(where))), params)
         rows = list(self.session.connection().execute(query, params))
         rows.sort(key=lambda r: (ranked[r.id], r.at, r.id), reverse=True)
-        hits = [Hit(r.incident_id, r.seq, r.kind, ranked[r.id]) for r in rows]
+        hits = [Hit(r.incident_id, r.seq, r.kind, ranked[r.id], r.id) for r in rows]
         return hits, len(ranked) == window
 
     def _ranked(
@@ -113,15 +114,21 @@ class SearchRepo:
     def counts(self, words: Sequence[str], most: int) -> dict[str, int]:
         """In how many indexed texts each word is, counted up to `most` (where a word stops
         telling one incident from another)."""
-        counts = {}
         connection = self.session.connection()
-        sqlite = connection.dialect.name == "sqlite"
+        if connection.dialect.name != "sqlite":  # every word in one round trip
+            found = connection.execute(_PG_COUNTS, {"words": list(words), "most": most})
+            return {word: min(int(n or 0), most) for word, n in found}
+        counts = {}
         for word in words:
-            if sqlite:
-                found = connection.execute(_SQLITE_COUNT, {"term": word}).scalar()
+            if word.isascii() and word.isalnum():
+                # the rows that match it, counted no further than `most`: the vocabulary
+                # table reads a common word's whole list (tens of ms) for the same count
+                # (the tokenizer folds an ASCII word to itself, as the vocabulary holds it)
+                matches = {"q": f'"{word}"', "most": most}
+                n = connection.execute(_SQLITE_MATCHES, matches).scalar()
             else:
-                found = connection.execute(_PG_COUNT, {"word": word, "most": most}).scalar()
-            counts[word] = min(int(found or 0), most)
+                n = connection.execute(_SQLITE_COUNT, {"term": word}).scalar()
+            counts[word] = min(int(n or 0), most)
         return counts
 
     def incidents(self, ids: Collection[int]) -> dict[int, Incident]:
@@ -140,26 +147,29 @@ class SearchRepo:
             found.setdefault(incident_id, []).append(org)
         return found
 
-    def entries_at(self, places: Collection[tuple[int, int]]) -> Sequence[TimelineEntry]:
-        """Entries by (incident id, seq)."""
-        if not places:
-            return []
-        # ORed pairs: each an index lookup on SQLite too (a row-value IN scans the table)
-        at = or_(
-            *(
-                (col(TimelineEntry.incident_id) == incident_id) & (col(TimelineEntry.seq) == seq)
-                for incident_id, seq in places
-            )
-        )
-        return self.session.exec(select(TimelineEntry).where(at)).all()
-
-    def entries_of_kind(
-        self, ids: Collection[int], kinds: Collection[str]
+    def page_entries(
+        self, ids: Collection[int], row_ids: Collection[int], kinds: Collection[str]
     ) -> Sequence[TimelineEntry]:
-        """The incidents' entries of `kinds` (edits, resolves), in order."""
+        """Of the incidents `ids`, in order: the entries of the index rows `row_ids`, the
+        first entries (who opened each) and the entries of `kinds` (edits, resolves). One
+        query, each incident's timeline read by its index, for what three would read."""
+        if not ids:
+            return []
+        found = (
+            select(col(SearchEntry.incident_id), col(SearchEntry.seq))
+            .where(col(SearchEntry.id).in_(row_ids))
+            .subquery()
+        )
         query = (
             select(TimelineEntry)
-            .where(col(TimelineEntry.incident_id).in_(ids), col(TimelineEntry.kind).in_(kinds))
+            .where(
+                col(TimelineEntry.incident_id).in_(ids),
+                (col(TimelineEntry.seq) == 1)
+                | col(TimelineEntry.kind).in_(kinds)
+                | tuple_(col(TimelineEntry.incident_id), col(TimelineEntry.seq)).in_(
+                    select(found.c.incident_id, found.c.seq)
+                ),
+            )
             .order_by(col(TimelineEntry.incident_id), col(TimelineEntry.seq))
         )
         return self.session.exec(query).all()
@@ -201,13 +211,20 @@ _PG_RANKED = (
     "ORDER BY score DESC, t.id DESC LIMIT :window OFFSET :offset"
 )
 _SQLITE_COUNT = text(f"SELECT doc FROM {TERMS}_vocab WHERE term = :term")
-_PG_COUNT = text(
-    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} "
-    "WHERE terms @@ plainto_tsquery('simple', :word) LIMIT :most) found"
+_SQLITE_MATCHES = text(
+    f"SELECT count(*) FROM (SELECT 1 FROM {TERMS} WHERE {TERMS} MATCH :q LIMIT :most) found"
 )
+_PG_COUNTS = text(
+    "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM "
+    f"{TERMS} WHERE terms @@ plainto_tsquery('simple', w.word) LIMIT :most) found) "
+    "FROM unnest(CAST(:words AS text[])) AS w(word)"
+)
+# CROSS JOIN: SQLite then starts from the few rows matched (by id) instead of every
+# incident the reader took part in, which its planner, with no statistics, may pick;
+# PostgreSQL plans a CROSS JOIN as it plans any inner join.
 _VISIBLE = (
     "SELECT e.id, e.incident_id, e.seq, e.kind, e.at FROM searchentry e "
-    "JOIN incidentorg p ON p.incident_id = e.incident_id AND p.org = :reader "
-    "JOIN incident i ON i.id = e.incident_id "
-    "WHERE e.id IN :ids AND {where}"
+    "CROSS JOIN incidentorg p CROSS JOIN incident i "
+    "WHERE e.id IN :ids AND p.incident_id = e.incident_id AND p.org = :reader "
+    "AND i.id = e.incident_id AND {where}"
 )

@@ -9,7 +9,7 @@ the title or, where that is withheld, the withheld-title line.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -150,14 +150,17 @@ class _Page:
         kinds = [EntryKind.EDITED, *([EntryKind.RESOLVED] if states else [])]
         # a title hit's place too: its `opened` entry may be shown where the title is not
         places = {(h.incident_id, h.seq) for h in hits}
-        entries = {(e.incident_id, e.seq): e for e in uow.search.entries_at(places)}
-        edits, resolves = [], {}
-        for entry in uow.search.entries_of_kind(ids, kinds):
+        entries, edits, resolves, homes = {}, [], {}, {}
+        for entry in uow.search.page_entries(ids, {h.row_id for h in hits}, kinds):
+            if (entry.incident_id, entry.seq) in places:
+                entries[(entry.incident_id, entry.seq)] = entry
+            if entry.seq == 1:
+                homes[entry.incident_id] = entry.actor_org
             if entry.kind == EntryKind.RESOLVED:
                 resolves[entry.incident_id] = entry
-            else:
+            elif entry.kind == EntryKind.EDITED:
                 edits.append(entry)
-        return cls(visibilities(uow, config, ids, edits), entries, resolves)
+        return cls(visibilities(uow, config, ids, edits, homes), entries, resolves)
 
     def holds(self, hit: Hit) -> bool:
         if hit.incident_id not in self.views:
@@ -197,13 +200,17 @@ class _Page:
 
 
 def visibilities(
-    uow: UnitOfWork, config: Config, ids: Collection[int], edited: Sequence[TimelineEntry]
+    uow: UnitOfWork,
+    config: Config,
+    ids: Collection[int],
+    edited: Sequence[TimelineEntry],
+    homes: Mapping[int, str],
 ) -> dict[int, Visibility]:
-    """`Visibility.of` for many incidents in a few queries (`edited`: their edits), for a
-    view of the reader's own (where an org's several war rooms make no difference)."""
+    """`Visibility.of` for many incidents in a few queries (`edited`: their edits; `homes`:
+    who opened each), for a view of the reader's own (where an org's several war rooms
+    make no difference)."""
     incidents = uow.search.incidents(ids)
     orgs = uow.search.orgs_of(ids)
-    homes = uow.reminders.home_orgs(ids)
     edits: dict[int, list[TimelineEntry]] = {}
     for edit in edited:
         edits.setdefault(edit.incident_id, []).append(edit)
