@@ -40,6 +40,7 @@ from warroom.bot.config import parse_config
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.operations.web_login import issue_link, redeem
+from warroom.bot.runtime.heap import freeze_start_up
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import upgrade
 from warroom.storage.models import Incident, IncidentOrg, TimelineEntry
@@ -224,6 +225,7 @@ async def main(args: argparse.Namespace) -> None:
     await adapter.start(app.core.handle)
     assert app.http is not None
     await app.http.start()
+    freeze_start_up()  # as `warroom run` does once started
     runner, floor_port, told = await floor_server()
     acme, cert = session_cookie(app.store, "acme"), session_cookie(app.store, "cert")
     origin = f"http://127.0.0.1:{app.http.port}"

@@ -179,6 +179,7 @@ def _console(args: argparse.Namespace, config: Config) -> int:
 
 def _run(args: argparse.Namespace, config: Config) -> int:
     from warroom.bot.app import build_app, console_sink, platform_adapters, single_process_notice
+    from warroom.bot.runtime.heap import freeze_start_up
 
     adapters = platform_adapters(config)
     adapters.update(console_sink(config))
@@ -194,6 +195,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
             loop.add_signal_handler(sig, stopped.set)
         try:
             await app.start()
+            freeze_start_up()
             done = {asyncio.create_task(stopped.wait()), asyncio.create_task(app.deposed.wait())}
             _, pending = await asyncio.wait(done, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:

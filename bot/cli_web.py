@@ -28,6 +28,7 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
 
 def serve(args: argparse.Namespace, config: Config) -> int:
     from warroom.bot.app import build_dashboard
+    from warroom.bot.runtime.heap import freeze_start_up
 
     async def serving() -> None:
         server = build_dashboard(config)
@@ -36,6 +37,7 @@ def serve(args: argparse.Namespace, config: Config) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopped.set)
         await server.start()
+        freeze_start_up()
         print(f"warroom dashboard on {config.web.link_base(config.http.listen)}", flush=True)
         try:
             await stopped.wait()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -62,14 +61,12 @@ class HttpServer:
             raise ConfigError("http.listen", f"cannot listen on {where}: {exc.strerror}") from None
         self._runner = runner
         self.port = int(runner.addresses[0][1])
-        _freeze_start_up()
         log.info("serving HTTP on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-            gc.unfreeze()  # collectable again, like anything else, once nothing is served
 
     async def _health(self, request: web.Request) -> web.Response:
         reports = {platform: _health_of(a) for platform, a in self.adapters.items()}
@@ -125,10 +122,3 @@ def _serve(route: HttpRoute) -> Handler:
 def _headers(request: web.Request) -> dict[str, str]:
     return {name.lower(): ", ".join(request.headers.getall(name)) for name in request.headers}
 
-
-def _freeze_start_up() -> None:
-    """What start-up built (modules, config, templates, the ORM's mappings) lives as long as
-    the process: moved out of the collector's sight, so that a full collection walks what
-    requests made, not all of it, and no request waits tens of milliseconds for one."""
-    gc.collect()  # garbage frozen would never be freed
-    gc.freeze()

@@ -77,6 +77,51 @@ async def test_each_org_reads_the_same_incident_in_its_own_language(world: World
     assert "nur intern" not in bot_texts_on_matrix(world)
 
 
+@pytest.fixture
+async def digest_world(
+    synapse: Homeserver, sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    async with running_world(
+        synapse,
+        sqlite_url,
+        tmp_path,
+        monkeypatch,
+        title="Keys leaked in Hamburg",
+        adjust=german_acme,
+        digest_rooms=True,
+    ) as running:
+        yield running
+
+
+async def test_the_same_digest_reads_in_each_orgs_language_and_zone(digest_world: World) -> None:
+    """A state change's digest: German with Berlin time in acme's digest channel on Slack,
+    English in UTC in cert's digest room on Matrix; what alice said, as she said it."""
+    world = digest_world
+    await world.slack_says("acme", "TLP:GREEN indicator 203.0.113.7 blocked")
+    await world.command(
+        "update keys rotated --state contained", channel=world.rooms["acme"], team=T1
+    )
+    await world.settle()
+
+    def acme_digest() -> str:
+        channel = world.fake.channels[world.digest_rooms["acme"]]
+        return "\n".join(str(m["text"]) for m in channel.messages.values() if m.get("bot_id"))
+
+    def cert_digest() -> str:
+        room = world.digest_rooms["cert"]
+        return "\n".join(n.body for n in world.cora.notices(room, world.bot_id))
+
+    await until(lambda: "INC-1 Lagebild" in acme_digest())
+    await world.cora.wait_for(lambda: "INC-1 digest" in cert_digest())
+    acme, cert = acme_digest(), cert_digest()
+    assert " MEZ" in acme or " MESZ" in acme
+    assert " UTC" in cert and " MEZ" not in cert and "Lagebild" not in cert
+    assert "[Weiterleitung]" in acme and "[relay]" not in acme
+    assert "[relay]" in cert
+    for digest in (acme, cert):
+        assert "TLP:GREEN indicator 203.0.113.7 blocked" in digest
+
+
 async def test_the_commanders_reminder_reads_in_acmes_language_on_slack(world: World) -> None:
     """The reminder goes to the commander's (acme's) war room, in German with Berlin time;
     cert's room on Matrix gets none of its German."""

@@ -141,6 +141,7 @@ class World(SlackRig):
         self.http: aiohttp.ClientSession | None = None
         self._ids = itertools.count(1)
         self.rooms: dict[str, str] = {}
+        self.digest_rooms: dict[str, str] = {}  # org -> its digest room, where it has one
 
     async def start(self, *, ready: bool = True) -> None:
         await super().start(ready=ready)
