@@ -121,4 +121,3 @@ def _serve(route: HttpRoute) -> Handler:
 
 def _headers(request: web.Request) -> dict[str, str]:
     return {name.lower(): ", ".join(request.headers.getall(name)) for name in request.headers}
-
