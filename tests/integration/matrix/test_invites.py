@@ -52,6 +52,7 @@ async def test_what_was_said_before_the_bot_joined_is_not_acted_on(
     bot = await start_bot(bot_config(synapse, account, tmp_path, env))
     try:
         await alice.wait_for(lambda: membership(alice, room, bot.user_id) == "join")
+        await alice.know_devices_of(bot.user_id)  # the bot's device is new since the invite
         await command(alice, room, bot, "!inc list", "No open incidents")
     finally:
         await bot.app.stop()

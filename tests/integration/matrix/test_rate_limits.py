@@ -75,7 +75,8 @@ async def test_under_rate_limits_every_command_lands_in_order(
         notes = [e["text"] for e in export(bot)["timeline"] if e["kind"] == "note"]
         assert notes == STEPS
         assert refusals, "the homeserver did rate-limit the bot"
-        assert all(r.retry_after_ms for r in refusals)
+        # Synapse rounds the wait down, so a refusal just before the bucket refills says 0 ms.
+        assert all(r.retry_after_ms is not None for r in refusals), "each says how long to wait"
     finally:
         await alice.stop()
 
