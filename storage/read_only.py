@@ -4,7 +4,7 @@ composition root, so that such a command imports no more than its own path needs
 
 from __future__ import annotations
 
-from warroom.storage.migrate import current_revision, head_revision
+from warroom.storage.schema_version import HEAD, stored_revision
 from warroom.storage.store import Store
 
 
@@ -13,7 +13,7 @@ class SchemaNotCurrent(Exception):
 
 
 def read_only_store(url: str) -> Store:
-    found, wanted = current_revision(url), head_revision()
+    found, wanted = stored_revision(url), HEAD
     if found != wanted:
         state = f"at revision {found}" if found else "empty"
         raise SchemaNotCurrent(

@@ -26,3 +26,8 @@ class FakeClock:
 
     def advance(self, delta: timedelta) -> None:
         self._now += delta
+
+
+def iso(at: datetime | None) -> str | None:
+    """A time as the exports write it: ISO 8601, UTC as `Z`."""
+    return at.isoformat().replace("+00:00", "Z") if at else None

@@ -83,23 +83,29 @@ Target = Callable[[int, Measure], timedelta | None]  # (severity, measure) -> th
 def row(label: str, samples: Sequence[Sample], target: Target, counts: Sequence[int]) -> Row:
     """The figures of `samples`, each incident judged against its own severity's goal (a
     month mixes severities): met it; missed it (reached it late, or not yet with the goal
-    past); or not judged yet (still within its time, or no goal). One pass per measure."""
-    severities = {s.severity for s in samples}
+    past); or not judged yet (still within its time, or no goal). Each severity's samples
+    are judged together, in comprehensions: a year is a hundred thousand of them."""
+    by_sev: dict[int, list[Sample]] = {}
+    for sample in samples:
+        by_sev.setdefault(sample.severity, []).append(sample)
     spreads: dict[Measure, Spread] = {}
     for index, measure in enumerate(MEASURES):
-        goals = {sev: target(sev, measure) for sev in severities}
-        limits = {sev: goal.total_seconds() for sev, goal in goals.items() if goal is not None}
+        goals = {sev: target(sev, measure) for sev in by_sev}
         reached: list[float] = []
         within = decided = 0
-        for sample in samples:
-            value, limit = sample.seconds[index], limits.get(sample.severity)
-            if value is not None:
-                reached.append(value)
-                if limit is not None:
-                    decided += 1
-                    within += value <= limit
-            elif limit is not None and sample.age_s > limit:
-                decided += 1
+        for sev, group in by_sev.items():
+            values = [s.seconds[index] for s in group]
+            hit = [v for v in values if v is not None]
+            reached += hit
+            goal = goals[sev]
+            if goal is None:
+                continue
+            limit = goal.total_seconds()
+            within += sum(1 for v in hit if v <= limit)
+            overdue = sum(
+                1 for s, v in zip(group, values, strict=True) if v is None and s.age_s > limit
+            )
+            decided += len(hit) + overdue
         reached.sort()
         spreads[measure] = Spread(
             reached=len(reached),

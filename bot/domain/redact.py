@@ -7,19 +7,11 @@ import math
 import re
 from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Any
-
-from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-from detect_secrets.core.scan import scan_line
-from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
-from detect_secrets.settings import cache_bust, configure_settings_from_baseline
+from types import ModuleType
 
 from warroom.bot.domain.secret_hints import may_hold_secret
 
 REDACTED = "[redacted]"
-# Entropy is judged below, on whole words, so hex hashes (at most 4 bits a character) pass;
-# public IPs are indicators of compromise that responders must share, not secrets.
-_SKIPPED = {"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"}
 _ENTROPY_LIMIT = 4.5
 _ENTROPY_MIN_LENGTH = 20
 _MOST_DISTINCT_BELOW_LIMIT = math.ceil(2**_ENTROPY_LIMIT) - 1  # 22: log2(22) < 4.5
@@ -93,17 +85,6 @@ _INDICATOR = re.compile(
 )
 
 
-@cache
-def _settings() -> dict[str, Any]:
-    detectors: list[type] = list(get_mapping_from_secret_type_to_class().values())
-    names = sorted(cls.__name__ for cls in detectors if cls.__name__ not in _SKIPPED)
-    return {"plugins_used": [{"name": name} for name in names]}
-
-
-def _entropy(text: str) -> float:
-    return float(Base64HighEntropyString().calculate_shannon_entropy(text))
-
-
 def _below_entropy_limit(token: str) -> bool:
     """Whether `token` cannot pass the entropy limit whatever its order: entropy over k
     distinct characters is at most log2(k), so a hex digest (22 at most) never needs it."""
@@ -175,14 +156,6 @@ def _unless_in_indicator(text: str, counter: list[int]) -> Callable[[re.Match[st
     return replace
 
 
-@cache
-def _configure_detectors() -> None:
-    """detect-secrets' settings are the process's own: nothing else here scans, so they are
-    set once (re-applying them for each text cost two thirds of a redaction)."""
-    cache_bust()
-    configure_settings_from_baseline(_settings())
-
-
 # Views show the same short texts again and again (a checklist re-shows every task's text,
 # a card its updates): their redactions are kept, a few megabytes at most.
 _KEPT_CHARS = 1_000
@@ -219,7 +192,7 @@ def _redact(text: str) -> tuple[str, int]:
             continue
         if _INDICATOR.fullmatch(token):
             continue
-        if _entropy(token) > _ENTROPY_LIMIT:
+        if _scanner().entropy(token) > _ENTROPY_LIMIT:
             out.append(text[last : match.start()] + REDACTED)
             last = match.end()
             counter[0] += 1
@@ -232,11 +205,17 @@ def detected(text: str) -> set[str]:
     its detectors look for is not scanned (secret_hints.py)."""
     if not may_hold_secret(text):
         return set()
-    found: set[str] = set()
-    _configure_detectors()
-    for line in text.splitlines():
-        found.update(s.secret_value for s in scan_line(line) if s.secret_value)
+    found = _scanner().findings(text)
     return {value for value in found if len(value) >= 3 and REDACTED not in value}
+
+
+@cache
+def _scanner() -> ModuleType:
+    """detect-secrets, imported when a text first needs it: a command that shows no text
+    (`report`) does not pay its import, a tenth of a second."""
+    from warroom.bot.domain import secret_scan
+
+    return secret_scan
 
 
 @lru_cache(maxsize=8192)

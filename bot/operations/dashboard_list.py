@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from warroom.bot.config import Config
+from warroom.bot.domain.clock import iso
 from warroom.bot.domain.dashboard import ListFilter
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.vocabulary import State
-from warroom.bot.operations.export import iso
 from warroom.bot.operations.org_view import views_of
 from warroom.storage.dashboard import Cursor
 from warroom.storage.store import UnitOfWork

@@ -8,6 +8,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from warroom.bot.config import Config
+from warroom.bot.domain.clock import iso
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import ENGLISH, Language
 from warroom.bot.domain.vocabulary import EntryKind, kind_label
@@ -26,10 +27,6 @@ from warroom.storage.store import UnitOfWork
 
 class ExportError(Exception):
     pass
-
-
-def iso(at: datetime | None) -> str | None:
-    return at.isoformat().replace("+00:00", "Z") if at else None
 
 
 EXPORT_ORDER = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from warroom.bot.domain.clock import iso
 from warroom.bot.domain.figures import OrgClock, Row, Section, Spread
 from warroom.bot.domain.goals import MEASURES
 from warroom.bot.domain.language import Language
-from warroom.bot.operations.export import iso
 from warroom.bot.operations.stats import Indicators
 from warroom.bot.operations.stats_counts import COUNTS
 from warroom.bot.operations.stats_text import exercise_lines, section_lines

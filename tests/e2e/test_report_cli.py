@@ -4,6 +4,8 @@ Markdown, one organisation's view, and bad input refused in one line with exit 2
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.e2e.test_console_cli import warroom
@@ -61,3 +63,21 @@ def test_report_refuses_bad_input_in_one_line(tmp_path: Path) -> None:
     unknown = warroom("report", "-c", str(config), "--as-org", "nobody", cwd=tmp_path)
     assert unknown.returncode == 2
     assert unknown.stderr == "warroom: --as-org: unknown org 'nobody'\n"
+
+
+def test_report_imports_only_what_counting_needs(tmp_path: Path) -> None:
+    """Start-up is most of a report's time: no migration tooling (the schema is compared by
+    name), no secret scanner (nothing is shown), no serving process."""
+    config = tmp_path / "warroom.toml"
+    config.write_text(CONFIG.format(db=tmp_path / "w.db"), encoding="utf-8")
+    assert warroom("db", "upgrade", "-c", str(config), cwd=tmp_path).returncode == 0
+    script = (
+        "import sys\n"
+        "from warroom.bot.cli import main\n"
+        f"assert main(['report', '-c', {str(config)!r}, '--format', 'json']) == 0\n"
+        "heavy = ('alembic', 'mako', 'pygments', 'detect_secrets', 'warroom.bot.app')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]"

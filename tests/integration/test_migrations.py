@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from warroom.storage.engine import make_engine
 from warroom.storage.migrate import current_revision, upgrade
+from warroom.storage.schema_version import HEAD, stored_revision
 from warroom.storage.search_index import outside_the_models
 
 
@@ -18,6 +19,7 @@ def described(name: str | None, type_: str, _parents: object) -> bool:
 
 
 def test_upgrade_creates_every_table_and_is_repeatable(empty_store_url: str) -> None:
+    assert stored_revision(empty_store_url) is None
     upgrade(empty_store_url)
     upgrade(empty_store_url)
     engine = make_engine(empty_store_url)
@@ -27,7 +29,7 @@ def test_upgrade_creates_every_table_and_is_repeatable(empty_store_url: str) -> 
         assert "alembic_version" in tables
     finally:
         engine.dispose()
-    assert current_revision(empty_store_url) is not None
+    assert current_revision(empty_store_url) == stored_revision(empty_store_url) == HEAD
 
 
 def test_the_migrations_match_the_models(empty_store_url: str) -> None:

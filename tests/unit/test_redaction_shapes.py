@@ -10,9 +10,9 @@ from warroom.bot.domain.redact import (
     _ENTROPY_LIMIT,
     REDACTED,
     _below_entropy_limit,
-    _entropy,
     redact,
 )
+from warroom.bot.domain.secret_scan import entropy
 
 SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 MONERO = (
@@ -163,4 +163,4 @@ def test_a_word_skipped_before_its_entropy_is_measured_is_never_above_the_limit(
     word: str,
 ) -> None:
     if _below_entropy_limit(word):
-        assert _entropy(word) <= _ENTROPY_LIMIT
+        assert entropy(word) <= _ENTROPY_LIMIT

@@ -10,10 +10,11 @@ from detect_secrets.core.scan import scan_line
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from warroom.bot.domain.redact import _configure_detectors, _settings, redact
+from warroom.bot.domain.redact import redact
 from warroom.bot.domain.secret_hints import may_hold_secret
+from warroom.bot.domain.secret_scan import configure_detectors, detector_settings
 
-_RUN = {plugin["name"] for plugin in _settings()["plugins_used"]}
+_RUN = {plugin["name"] for plugin in detector_settings()["plugins_used"]}
 _PATTERNS = [
     pattern
     for cls in get_mapping_from_secret_type_to_class().values()
@@ -34,7 +35,7 @@ _CHAT = st.text(alphabet=st.sampled_from(_LETTERS + " -_.:/@'\"=,"), max_size=40
 
 def _scanned(text: str) -> set[str]:
     """What detect-secrets itself finds, asked directly (no look first)."""
-    _configure_detectors()
+    configure_detectors()
     return {
         found.secret_value
         for line in text.splitlines()
