@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from warroom.bot.config import Config
+from warroom.bot.domain.clock import iso
 from warroom.bot.domain.dashboard import EntriesAfter, View
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import Language
@@ -17,7 +18,6 @@ from warroom.bot.domain.tlp import Tlp
 from warroom.bot.operations.export import (
     ExportError,
     incident_card,
-    iso,
     timeline_entry,
     viewed,
 )
