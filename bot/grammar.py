@@ -7,7 +7,6 @@ text and the permission check are all derived from that declaration.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +15,7 @@ from typing import Any
 
 from warroom.bot.domain.events import UserRef
 from warroom.bot.domain.language import ENGLISH, N_, Language, Phrase, Quantity, phrase
+from warroom.bot.domain.shell_words import Unbalanced, shell_words
 from warroom.bot.domain.text import encodable
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import OPEN_STATES, ROLES, Role, State
@@ -104,8 +104,8 @@ _MOST = Quantity(MAX_NUMBER)
 def tokenize(text: str) -> list[str]:
     """Shell-like words; an unpaired apostrophe (`the attacker's IP`) is taken literally."""
     try:
-        return shlex.split(text)
-    except ValueError:
+        return shell_words(text)
+    except Unbalanced:
         return text.split()
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import timedelta
+from functools import cached_property
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -97,33 +98,106 @@ class UnitOfWork:
                 self.session.close()  # the lock was not had: give the connection back
                 raise
         self.hints = hints or Hints()
-        self.incidents = IncidentRepo(self.session)
-        self.rooms = RoomRepo(self.session)
-        self.participants = ParticipantRepo(self.session)
-        self.roles = RoleRepo(self.session)
-        self.reminders = ReminderRepo(self.session)
-        self.digests = DigestRepo(self.session)
         self.changes: list[IncidentChanged] = []
-        self.timeline = TimelineRepo(self.session, self.changes)
-        self.events = EventRepo(self.session)
         self.leased: list[Outbox] = []  # queued here and leased to this process
-        self.outbox = OutboxRepo(self.session, self.hints, self.leased)
-        self.state = StateRepo(self.session)
-        self.relays = RelayRepo(self.session)
-        self.inbox = InboxRepo(self.session)
-        self.tasks = TaskRepo(self.session)
-        self.playbooks = PlaybookRunRepo(self.session)
-        self.checklists = ChecklistRepo(self.session)
-        self.reviews = ReviewRepo(self.session)
-        self.followups = FollowupRepo(self.session)
-        self.stats = StatsRepo(self.session)
-        self.observables = ObservableRepo(self.session)
-        self.exercises = ExerciseRepo(self.session)
         self._done_once: set[tuple[object, ...]] = set()
-        self.search = SearchRepo(self.session)
-        self.web = WebSessionRepo(self.session)
-        self.dashboard = DashboardRepo(self.session)
-        self.checkpoints = CheckpointRepo(self.session)
+
+    # Each repository is made when first used: a unit of work uses two or three of them.
+    @cached_property
+    def incidents(self) -> IncidentRepo:
+        return IncidentRepo(self.session)
+
+    @cached_property
+    def rooms(self) -> RoomRepo:
+        return RoomRepo(self.session)
+
+    @cached_property
+    def participants(self) -> ParticipantRepo:
+        return ParticipantRepo(self.session)
+
+    @cached_property
+    def roles(self) -> RoleRepo:
+        return RoleRepo(self.session)
+
+    @cached_property
+    def reminders(self) -> ReminderRepo:
+        return ReminderRepo(self.session)
+
+    @cached_property
+    def digests(self) -> DigestRepo:
+        return DigestRepo(self.session)
+
+    @cached_property
+    def timeline(self) -> TimelineRepo:
+        return TimelineRepo(self.session, self.changes)
+
+    @cached_property
+    def events(self) -> EventRepo:
+        return EventRepo(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.session, self.hints, self.leased)
+
+    @cached_property
+    def state(self) -> StateRepo:
+        return StateRepo(self.session)
+
+    @cached_property
+    def relays(self) -> RelayRepo:
+        return RelayRepo(self.session)
+
+    @cached_property
+    def inbox(self) -> InboxRepo:
+        return InboxRepo(self.session)
+
+    @cached_property
+    def tasks(self) -> TaskRepo:
+        return TaskRepo(self.session)
+
+    @cached_property
+    def playbooks(self) -> PlaybookRunRepo:
+        return PlaybookRunRepo(self.session)
+
+    @cached_property
+    def checklists(self) -> ChecklistRepo:
+        return ChecklistRepo(self.session)
+
+    @cached_property
+    def reviews(self) -> ReviewRepo:
+        return ReviewRepo(self.session)
+
+    @cached_property
+    def followups(self) -> FollowupRepo:
+        return FollowupRepo(self.session)
+
+    @cached_property
+    def stats(self) -> StatsRepo:
+        return StatsRepo(self.session)
+
+    @cached_property
+    def observables(self) -> ObservableRepo:
+        return ObservableRepo(self.session)
+
+    @cached_property
+    def exercises(self) -> ExerciseRepo:
+        return ExerciseRepo(self.session)
+
+    @cached_property
+    def search(self) -> SearchRepo:
+        return SearchRepo(self.session)
+
+    @cached_property
+    def web(self) -> WebSessionRepo:
+        return WebSessionRepo(self.session)
+
+    @cached_property
+    def dashboard(self) -> DashboardRepo:
+        return DashboardRepo(self.session)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointRepo:
+        return CheckpointRepo(self.session)
 
     def __enter__(self) -> UnitOfWork:
         return self
