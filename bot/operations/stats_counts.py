@@ -11,7 +11,6 @@ from datetime import datetime
 from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Sharing, Where, may_see
 from warroom.bot.domain.language import N_
-from warroom.bot.operations import followups
 from warroom.bot.operations.visibility import parse_tlp
 from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
@@ -63,7 +62,8 @@ def _open_followups(
     for item in waiting:
         if scope.org is not None and item.said_org != scope.org:
             shared = sharing.get(item.incident_id)
-            if shared is None or not may_see(followups.said(item), scope.org, Where.VIEW, shared):
+            said = Said(item.text, parse_tlp(item.tlp), item.said_org)
+            if shared is None or not may_see(said, scope.org, Where.VIEW, shared):
                 continue
         found[item.incident_id] = found.get(item.incident_id, 0) + 1
     return found
