@@ -143,8 +143,9 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("stopping the %s adapter failed", adapter.platform)
-        if self.intake.writer is not self.services.store:
-            self.intake.writer.close()
+        for sibling in (self.intake.writer, self.outbox.reader):
+            if sibling is not self.services.store:
+                sibling.close()
         self.services.store.close()
 
 
@@ -173,7 +174,7 @@ def build_app(
     metrics = Metrics(store, clock, verbs=list(registry))
     speaking = exercise_rooms.marking(adapters, store, config)  # the exercise mark
     dispatcher = OutboxDispatcher(
-        store, clock, speaking, outbox_actions(), config, telemetry=metrics
+        store, clock, speaking, outbox_actions(), config, telemetry=metrics, reader=store.reader()
     )
     checkpointer = Checkpointer(
         signing_key.configured(config.audit, config.storage), config=config, clock=clock

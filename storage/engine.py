@@ -33,7 +33,9 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """The store's engine. `read_only` (SQLite): transactions that only read, begun deferred,
+    so that they take no write lock and, in WAL, never hold up the writer."""
     url = sync_url(url)
     if not is_sqlite(url):
         # an unreachable server is an error within seconds, not a TCP timeout of minutes
@@ -51,7 +53,11 @@ def make_engine(url: str) -> Engine:
         kwargs["poolclass"] = StaticPool
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "begin", _sqlite_begin)
+    if read_only:
+        event.listen(engine, "connect", _sqlite_query_only)
+        event.listen(engine, "begin", _sqlite_begin_reading)
+    else:
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -83,6 +89,14 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")  # a write through a reader fails loudly
+
+
+def _sqlite_begin_reading(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")  # deferred: a snapshot of what was committed
+
+
 def _pg_begin(connection: Any) -> None:
     wait_ms = connection.get_execution_options().get(LOCK_WAIT_MS)
     if wait_ms is not None:
@@ -98,7 +112,15 @@ def job_store_engine(url: str) -> Engine:
     reminderstate, committed durably, and a new leader re-plans from it. (Losing the last
     few job-store writes in a crash costs a wake-up that finds nothing new to do.)"""
     if is_sqlite(url):
-        return make_engine(url)
+        # Each job-store operation is one statement, so it needs no transaction around it:
+        # in autocommit a lookup takes no write lock (BEGIN IMMEDIATE would, and the
+        # commands' transactions would queue behind every re-plan's reads).
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if make_url(url).database in (None, "", ":memory:"):
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
     # Each job-store operation is one statement: autocommit saves a round trip or two.
     engine = create_engine(
         sync_url(url), pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT"

@@ -243,9 +243,9 @@ class UnitOfWork:
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, read_only=read_only)
         self.hints = Hints()
         workers = 1 if is_sqlite(url) else 4
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="store")
@@ -315,6 +315,13 @@ class Store:
         short transactions never queue behind this one's (an in-memory SQLite database has
         one connection only: the store itself)."""
         return self if self._in_memory() else Store(self.url)
+
+    def reader(self) -> Store:
+        """A store on the same database for work that only reads, with its own connection
+        and thread: on SQLite its transactions take no write lock, so a long read (every
+        room's checklist rendered) neither holds up nor queues before the commands' writes.
+        (An in-memory database has one connection only: the store itself.)"""
+        return self if self._in_memory() else Store(self.url, read_only=True)
 
     def _in_memory(self) -> bool:
         return is_sqlite(self.url) and self.engine.url.database in (None, "", ":memory:")

@@ -59,7 +59,7 @@ async def sync_checklists(
         waiting = sorted(set(uow.incidents.orgs(incident.id)) - {link.org for link in links})
         return rooms, waiting
 
-    rooms, waiting = await dispatcher.store.transaction(read)
+    rooms, waiting = await dispatcher.reader.transaction(read)
     for state in rooms:
         adapter = dispatcher.adapter(state.room.platform)
         message_id = state.posted_id

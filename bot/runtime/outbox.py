@@ -109,9 +109,12 @@ class OutboxDispatcher:
         config: Config,
         *,
         telemetry: Telemetry = NO_TELEMETRY,
+        reader: Store | None = None,
     ) -> None:
         self.config = config  # what deliveries that render per organisation need
         self.store = store
+        # what a delivery only reads, off the writer's connection (Store.reader)
+        self.reader = reader or store
         self.clock = clock
         self.adapters = adapters
         self.actions = actions

@@ -35,12 +35,14 @@ def reads_of_tasks(bot: TestBot) -> Iterator[list[str]]:
         if statement.startswith("SELECT") and "FROM task \n" in statement:
             reads.append(statement)
 
-    engine = bot.app.store.engine
-    event.listen(engine, "before_cursor_execute", seen)
+    engines = {bot.app.store.engine, bot.app.outbox.reader.engine}  # deliveries read apart
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
     try:
         yield reads
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", seen)
 
 
 def checklist_edits(bot: TestBot) -> list[str]:
