@@ -227,7 +227,7 @@ def _report_language(args: argparse.Namespace, config: Config) -> Language | str
 
 def _export(args: argparse.Namespace, config: Config) -> int:
     from warroom.bot.operations.export import ExportError, incident_export, markdown_report
-    from warroom.storage.read_only import SchemaNotCurrent, read_only_store
+    from warroom.storage.read_only import SchemaNotCurrent, read_only_store, recording_store
 
     lang = _report_language(args, config)
     if isinstance(lang, str):
@@ -235,12 +235,13 @@ def _export(args: argparse.Namespace, config: Config) -> int:
         return 2
     if args.format == "json":
         lang = ENGLISH  # JSON keeps the stored texts: its shape and values are public
+    records = args.format in ("stix", "misp")  # an intel export goes on the timeline
     try:
-        store = read_only_store(config.storage.url)
+        store = (recording_store if records else read_only_store)(config.storage.url)
     except SchemaNotCurrent as exc:
         print(f"warroom: {exc}", file=sys.stderr)
         return 1
-    if args.format in ("stix", "misp"):
+    if records:
         return _export_intel(args, config, store)
     try:
         data = store.transaction_sync(

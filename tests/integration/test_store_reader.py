@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from warroom.storage.models import Counter
+from warroom.storage.read_only import read_only_store, recording_store
 from warroom.storage.store import Store, UnitOfWork
 
 
@@ -76,3 +77,31 @@ def test_an_in_memory_store_reads_through_itself() -> None:
     store = Store("sqlite://")
     assert store.reader() is store
     store.close()
+
+
+def test_a_command_that_only_reads_never_holds_up_the_bot(url: str) -> None:
+    """`report`, `export` and `audit verify` read beside a running bot: a long read of
+    theirs leaves its writes free; an intel export, which records itself, may write."""
+    bot, command = Store(url), read_only_store(url)
+    recording = recording_store(url)
+    held, wrote = threading.Event(), threading.Event()
+
+    def long_read(uow: UnitOfWork) -> None:
+        names(uow)
+        held.set()
+        assert wrote.wait(5), "the bot's write waited for the command's read"
+
+    try:
+        thread = threading.Thread(target=command.transaction_sync, args=(long_read,))
+        thread.start()
+        assert held.wait(5)
+        bot.transaction_sync(add("while reporting"))
+        wrote.set()
+        thread.join(5)
+        with pytest.raises(OperationalError, match="readonly"):
+            command.transaction_sync(add("never"))
+        recording.transaction_sync(add("recorded"))
+        assert {"while reporting", "recorded"} <= bot.transaction_sync(names)
+    finally:
+        for store in (bot, command, recording):
+            store.close()
