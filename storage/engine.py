@@ -48,16 +48,22 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         )
         event.listen(engine, "begin", _pg_begin)
         return engine
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-    if make_url(url).database in (None, "", ":memory:"):
-        kwargs["poolclass"] = StaticPool
-    engine = create_engine(url, **kwargs)
-    event.listen(engine, "connect", _sqlite_pragmas)
+    engine = _sqlite_engine(url)
     if read_only:
         event.listen(engine, "connect", _sqlite_query_only)
         event.listen(engine, "begin", _sqlite_begin_reading)
     else:
         event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_engine(url: str, **options: Any) -> Engine:
+    """A SQLite engine with the pragmas every connection gets; an in-memory database is
+    one connection, shared."""
+    if make_url(url).database in (None, "", ":memory:"):
+        options["poolclass"] = StaticPool
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+    event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
@@ -115,12 +121,7 @@ def job_store_engine(url: str) -> Engine:
         # Each job-store operation is one statement, so it needs no transaction around it:
         # in autocommit a lookup takes no write lock (BEGIN IMMEDIATE would, and the
         # commands' transactions would queue behind every re-plan's reads).
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
-        if make_url(url).database in (None, "", ":memory:"):
-            kwargs["poolclass"] = StaticPool
-        engine = create_engine(url, isolation_level="AUTOCOMMIT", **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return _sqlite_engine(sync_url(url), isolation_level="AUTOCOMMIT")
     # Each job-store operation is one statement: autocommit saves a round trip or two.
     engine = create_engine(
         sync_url(url), pool_size=2, max_overflow=2, isolation_level="AUTOCOMMIT"

@@ -51,6 +51,9 @@ def _between(dialect: str, start: Any, end: Any) -> Any:
     return type_coerce(func.round(seconds, 3), NullType())
 
 
+_UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
 def _age(dialect: str, start: Any, now: datetime) -> Any:
     """Seconds from `start` to `now`. SQLite is given `now` as a Julian day number, so it
     parses one time a row, not two (a year of incidents: a twentieth of a report)."""
@@ -60,9 +63,6 @@ def _age(dialect: str, start: Any, now: datetime) -> Any:
     julian = now.timestamp() / 86400.0 + _UNIX_EPOCH_JULIAN_DAY
     seconds: Any = (bindparam("now_julian", julian) - func.julianday(start)) * 86400.0
     return type_coerce(func.round(seconds, 3), NullType())
-
-
-_UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
 def _month(dialect: str, at: Any) -> Any:

@@ -12,7 +12,7 @@ from warroom.bot.config import Config
 from warroom.bot.domain.disclosure import Said, Sharing, Where, may_see
 from warroom.bot.domain.language import N_
 from warroom.bot.operations.visibility import parse_tlp
-from warroom.storage.stats import Scope
+from warroom.storage.stats import Marked, OpenFollowup, Scope
 from warroom.storage.store import UnitOfWork
 
 # (uow, config, scope, now) -> incident id -> count. When the figures are one organisation's
@@ -36,10 +36,14 @@ def tasks_done(uow: UnitOfWork, config: Config, scope: Scope, now: datetime) -> 
     sharing = _sharing(uow, config, {t.incident_id for t in others})
     for task in others:
         shared = sharing.get(task.incident_id)
-        said = Said(task.text, parse_tlp(task.tlp), task.said_org)
-        if shared is not None and may_see(said, scope.org, Where.VIEW, shared):
+        if shared is not None and may_see(_said(task), scope.org, Where.VIEW, shared):
             found[task.incident_id] = found.get(task.incident_id, 0) + 1
     return found
+
+
+def _said(item: Marked | OpenFollowup) -> Said:
+    """A task's or follow-up's text as the disclosure rule reads it."""
+    return Said(item.text, parse_tlp(item.tlp), item.said_org)
 
 
 def _sharing(uow: UnitOfWork, config: Config, ids: Collection[int]) -> dict[int, Sharing]:
@@ -62,8 +66,7 @@ def _open_followups(
     for item in waiting:
         if scope.org is not None and item.said_org != scope.org:
             shared = sharing.get(item.incident_id)
-            said = Said(item.text, parse_tlp(item.tlp), item.said_org)
-            if shared is None or not may_see(said, scope.org, Where.VIEW, shared):
+            if shared is None or not may_see(_said(item), scope.org, Where.VIEW, shared):
                 continue
         found[item.incident_id] = found.get(item.incident_id, 0) + 1
     return found
