@@ -57,9 +57,11 @@ def read_word(word: str) -> Reading:
         return ((ObservableType.IPV4, word),)
     if _BARE_HASH.fullmatch(word):
         return ((_HASHES[len(word)], word.lower()),)
-    find_iocs, tlds = _library()
+    find_iocs, tlds, fang = _library()
     url = _PLAIN_URL.fullmatch(word)
-    if url is not None and url.group("tld") in tlds:
+    # ioc-finder fangs a word before it reads it, and some plain paths look defanged to it
+    # (`/http/` becomes `/http:/`, `/hxxpa` `/httpa`): those it reads itself
+    if url is not None and url.group("tld") in tlds and fang(word) == word:
         if _holds_only_its_host(word, url, tlds):
             return ((ObservableType.DOMAIN, url.group("host")), (ObservableType.URL, word))
         found = find_iocs(word, included_ioc_types=_WITHOUT_URLS, parse_unicode_iocs=True)
@@ -97,14 +99,15 @@ def library_read(word: str) -> Reading:
 
 
 @cache
-def _library() -> tuple[Callable[..., Any], frozenset[str]]:
-    """ioc-finder and its top-level domains, imported when first needed: building its
-    grammars takes a second or two, which a process that never scans (an export whose
-    timeline was scanned, a report) need not pay."""
+def _library() -> tuple[Callable[..., Any], frozenset[str], Callable[[str], str]]:
+    """ioc-finder, its top-level domains and how it fangs a text before reading it, imported
+    when first needed: building its grammars takes a second or two, which a process that
+    never scans (an export whose timeline was scanned, a report) need not pay."""
     from ioc_finder import find_iocs
+    from ioc_finder.ioc_finder import prepare_text
     from ioc_finder.ioc_grammars import TLD_SET
 
-    return find_iocs, TLD_SET
+    return find_iocs, TLD_SET, prepare_text
 
 
 def _reading(found: dict[str, list[str]]) -> Reading:

@@ -48,6 +48,8 @@ path_piece = st.one_of(
     ).map(".".join),
     st.text(HEX, min_size=30, max_size=34),
     st.sampled_from(["cve-2021-1234", "1.2.3.4", "v1.2", "a..b", "xn--p1ai", "x.xn--p1ai"]),
+    # what ioc-finder's fanging rewrites: a scheme's name, a spelled-out dot or at
+    st.sampled_from(["http", "https", "hxxp", "hXXps", "x-dot-y", "aATb", "a-DOT-b", "DOT"]),
     label,
 )
 dotted_url = st.tuples(
@@ -102,6 +104,9 @@ def test_a_word_reads_as_ioc_finder_alone_reads_it(word: str) -> None:
 @example(word="https://evil-5.com/a.zip")
 @example(word="https://evil-5.com/x.co.php")
 @example(word="https://evil-5.com/dl/1.2.3.4")
+@example(word="http://0.com/http/0.com")  # ioc-finder fangs `/http/` into `/http:/`
+@example(word="http://a.com/hxxpa")
+@example(word="http://a-dot-b.com/x")
 def test_a_plain_url_with_a_path_reads_as_ioc_finder_alone_reads_it(word: str) -> None:
     assert read_word(word) == library_read(word)
 
