@@ -74,11 +74,11 @@ def _rewrite(chain: Sequence[Link], seq: int, at: datetime) -> str:
                 f"the entries up to it were reordered (#{after.seq} is dated before "
                 f"#{before.seq}), and the hashes recomputed"
             )
-    earlier = sum(1 for link in dated if link.at is not None and link.at < at)
+    # a checkpoint is signed as its transaction commits, after every entry up to its seq
     upto = sum(1 for link in dated if link.at is not None and link.at <= at)
-    if earlier > seq:
+    if upto > seq:
         return (
-            f"an entry was inserted (forged) before it: {earlier} entries are dated before "
+            f"an entry was inserted (forged) before it: {upto} entries are dated up to "
             f"a checkpoint of {seq}, and the hashes recomputed"
         )
     if upto < seq and len(dated) == len(chain):

@@ -3,12 +3,17 @@ hash after the change and the incident's head, so the chain alone looks whole ag
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
+from warroom.bot.domain.checkpoint import Signed, sign
 from warroom.storage.chain import entry_hash
 from warroom.storage.chain_rows import HASHED_COLUMNS
 from warroom.storage.models import GENESIS_HASH, TimelineEntry
@@ -98,6 +103,62 @@ def swap(engine: Engine, first: int, second: int, key: str = "INC-1") -> None:
             session.add(row)
         session.commit()
     rechain(engine, key)
+
+
+def seq_of(engine: Engine, words: str, key: str = "INC-1") -> int:
+    """The first entry whose text holds `words`."""
+    return int(next(e["seq"] for e in rows(engine, key) if words in e["text"]))
+
+
+# Every rewrite of the database the checkpoints must catch, and how `audit verify` names it.
+# Each incident these run on is INC-1 at severity 2, with a note "rotated the leaked key"
+# followed by an entry that says "blocked"; every source of checkpoints (console lines, a
+# Slack channel's metadata, a Matrix room's events) is held against all of them.
+REWRITES: dict[str, tuple[Callable[[Engine], None], str]] = {
+    "rewritten": (
+        lambda e: edit_entry(e, seq_of(e, "rotated the leaked"), "nothing happened"),
+        "rewritten and the hashes recomputed",
+    ),
+    "cut tail": (lambda e: cut_tail(e, 3), "its tail was cut"),
+    "forged": (lambda e: insert_forged(e, seq_of(e, "rotated the leaked")), "inserted (forged)"),
+    "reordered": (
+        lambda e: swap(e, seq_of(e, "rotated the leaked"), seq_of(e, "blocked")),
+        "reordered",
+    ),
+    "title": (
+        lambda e: run(e, "UPDATE incident SET title = 'Printer jam'"),
+        "the incident row disagrees with its timeline: title 'Printer jam'",
+    ),
+    "severity": (
+        lambda e: run(e, "UPDATE incident SET severity = 4"),
+        "severity 4 (its timeline set 2)",
+    ),
+    "actor display": (
+        lambda e: run(e, "UPDATE timelineentry SET actor_display = 'mallory' WHERE seq = 2"),
+        "entry #2: altered: its hash does not match",
+    ),
+}
+
+
+def replaced_signature(engine: Engine, kept: Sequence[Signed]) -> list[Signed]:
+    """The first checkpoint kept with another signature in place of its own."""
+    other = base64.b64encode(b"\x01" * 64).decode()
+    return [dataclasses.replace(kept[0], signature=other), *kept[1:]]
+
+
+def from_another_deployment(engine: Engine, kept: Sequence[Signed]) -> list[Signed]:
+    """What was kept, and a checkpoint of the head signed by a key not the deployment's."""
+    last = rows(engine)[-1]
+    stranger = Ed25519PrivateKey.generate()
+    forged = sign(stranger, incident="INC-1", seq=last["seq"], head=last["hash"], at=last["at"])
+    return [*kept, forged]
+
+
+# What someone does to the checkpoints an organisation kept, and how `audit verify` names it.
+FORGERIES: dict[str, tuple[Callable[[Engine, Sequence[Signed]], list[Signed]], str]] = {
+    "replaced signature": (replaced_signature, "bad signature"),
+    "another deployment": (from_another_deployment, "another deployment's key"),
+}
 
 
 def _incident_id(engine: Engine, key: str) -> int:

@@ -4,11 +4,14 @@ back from the fake Slack and held against a database rewritten behind the bot's 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from tests.integration import tampering
 from tests.integration.slack.rig import SlackRig
-from warroom.bot.domain.checkpoint import documents_in
+from warroom.bot.domain.checkpoint import Signed, documents_in
 from warroom.bot.operations.audit import Witnesses, verify
 
 
@@ -20,18 +23,25 @@ def kept_by_slack(rig: SlackRig, path: Path) -> Path:
 
 
 def problems(rig: SlackRig, path: Path) -> list[str]:
+    return problems_with(rig, list(documents_in(path.read_text())))
+
+
+def problems_with(rig: SlackRig, kept: list[Signed]) -> list[str]:
     key = rig.app.services.checkpointer
     assert key is not None
-    witnesses = Witnesses(list(documents_in(path.read_text())), key.key.public_key())
+    witnesses = Witnesses(kept, key.key.public_key())
     _, found = rig.app.store.transaction_sync(lambda uow: verify(uow, witnesses=witnesses))
     return [str(p) for p in found]
 
 
 async def incident(rig: SlackRig) -> None:
+    """Entries a minute apart, as people say them (what the clock says tells a reordering
+    or an insertion from a plain rewrite)."""
     await rig.command('open "Customer DB credentials leaked" --sev 2')
     await rig.settle()
-    await rig.command("note rotated the leaked key", channel=rig.room_of())
-    await rig.command('update "blocked" --state contained', channel=rig.room_of())
+    for said in ("note rotated the leaked key", 'update "blocked" --state contained'):
+        rig.clock.advance(timedelta(minutes=1))
+        await rig.command(said, channel=rig.room_of())
     await rig.settle()
 
 
@@ -47,20 +57,24 @@ async def test_checkpoints_are_posted_with_their_statement_as_message_metadata(
     assert problems(rig, kept_by_slack(rig, tmp_path / "slack.json")) == []
 
 
-async def test_a_rewrite_with_recomputed_hashes_is_caught_by_slacks_copy(
-    rig: SlackRig, tmp_path: Path
+@pytest.mark.parametrize("case", list(tampering.REWRITES))
+async def test_each_rewrite_of_the_database_is_caught_by_slacks_copy(
+    rig: SlackRig, tmp_path: Path, case: str
 ) -> None:
     await incident(rig)
     kept = kept_by_slack(rig, tmp_path / "slack.json")
-    seq = next(e["seq"] for e in tampering.rows(rig.app.store.engine) if "rotated" in e["text"])
-    tampering.edit_entry(rig.app.store.engine, seq, "nothing happened")
+    rewrite, named = tampering.REWRITES[case]
+    rewrite(rig.app.store.engine)
     found = problems(rig, kept)
-    assert any("rewritten and the hashes recomputed" in p for p in found), found
+    assert any(named in p for p in found), found
 
 
-async def test_a_cut_tail_is_caught_by_slacks_copy(rig: SlackRig, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", list(tampering.FORGERIES))
+async def test_each_forgery_of_slacks_copy_is_named(
+    rig: SlackRig, tmp_path: Path, case: str
+) -> None:
     await incident(rig)
-    kept = kept_by_slack(rig, tmp_path / "slack.json")
-    tampering.cut_tail(rig.app.store.engine, 3)
-    found = problems(rig, kept)
-    assert any("its tail was cut" in p for p in found), found
+    forge, named = tampering.FORGERIES[case]
+    kept = list(documents_in(kept_by_slack(rig, tmp_path / "slack.json").read_text()))
+    found = problems_with(rig, forge(rig.app.store.engine, kept))
+    assert any(named in p for p in found), found
