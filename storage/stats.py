@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, func, type_coerce
+from sqlalchemy import BigInteger, and_, bindparam, cast, func, type_coerce
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlalchemy.types import NullType
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from warroom.bot.domain.figures import Sample
+from warroom.bot.domain.figures import Samples
 from warroom.bot.domain.vocabulary import DONE_STATES
 from warroom.storage.models import Followup, Incident, IncidentOrg, Outbox, Task, TimelineEntry
 
@@ -39,40 +39,40 @@ class FirstAct:
     seconds: float | None
 
 
-def _between(dialect: str, start: Any, end: Any) -> Any:
-    """Seconds from `start` to `end` in SQL (NULL if either is): the database subtracts, so
-    a year of incidents is not turned into Python datetimes one by one."""
-    seconds: Any
-    if dialect == "postgresql":
-        seconds = func.extract("epoch", end - start)
-    else:
-        seconds = (func.julianday(end) - func.julianday(start)) * 86400.0
-    # to the millisecond (julianday's float is a few microseconds off), read as it comes
-    return type_coerce(func.round(seconds, 3), NullType())
-
-
 _UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 
+def _millis(dialect: str, start: Any, end: Any) -> Any:
+    """Whole milliseconds from `start` to `end` in SQL (NULL if either is): the database
+    subtracts, so a year of incidents is not turned into Python datetimes one by one, and
+    hands over integers (SQLite's date functions count whole milliseconds; julianday's
+    float is a few microseconds off, so the count is rounded)."""
+    if dialect == "postgresql":
+        millis: Any = func.round(func.extract("epoch", end - start) * 1000)
+    else:
+        millis = (func.julianday(end) - func.julianday(start)) * 86400000.0 + 0.5
+    return type_coerce(cast(millis, BigInteger), NullType())
+
+
 def _age(dialect: str, start: Any, now: datetime) -> Any:
-    """Seconds from `start` to `now`. SQLite is given `now` as a Julian day number, so it
-    parses one time a row, not two (a year of incidents: a twentieth of a report)."""
+    """Milliseconds from `start` to `now`. SQLite is given `now` as a Julian day number, so
+    it parses one time a row, not two."""
     if dialect == "postgresql":
         at_now = bindparam("now", now, type_=Incident.__table__.c.opened_at.type)  # type: ignore[attr-defined]
-        return _between(dialect, start, at_now)
+        return _millis(dialect, start, at_now)
     julian = now.timestamp() / 86400.0 + _UNIX_EPOCH_JULIAN_DAY
-    seconds: Any = (bindparam("now_julian", julian) - func.julianday(start)) * 86400.0
-    return type_coerce(func.round(seconds, 3), NullType())
+    millis: Any = (bindparam("now_julian", julian) - func.julianday(start)) * 86400000.0 + 0.5
+    return type_coerce(cast(millis, BigInteger), NullType())
+
+
+def _seconds(millis: Sequence[int | None]) -> list[float | None]:
+    return [None if ms is None else ms / 1000 for ms in millis]
 
 
 def _month(dialect: str, at: Any) -> Any:
     if dialect == "postgresql":
         return func.to_char(func.timezone("UTC", at), "YYYY-MM")
     return func.substr(at, 1, 7)  # SQLite keeps UTC times as ISO 8601 text
-
-
-def _seconds(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 class Marked(NamedTuple):
@@ -127,12 +127,13 @@ def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
 class StatsRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._waiting: dict[Scope, list[OpenFollowup]] = {}  # one read for open and overdue
 
     @property
     def _dialect(self) -> str:
         return self.session.connection().dialect.name
 
-    def samples(self, scope: Scope, now: datetime) -> tuple[list[Sample], list[Sample]]:
+    def samples(self, scope: Scope, now: datetime) -> tuple[Samples, Samples]:
         """The incidents in scope as the figures read them (seconds from opening to each
         measure, age, month of opening): the real ones, and the exercises apart."""
         dialect, opened = self._dialect, col(Incident.opened_at)
@@ -142,21 +143,27 @@ class StatsRepo:
             type_coerce(col(Incident.exercise), NullType()),  # 0/1 on SQLite: bool() below
             _month(dialect, opened),
             _age(dialect, opened, now),
-            _between(dialect, opened, col(Incident.acknowledged_at)),
-            _between(dialect, opened, col(Incident.contained_at)),
-            _between(dialect, opened, col(Incident.resolved_at)),
+            _millis(dialect, opened, col(Incident.acknowledged_at)),
+            _millis(dialect, opened, col(Incident.contained_at)),
+            _millis(dialect, opened, col(Incident.resolved_at)),
         ).where(opened >= scope.since)
         if scope.severity is not None:
             query = query.where(col(Incident.severity) == scope.severity)
         if scope.org is not None:
             query = query.where(col(Incident.id).in_(_took_part(scope.org)))
-        real: list[Sample] = []
-        exercises: list[Sample] = []
-        exact = dialect == "sqlite"  # floats already; PostgreSQL gives decimals
-        for i, sev, exercise, month, age, *seconds in self.session.connection().execute(query):
-            if not exact:
-                age, seconds = float(age), [_seconds(s) for s in seconds]
-            (exercises if exercise else real).append(Sample(i, sev, month, age, tuple(seconds)))
+        rows = self.session.connection().execute(query).all()
+        if not rows:
+            return Samples(), Samples()
+        ids, severities, exercise, months, ages, *reached = zip(*rows, strict=True)
+        everything = Samples(
+            ids=ids,
+            severities=severities,
+            months=months,
+            ages=[ms / 1000 for ms in ages],
+            seconds=[_seconds(column) for column in reached],
+        )
+        real = everything.pick([at for at, drill in enumerate(exercise) if not drill])
+        exercises = everything.pick([at for at, drill in enumerate(exercise) if drill])
         return real, exercises
 
     def tasks_done(self, scope: Scope, *, said_by: str | None = None) -> dict[int, int]:
@@ -195,7 +202,10 @@ class StatsRepo:
 
     def open_followups(self, scope: Scope) -> list[OpenFollowup]:
         """The follow-ups not done yet of the incidents in scope (they outlive the incident,
-        so a closed one's count too)."""
+        so a closed one's count too). Read once in a unit of work: the open and the overdue
+        counts both ask."""
+        if scope in self._waiting:
+            return self._waiting[scope]
         query = columns(
             col(Followup.incident_id),
             col(Followup.text),
@@ -203,14 +213,16 @@ class StatsRepo:
             col(Followup.said_org),
             col(Followup.due_at),
         ).where(col(Followup.incident_id).in_(_ids(scope)), col(Followup.done_at).is_(None))
-        return [OpenFollowup(*row) for row in self.session.connection().execute(query)]
+        found = [OpenFollowup(*row) for row in self.session.connection().execute(query)]
+        self._waiting[scope] = found
+        return found
 
     def first_acts(self, scope: Scope, *, bot_platform: str) -> list[FirstAct]:
         """Every organisation brought into an incident in scope after it was opened by
         another, with the seconds to the first entry one of its people made from then on."""
         opened = aliased(TimelineEntry)
         act = aliased(TimelineEntry)
-        first = _between(self._dialect, col(IncidentOrg.joined_at), func.min(col(act.at)))
+        first = _millis(self._dialect, col(IncidentOrg.joined_at), func.min(col(act.at)))
         query = (
             columns(col(IncidentOrg.incident_id), col(IncidentOrg.org), first)
             .join(
@@ -237,7 +249,7 @@ class StatsRepo:
             )
         )
         rows = self.session.connection().execute(query).all()
-        return [FirstAct(int(i), org, _seconds(seconds)) for i, org, seconds in rows]
+        return [FirstAct(int(i), org, None if ms is None else ms / 1000) for i, org, ms in rows]
 
     def acts(self, scope: Scope, *, bot_platform: str, reader: str) -> Sequence[TimelineEntry]:
         """What people of organisations other than `reader` and the opener's recorded in

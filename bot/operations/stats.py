@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from warroom.bot.config import Config
-from warroom.bot.domain.figures import Sample, Section, section
+from warroom.bot.domain.figures import Samples, Section, section
 from warroom.bot.domain.goals import Measure
 from warroom.bot.operations.org_clocks import BOT_PLATFORM, answers
 from warroom.bot.operations.org_view import views_of
@@ -51,8 +51,8 @@ def indicators(
     def target(sev: int, measure: Measure) -> timedelta | None:
         return config.goals.target(sev, measure, as_org)
 
-    def part(samples: Sequence[Sample]) -> Section:
-        ids = {s.id for s in samples}
+    def part(samples: Samples) -> Section:
+        ids = set(samples.ids)
         timed = [(org, seconds) for (i, org), seconds in clocks.items() if i in ids]
         return section(samples, target, counts=counts, clocks=timed)
 

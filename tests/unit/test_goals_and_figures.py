@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from warroom.bot.config import ConfigError, parse_config
-from warroom.bot.domain.figures import Sample, nearest_rank, org_clocks, row, section
+from warroom.bot.domain.figures import Sample, Samples, nearest_rank, org_clocks, row, section
 from warroom.bot.domain.goals import Measure
 
 ORGS = [{"id": "acme"}, {"id": "cert"}]
@@ -91,17 +91,21 @@ def test_an_incident_is_judged_once_it_met_or_missed_its_goal() -> None:
         sample(1, 9000, None),  # never reached, its hour long gone: missed
         sample(1, 1800, None),  # still within its hour: not judged yet
     ]
-    judged = row("1", found, lambda sev, measure: hour, [0]).spreads[Measure.ACKNOWLEDGE]
+    judged = row("1", Samples.of(found), lambda sev, measure: hour, [0]).spreads[
+        Measure.ACKNOWLEDGE
+    ]
     assert (judged.within, judged.decided, judged.share, judged.target) == (1, 3, 1 / 3, hour)
     assert (judged.reached, judged.median, judged.p90) == (2, 600.0, 7200.0)
-    free = row("1", found, lambda sev, measure: None, [0]).spreads[Measure.ACKNOWLEDGE]
+    free = row("1", Samples.of(found), lambda sev, measure: None, [0]).spreads[Measure.ACKNOWLEDGE]
     assert (free.within, free.decided, free.share) == (0, 0, None)
 
 
 def test_a_section_judges_each_severity_against_its_own_goal() -> None:
     targets = {1: timedelta(minutes=10), 2: timedelta(minutes=100)}
     found = section(
-        [sample(1, 1e6, 300.0, 1), sample(2, 1e6, 3000.0, 2), sample(1, 1e6, 3000.0, 3)],
+        Samples.of(
+            [sample(1, 1e6, 300.0, 1), sample(2, 1e6, 3000.0, 2), sample(1, 1e6, 3000.0, 3)]
+        ),
         lambda sev, measure: targets[sev] if measure is Measure.ACKNOWLEDGE else None,
         counts=[{1: 2, 3: 1, 99: 5}],  # 99 is no incident of these: not counted
     )
