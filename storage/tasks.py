@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -15,6 +16,7 @@ _HIGHEST = select(func.max(Task.number)).where(col(Task.incident_id) == bindpara
 _TASK = select(Task).where(
     col(Task.incident_id) == bindparam("incident"), col(Task.number) == bindparam("number")
 )
+_CHUNK = 500  # numbers per IN list: well within every database's limit on parameters
 _TASKS = (
     select(Task).where(col(Task.incident_id) == bindparam("incident")).order_by(col(Task.number))
 )
@@ -43,9 +45,30 @@ class ListedTask:
     playbook: str
 
 
+class TaskMark(NamedTuple):
+    """What the rule and a checklist's counts need of a task: no text, no times, so every
+    task of a long checklist is read cheaply and only the ones it shows in full."""
+
+    number: int
+    tlp: str
+    said_org: str
+    done: bool
+
+
 _TASK_TABLE = Task.__table__  # type: ignore[attr-defined]
 _LISTED = (
     select(*(_TASK_TABLE.c[f.name] for f in fields(ListedTask)))
+    .where(_TASK_TABLE.c.incident_id == bindparam("incident"))
+    .order_by(_TASK_TABLE.c.number)
+)
+_LISTED_NUMBERS = _LISTED.where(_TASK_TABLE.c.number.in_(bindparam("numbers", expanding=True)))
+_MARKS = (
+    select(
+        _TASK_TABLE.c.number,
+        _TASK_TABLE.c.tlp,
+        _TASK_TABLE.c.said_org,
+        _TASK_TABLE.c.done_at.is_not(None),
+    )
     .where(_TASK_TABLE.c.incident_id == bindparam("incident"))
     .order_by(_TASK_TABLE.c.number)
 )
@@ -78,11 +101,28 @@ class TaskRepo:
     def for_incident(self, incident_id: int) -> Sequence[Task]:
         return self.session.exec(_TASKS, params={"incident": incident_id}).all()
 
-    def listed(self, incident_id: int) -> list[ListedTask]:
-        """The incident's tasks in number order, to read only (their lines)."""
+    def listed(self, incident_id: int, numbers: Collection[int] | None = None) -> list[ListedTask]:
+        """The incident's tasks in number order (only these `numbers`, if given), to read
+        only (their lines)."""
         self.session.flush()  # tasks added or changed in this unit of work count too
-        rows = self.session.connection().execute(_LISTED, {"incident": incident_id})
-        return [ListedTask(*row) for row in rows]
+        if numbers is None:
+            rows = self.session.connection().execute(_LISTED, {"incident": incident_id})
+            return [ListedTask(*row) for row in rows]
+        found: list[ListedTask] = []
+        ordered = sorted(numbers)
+        for at in range(0, len(ordered), _CHUNK):
+            params = {"incident": incident_id, "numbers": ordered[at : at + _CHUNK]}
+            found += [
+                ListedTask(*row)
+                for row in self.session.connection().execute(_LISTED_NUMBERS, params)
+            ]
+        return found
+
+    def marks(self, incident_id: int) -> list[TaskMark]:
+        """Every task of the incident in number order, as the rule and the counts read it."""
+        self.session.flush()
+        rows = self.session.connection().execute(_MARKS, {"incident": incident_id})
+        return [TaskMark(n, tlp, org, bool(done)) for n, tlp, org, done in rows]
 
     def steps_added(self, incident_id: int, playbook: str) -> set[int]:
         """The steps of `playbook` that are tasks of the incident already."""

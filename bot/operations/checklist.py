@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from warroom.bot.domain.disclosure import Where
+from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import Language
 from warroom.bot.domain.messages import ChecklistItem, Message
 from warroom.bot.domain.tasks import OwnerKind, is_overdue
@@ -119,6 +120,55 @@ def task_list(
     )
 
 
+CHECKLIST_LIMIT = 50  # tasks a war room's checklist shows: within a Slack message's blocks
+# and a Matrix event's size, and a refresh that costs the same at the thousandth task
+
+
+@dataclass(frozen=True)
+class Window:
+    """The tasks an organisation's checklist shows (by number), and the counts in its title
+    (of all the tasks it may see)."""
+
+    numbers: tuple[int, ...]
+    done: int
+    total: int
+
+
+class _Marked(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def tlp(self) -> str: ...
+    @property
+    def said_org(self) -> str: ...
+    @property
+    def done(self) -> bool: ...
+
+
+def window(
+    seen: Visibility, marks: Sequence[_Marked], reader: str, *, limit: int = CHECKLIST_LIMIT
+) -> Window:
+    """Which of the tasks `reader` may see its checklist shows: every one up to `limit`;
+    past it the open ones first, in number order, then the latest done, so what is still to
+    do is never what is cut. The rule reads a task's marking and who said it, not its text."""
+    decided: dict[tuple[str, str], bool] = {}
+    visible = []
+    for mark in marks:
+        key = (mark.tlp, mark.said_org)
+        if key not in decided:
+            said = Said("", parse_tlp(mark.tlp), mark.said_org)
+            decided[key] = seen.may_see(said, reader, Where.ROOM)
+        if decided[key]:
+            visible.append(mark)
+    done = [m.number for m in visible if m.done]
+    if len(visible) <= limit:
+        return Window(tuple(m.number for m in visible), len(done), len(visible))
+    waiting = [m.number for m in visible if not m.done][:limit]
+    room = limit - len(waiting)
+    shown = waiting + (done[-room:] if room else [])
+    return Window(tuple(sorted(shown)), len(done), len(visible))
+
+
 def room_checklist(
     seen: Visibility,
     tasks: Sequence[TaskFacts],
@@ -127,20 +177,44 @@ def room_checklist(
     lang: Language,
     *,
     posted: bool = False,
+    shows: Window | None = None,
 ) -> Message | None:
-    """The checklist in `org`'s war rooms; None while it may see no task and none was
-    `posted` there (one posted stays, empty if the org may see nothing any more)."""
-    shown = visible(seen, tasks, org, Where.ROOM)
+    """The checklist in `org`'s war rooms: the tasks of `shows` (of those in `tasks`; by
+    default `window` over them); None while it may see no task and none was `posted` there
+    (one posted stays, empty if the org may see nothing any more)."""
+    if shows is None:
+        shows = window(seen, [_mark(t) for t in tasks], org)
+    numbers = set(shows.numbers)
+    shown = visible(seen, [t for t in tasks if t.number in numbers], org, Where.ROOM)
     if not shown and not posted:
         return None
-    done = sum(1 for t, _ in shown if t.done_at)
     title = lang.format(
         "{key} checklist: {done} of {total} done",
         key=seen.incident.key,
-        done=done,
-        total=len(shown),
+        done=shows.done,
+        total=shows.total,
     )
-    return task_list(seen, shown, roles, lang, title=title)
+    message = task_list(seen, shown, roles, lang, title=title)
+    if len(shown) < shows.total:
+        more = lang.format(
+            "{shown} of {total} tasks shown, the open ones first: `tasks` lists them all.",
+            shown=len(shown),
+            total=shows.total,
+        )
+        message = replace(message, footer=more)
+    return message
+
+
+@dataclass(frozen=True)
+class _FactsMark:
+    number: int
+    tlp: str
+    said_org: str
+    done: bool
+
+
+def _mark(task: TaskFacts) -> _FactsMark:
+    return _FactsMark(task.number, task.tlp, task.said_org, task.done_at is not None)
 
 
 def fingerprint(message: Message) -> str:

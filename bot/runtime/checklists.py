@@ -37,17 +37,21 @@ async def sync_checklists(
     def read(uow: UnitOfWork) -> tuple[list[_Room], list[str]]:
         incident = uow.incidents.get(incident_id)
         assert incident is not None and incident.id is not None
-        tasks = uow.tasks.listed(incident.id)
         roles = uow.roles.current(incident.id)
         seen = Visibility.of(uow, config, incident)
         links = uow.rooms.for_incident(incident.id)
+        # every task's marking is read, and in full only the ones some checklist shows
+        marks = uow.tasks.marks(incident.id)
+        shows = {org: checklist.window(seen, marks, org) for org in {k.org for k in links}}
+        wanted = {n for window in shows.values() for n in window.numbers}
+        tasks = uow.tasks.listed(incident.id, wanted if len(wanted) < len(marks) else None)
         rooms = []
         for link in links:
             assert link.id is not None
             lang = config.language(link.org)
             post = uow.checklists.get(link.id)
             message = checklist.room_checklist(
-                seen, tasks, roles, link.org, lang, posted=post is not None
+                seen, tasks, roles, link.org, lang, posted=post is not None, shows=shows[link.org]
             )
             if message is None:
                 continue

@@ -28,11 +28,16 @@ def refreshes(bot: TestBot) -> list[Refresh]:
 
 @contextmanager
 def reads_of_tasks(bot: TestBot) -> Iterator[list[str]]:
-    """The statements that read tasks, while the block runs."""
+    """The statements that read tasks' lines (their text), while the block runs: one a
+    refresh (its read of every task's marking, for the counts, is apart)."""
     reads: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.startswith("SELECT") and "FROM task \n" in statement:
+        if (
+            statement.startswith("SELECT")
+            and "FROM task \n" in statement
+            and "task.text" in statement
+        ):
             reads.append(statement)
 
     engines = {bot.app.store.engine, bot.app.outbox.reader.engine}  # deliveries read apart

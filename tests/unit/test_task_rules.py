@@ -139,3 +139,40 @@ def test_no_checklist_is_posted_where_nothing_may_be_seen() -> None:
     assert room_checklist(seen(Tlp.RED), hidden, [], "cert", Language()) is None
     shown = room_checklist(seen(Tlp.RED), hidden, [], "cert", Language(), posted=True)
     assert shown is not None and shown.checklist == () and "z9" not in shown.body
+
+
+def ticked(found: Task) -> Task:
+    found.done_at = NOW
+    return found
+
+
+def test_a_long_checklist_shows_the_open_tasks_first_then_the_latest_done() -> None:
+    many = [task(n, f"step {n}", Tlp.GREEN, "acme") for n in range(1, 121)]
+    for done in many[:100]:  # 1 to 100 done; 101 to 120 open
+        ticked(done)
+    message = room_checklist(seen(Tlp.AMBER), many, [], "cert", Language())
+    assert message is not None
+    shown = [item.number for item in message.checklist]
+    assert shown == [*range(71, 101), *range(101, 121)], "30 latest done, then the 20 open"
+    assert "100 of 120 done" in message.title
+    assert message.footer == "50 of 120 tasks shown, the open ones first: `tasks` lists them all."
+    assert "step 70" not in message.body and "step 120" in message.body
+
+
+def test_a_long_checklist_of_open_tasks_cuts_the_latest_and_counts_only_what_it_may_see() -> None:
+    hidden = [task(n, f"red {n}", Tlp.RED, "acme") for n in range(1, 41)]
+    many = hidden + [task(n, f"open {n}", Tlp.GREEN, "acme") for n in range(41, 121)]
+    message = room_checklist(seen(Tlp.AMBER), many, [], "cert", Language())
+    assert message is not None
+    assert [item.number for item in message.checklist] == list(range(41, 91))
+    assert "0 of 80 done" in message.title, "the RED tasks are not counted either"
+    assert "red" not in message.body and "40" not in message.footer
+    assert message.footer.startswith("50 of 80 tasks shown")
+
+
+def test_a_checklist_within_the_limit_shows_every_task_without_a_footer() -> None:
+    few = [ticked(task(n, f"step {n}", Tlp.GREEN, "acme")) for n in range(1, 51)]
+    message = room_checklist(seen(Tlp.AMBER), few, [], "cert", Language())
+    assert message is not None
+    assert [item.number for item in message.checklist] == list(range(1, 51))
+    assert message.footer == ""

@@ -105,6 +105,33 @@ async def test_more_than_ten_tasks_take_several_checkbox_blocks(rig: SlackRig) -
     ]
 
 
+async def test_a_checklist_past_fifty_tasks_shows_the_open_ones_and_says_so(
+    rig: SlackRig,
+) -> None:
+    room = await opened_with_tasks(rig, *(f"step-{n}" for n in range(1, 56)))
+    for number in range(1, 6):
+        await rig.command(f"task done {number}", channel=room)
+    await rig.settle()
+    message = checklist(rig, room)
+    shown = [int(o["value"]) for box in boxes(message) for o in box["options"]]
+    assert shown == list(range(6, 56)), "the 50 open tasks; the done ones give way"
+    assert ticked(message) == []
+    header = next(b for b in message["blocks"] if b["type"] == "header")
+    assert header["text"]["text"].endswith("checklist: 5 of 55 done")
+    footer = message["blocks"][-1]
+    assert footer["type"] == "context"
+    assert "50 of 55 tasks shown, the open ones first" in footer["elements"][0]["text"]
+    assert len(message["blocks"]) <= 50, "within Slack's limit on blocks"
+
+    await rig.interaction(click(rig, room, message, 55))  # the newest is there to tick
+    await rig.settle()
+    [task] = [t for t in rig.export()["tasks"] if t["number"] == 55]
+    assert task["done_at"]
+    after = checklist(rig, room)
+    assert [int(o["value"]) for b in boxes(after) for o in b["options"]] == list(range(6, 56))
+    assert ticked(after) == ["55"], "49 open, and the one room left goes to the latest done"
+
+
 async def test_ticking_a_box_is_task_done_by_whoever_ticked(rig: SlackRig) -> None:
     room = await opened_with_tasks(rig, "rotate the key", "check logs")
     await rig.command(f"invite <@{BOB}|bob>", channel=room)
