@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from warroom.bot.domain.disclosure import Said, Where
 from warroom.bot.domain.language import Language
@@ -22,6 +22,7 @@ from warroom.bot.domain.tlp import Tlp
 from warroom.bot.operations.tasks import TaskFacts, holder, owner_of, shown_text
 from warroom.bot.operations.visibility import Visibility, parse_tlp
 from warroom.storage.models import RoleAssignment
+from warroom.storage.tasks import TaskMark
 
 Shown = Sequence[tuple[TaskFacts, str]]  # tasks with the text the reader may see
 T = TypeVar("T", bound=TaskFacts)
@@ -134,19 +135,8 @@ class Window:
     total: int
 
 
-class _Marked(Protocol):
-    @property
-    def number(self) -> int: ...
-    @property
-    def tlp(self) -> str: ...
-    @property
-    def said_org(self) -> str: ...
-    @property
-    def done(self) -> bool: ...
-
-
 def window(
-    seen: Visibility, marks: Sequence[_Marked], reader: str, *, limit: int = CHECKLIST_LIMIT
+    seen: Visibility, marks: Sequence[TaskMark], reader: str, *, limit: int = CHECKLIST_LIMIT
 ) -> Window:
     """Which of the tasks `reader` may see its checklist shows: every one up to `limit`;
     past it the open ones first, in number order, then the latest done, so what is still to
@@ -205,16 +195,8 @@ def room_checklist(
     return message
 
 
-@dataclass(frozen=True)
-class _FactsMark:
-    number: int
-    tlp: str
-    said_org: str
-    done: bool
-
-
-def _mark(task: TaskFacts) -> _FactsMark:
-    return _FactsMark(task.number, task.tlp, task.said_org, task.done_at is not None)
+def _mark(task: TaskFacts) -> TaskMark:
+    return TaskMark(task.number, task.tlp, task.said_org, task.done_at is not None)
 
 
 def fingerprint(message: Message) -> str:
