@@ -70,10 +70,10 @@ class ObservableRepo:
         return found
 
     def said_after(
-        self, incident_id: int, seq: int, kinds: Collection[str]
+        self, incident_id: int, seq: int, kinds: Collection[str], *, limit: int | None = None
     ) -> list[tuple[int, str, datetime, str, str]]:
-        """(seq, text, at, org, tlp) of the entries of those kinds past `seq`: what
-        extraction reads, without loading whole entries."""
+        """(seq, text, at, org, tlp) of the entries of those kinds past `seq` (the first
+        `limit` of them): what extraction reads, without loading whole entries."""
         query = (
             sa.select(
                 col(TimelineEntry.seq),
@@ -88,6 +88,7 @@ class ObservableRepo:
                 col(TimelineEntry.kind).in_(list(kinds)),
             )
             .order_by(col(TimelineEntry.seq))
+            .limit(limit)
         )
         return [(s, t, a, o, tlp) for s, t, a, o, tlp in self.session.execute(query)]
 

@@ -113,7 +113,8 @@ class ScannedEntry(NamedTuple):
 
 @dataclass(frozen=True)
 class Pending:
-    """Entries of an incident extraction has not read: `upto` is the timeline's end."""
+    """Entries of an incident extraction has not read: `upto` is where they end (the
+    timeline's end, or a batch's last entry when more follow)."""
 
     incident_id: int
     upto: int
@@ -124,7 +125,9 @@ class Pending:
         return [entry.text for entry in self.entries]
 
 
-def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
+def pending(uow: UnitOfWork, incident_id: int, *, limit: int | None = None) -> Pending | None:
+    """The entries past the incident's extraction cursor (the first `limit` of them: the
+    rest is a later batch's)."""
     incident = uow.incidents.get(incident_id)
     if incident is None:
         return None
@@ -132,8 +135,11 @@ def pending(uow: UnitOfWork, incident_id: int) -> Pending | None:
     if scanned >= incident.timeline_seq:
         return None
     upto = incident.timeline_seq
-    rows = uow.observables.said_after(incident_id, scanned, SCANNED)
-    return Pending(incident_id, upto, tuple(ScannedEntry(*r) for r in rows if r[0] <= upto))
+    rows = uow.observables.said_after(incident_id, scanned, SCANNED, limit=limit)
+    entries = tuple(ScannedEntry(*r) for r in rows if r[0] <= upto)
+    if limit is not None and len(rows) == limit:
+        upto = entries[-1].seq if entries else upto  # the cursor stops where this batch did
+    return Pending(incident_id, upto, entries)
 
 
 def store_found(

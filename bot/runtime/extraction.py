@@ -29,7 +29,10 @@ from warroom.storage.store import UnitOfWork
 log = logging.getLogger(__name__)
 
 PARENT_POLL_S = 0.5
-LIGHT_BATCH = 50  # entries whose findings are stored on the event loop when SQLite is free
+# entries a batch holds: its findings are stored on the event loop when SQLite is free, in
+# a few milliseconds; a backlog (a busy room, recovery at start) is several such batches,
+# so it never sends the commands' own light transactions to the writer thread behind it
+BATCH = 50
 _pool: Executor | None = None  # one per process, started at the first scan that needs it
 
 
@@ -104,19 +107,20 @@ class Extraction:
         store = self.services.store
         config = self.services.config
         for incident_id in sorted(incident_ids):
-            # both small (a read; a batch's few statements): on the loop when SQLite is free,
-            # so the commands' own light transactions are not sent to the thread behind them
-            work = await store.transaction(
-                partial(intel.pending, incident_id=incident_id), light=True
-            )
-            if work is None:
-                continue
-            found = await self._scan(work.texts)
-
-            light = len(work.entries) <= LIGHT_BATCH
-            await store.transaction(
-                partial(_save, config=config, work=work, found=found), light=light
-            )
+            while True:
+                # both small (a read; a batch's few statements): on the loop when SQLite is
+                # free, so the commands' own light transactions do not wait on the thread
+                work = await store.transaction(
+                    partial(intel.pending, incident_id=incident_id, limit=BATCH), light=True
+                )
+                if work is None:
+                    break
+                found = await self._scan(work.texts)
+                await store.transaction(
+                    partial(_save, config=config, work=work, found=found), light=True
+                )
+                if len(work.entries) < BATCH:
+                    break
         await self.services.outbox.drain_if_queued()  # correlation notices
 
     async def _scan(self, texts: list[str]) -> list[list[intel.Found]]:

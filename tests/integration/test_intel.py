@@ -4,6 +4,7 @@ is said, listed, added, marked, durable across a crash, and correlated across in
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from functools import partial
 
 import pytest
 
@@ -11,6 +12,7 @@ from tests.fakes.bot import TestBot
 from tests.fakes.crossorg import CrossOrgBot
 from warroom.bot.operations import intel
 from warroom.bot.operations.audit import verify
+from warroom.bot.runtime.extraction import BATCH
 from warroom.storage.models import Observable
 from warroom.storage.store import UnitOfWork
 
@@ -176,6 +178,37 @@ async def test_what_was_said_while_nothing_scanned_is_scanned_on_start_and_only_
     )
     await extraction.recover()
     assert added == 0 and state(bot) == first
+
+
+async def test_a_backlog_is_scanned_in_batches_on_the_loop_each_once(bot: TestBot) -> None:
+    extraction = bot.app.extraction
+    assert extraction is not None
+    await bot.open()
+    bot.app.core.listeners.remove(extraction)
+    said = BATCH * 2 + 7
+    for n in range(said):  # every address twice: a sighting each, counted across batches
+        await bot.say(f"beacon to 45.77.{n % (said // 2 + 1)}.9 and 185.220.1.7")
+    on_loop: list[str] = []
+    handed = bot.app.store._without_waiting
+
+    def seen_on_loop(work: partial[object], deadline: float | None) -> object:
+        on_loop.append(work.func.__name__)
+        return handed(work, deadline)
+
+    bot.app.store._without_waiting = seen_on_loop  # type: ignore[assignment]
+    await extraction.recover()
+    bot.app.store._without_waiting = handed  # type: ignore[method-assign]
+    assert on_loop == ["pending", "_save"] * 3, "three batches, each read and stored on the loop"
+    with bot.db() as uow:
+        seen = {value: o.times_seen for value, o in observables(uow).items()}
+        incident = uow.incidents.by_key("INC-1")
+        assert incident is not None and incident.id is not None
+        assert uow.observables.scanned_to(incident.id) == incident.timeline_seq
+    assert seen["185.220.1.7"] == said
+    assert sum(n for value, n in seen.items() if value.startswith("45.77.")) == said
+    before = state(bot)
+    await extraction.recover()
+    assert state(bot) == before
 
 
 # --- correlation across incidents and organisations --------------------------------------
