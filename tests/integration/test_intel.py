@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -188,17 +189,20 @@ async def test_a_backlog_is_scanned_in_batches_on_the_loop_each_once(bot: TestBo
     said = BATCH * 2 + 7
     for n in range(said):  # every address twice: a sighting each, counted across batches
         await bot.say(f"beacon to 45.77.{n % (said // 2 + 1)}.9 and 185.220.1.7")
-    on_loop: list[str] = []
-    handed = bot.app.store._without_waiting
+    asked: list[tuple[str, bool]] = []
+    handed = bot.app.store.transaction
 
-    def seen_on_loop(work: partial[object], deadline: float | None) -> object:
-        on_loop.append(work.func.__name__)
-        return handed(work, deadline)
+    async def seen_asked(work: Any, *, deadline: float | None = None, light: bool = False) -> Any:
+        if isinstance(work, partial):
+            asked.append((work.func.__name__, light))
+        return await handed(work, deadline=deadline, light=light)
 
-    bot.app.store._without_waiting = seen_on_loop  # type: ignore[assignment]
+    bot.app.store.transaction = seen_asked  # type: ignore[method-assign]
     await extraction.recover()
-    bot.app.store._without_waiting = handed  # type: ignore[method-assign]
-    assert on_loop == ["pending", "_save"] * 3, "three batches, each read and stored on the loop"
+    bot.app.store.transaction = handed  # type: ignore[method-assign]
+    # light: on SQLite run on the event loop when the write lock is free, never queued on the
+    # writer thread behind a long batch
+    assert asked == [("pending", True), ("_save", True)] * 3, "three batches, each light"
     with bot.db() as uow:
         seen = {value: o.times_seen for value, o in observables(uow).items()}
         incident = uow.incidents.by_key("INC-1")
