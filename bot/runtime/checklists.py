@@ -73,7 +73,7 @@ async def sync_checklists(
             ref = await adapter.post(state.room, state.message)
             message_id = ref.message_id
         save = partial(_save, state=state, message_id=message_id, at=dispatcher.clock.now())
-        await dispatcher.store.transaction(save)
+        await dispatcher.store.transaction(save, light=True)  # one row
         if state.posted_id is None:
             await adapter.pin(state.room, MessageRef(state.room, message_id))
     if waiting:

@@ -35,8 +35,10 @@ class DoneMarks:
             batch, self._waiting = self._waiting, []
             item_ids = [item_id for ids, _ in batch for item_id in ids]
             try:
+                # one statement, whatever the batch: on SQLite it may run on the loop, so a
+                # command's own light transaction does not queue on the thread behind it
                 await self._store.transaction(
-                    partial(mark_done, item_ids=item_ids, clock=self._clock)
+                    partial(mark_done, item_ids=item_ids, clock=self._clock), light=True
                 )
             except Exception as exc:  # each waiting delivery sees the failure as its own
                 for _, written in batch:
