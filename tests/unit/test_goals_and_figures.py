@@ -7,6 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from warroom.bot.config import ConfigError, parse_config
 from warroom.bot.domain.figures import Sample, Samples, nearest_rank, org_clocks, row, section
@@ -129,3 +131,71 @@ def test_each_orgs_clock_counts_who_answered() -> None:
         120.0,
     )
     assert (cloud.brought_in, cloud.answered, cloud.median) == (1, 0, None)
+
+
+# --- the figures against their definition, on any mix of incidents -----------------------
+
+# on a coarse grid, so that values fall on the goals themselves as often as beside them
+whole = st.integers(0, 40).map(float)
+seconds_or_none = st.one_of(st.none(), whole)
+samples_st = st.lists(
+    st.builds(
+        Sample,
+        id=st.integers(0, 10**6),
+        severity=st.integers(1, 4),
+        month=st.sampled_from(["2026-01", "2026-02", "2026-03"]),
+        age_s=whole,
+        seconds=st.tuples(seconds_or_none, seconds_or_none, seconds_or_none),
+    ),
+    max_size=60,
+)
+goals_st = st.dictionaries(
+    st.tuples(st.integers(1, 4), st.sampled_from(list(Measure))),
+    st.integers(1, 40).map(lambda s: timedelta(seconds=s)),
+)
+
+
+def expected_row(group: list[Sample], target: Any) -> dict[Measure, tuple[Any, ...]]:
+    """A row's figures straight from their definition, incident by incident."""
+    found = {}
+    for index, measure in enumerate(Measure):
+        reached = sorted(v for s in group if (v := s.seconds[index]) is not None)
+        within = decided = 0
+        for s in group:
+            goal = target(s.severity, measure)
+            if goal is None:
+                continue
+            value, limit = s.seconds[index], goal.total_seconds()
+            within += value is not None and value <= limit
+            decided += value is not None or s.age_s > limit
+        found[measure] = (
+            len(reached),
+            nearest_rank(reached, 50),
+            nearest_rank(reached, 90),
+            within,
+            decided,
+        )
+    return found
+
+
+@given(samples_st, goals_st)
+def test_every_row_holds_the_figures_of_its_definition(
+    found: list[Sample], table: dict[tuple[int, Measure], timedelta]
+) -> None:
+    def target(sev: int, measure: Measure) -> timedelta | None:
+        return table.get((sev, measure))
+
+    part = section(Samples.of(found), target)
+    assert part.count == len(found)
+    rows = [(r, [s for s in found if str(s.severity) == r.label]) for r in part.rows]
+    rows += [(r, [s for s in found if s.month == r.label]) for r in part.months]
+    assert sorted(r.label for r, _ in rows) == sorted(
+        {str(s.severity) for s in found} | {s.month for s in found}
+    )
+    for figures, group in rows:
+        assert figures.count == len(group)
+        got = {
+            m: (s.reached, s.median, s.p90, s.within, s.decided)
+            for m, s in figures.spreads.items()
+        }
+        assert got == expected_row(group, target)
