@@ -50,7 +50,7 @@ def _millis(dialect: str, start: Any, end: Any) -> Any:
     if dialect == "postgresql":
         millis: Any = func.round(func.extract("epoch", end - start) * 1000)
     else:
-        millis = (func.julianday(end) - func.julianday(start)) * 86400000.0 + 0.5
+        millis = func.round((func.julianday(end) - func.julianday(start)) * 86400000.0)
     return type_coerce(cast(millis, BigInteger), NullType())
 
 
@@ -61,7 +61,9 @@ def _age(dialect: str, start: Any, now: datetime) -> Any:
         at_now = bindparam("now", now, type_=Incident.__table__.c.opened_at.type)  # type: ignore[attr-defined]
         return _millis(dialect, start, at_now)
     julian = now.timestamp() / 86400.0 + _UNIX_EPOCH_JULIAN_DAY
-    millis: Any = (bindparam("now_julian", julian) - func.julianday(start)) * 86400000.0 + 0.5
+    millis: Any = func.round(
+        (bindparam("now_julian", julian) - func.julianday(start)) * 86400000.0
+    )
     return type_coerce(cast(millis, BigInteger), NullType())
 
 
@@ -127,7 +129,6 @@ def _chunks(ids: Collection[int]) -> Iterator[list[int]]:
 class StatsRepo:
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._waiting: dict[Scope, list[OpenFollowup]] = {}  # one read for open and overdue
 
     @property
     def _dialect(self) -> str:
@@ -202,10 +203,7 @@ class StatsRepo:
 
     def open_followups(self, scope: Scope) -> list[OpenFollowup]:
         """The follow-ups not done yet of the incidents in scope (they outlive the incident,
-        so a closed one's count too). Read once in a unit of work: the open and the overdue
-        counts both ask."""
-        if scope in self._waiting:
-            return self._waiting[scope]
+        so a closed one's count too)."""
         query = columns(
             col(Followup.incident_id),
             col(Followup.text),
@@ -213,9 +211,7 @@ class StatsRepo:
             col(Followup.said_org),
             col(Followup.due_at),
         ).where(col(Followup.incident_id).in_(_ids(scope)), col(Followup.done_at).is_(None))
-        found = [OpenFollowup(*row) for row in self.session.connection().execute(query)]
-        self._waiting[scope] = found
-        return found
+        return [OpenFollowup(*row) for row in self.session.connection().execute(query)]
 
     def first_acts(self, scope: Scope, *, bot_platform: str) -> list[FirstAct]:
         """Every organisation brought into an incident in scope after it was opened by

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import ChecklistPost, PlaybookRun, Task
@@ -47,12 +47,17 @@ class ListedTask:
 
 class TaskMark(NamedTuple):
     """What the rule and a checklist's counts need of a task: no text, no times, so every
-    task of a long checklist is read cheaply and only the ones it shows in full."""
+    task of a long checklist is read cheaply and only the ones it shows in full.
+    `done_rank`: 1 for the task ticked most recently, 2 for the one before; None if open."""
 
     number: int
     tlp: str
     said_org: str
-    done: bool
+    done_rank: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.done_rank is not None
 
 
 _TASK_TABLE = Task.__table__  # type: ignore[attr-defined]
@@ -62,12 +67,22 @@ _LISTED = (
     .order_by(_TASK_TABLE.c.number)
 )
 _LISTED_NUMBERS = _LISTED.where(_TASK_TABLE.c.number.in_(bindparam("numbers", expanding=True)))
+_DONE = _TASK_TABLE.c.done_at.is_not(None)
 _MARKS = (
     select(
         _TASK_TABLE.c.number,
         _TASK_TABLE.c.tlp,
         _TASK_TABLE.c.said_org,
-        _TASK_TABLE.c.done_at.is_not(None),
+        case(
+            (
+                _DONE,
+                func.row_number().over(
+                    partition_by=_DONE,
+                    order_by=(_TASK_TABLE.c.done_at.desc(), _TASK_TABLE.c.number.desc()),
+                ),
+            ),
+            else_=None,
+        ),
     )
     .where(_TASK_TABLE.c.incident_id == bindparam("incident"))
     .order_by(_TASK_TABLE.c.number)
@@ -122,7 +137,7 @@ class TaskRepo:
         """Every task of the incident in number order, as the rule and the counts read it."""
         self.session.flush()
         rows = self.session.connection().execute(_MARKS, {"incident": incident_id})
-        return [TaskMark(n, tlp, org, bool(done)) for n, tlp, org, done in rows]
+        return [TaskMark(*row) for row in rows]
 
     def steps_added(self, incident_id: int, playbook: str) -> set[int]:
         """The steps of `playbook` that are tasks of the incident already."""

@@ -133,6 +133,7 @@ class Window:
     numbers: tuple[int, ...]
     done: int
     total: int
+    open_first: bool = False  # open tasks were left out or put first: more than it shows
 
 
 def window(
@@ -150,13 +151,12 @@ def window(
             decided[key] = seen.may_see(said, reader, Where.ROOM)
         if decided[key]:
             visible.append(mark)
-    done = [m.number for m in visible if m.done]
+    done = sorted((m for m in visible if m.done_rank is not None), key=lambda m: m.done_rank or 0)
     if len(visible) <= limit:
         return Window(tuple(m.number for m in visible), len(done), len(visible))
-    waiting = [m.number for m in visible if not m.done][:limit]
-    room = limit - len(waiting)
-    shown = waiting + (done[-room:] if room else [])
-    return Window(tuple(sorted(shown)), len(done), len(visible))
+    waiting = [m.number for m in visible if m.done_rank is None][:limit]
+    latest = [m.number for m in done[: limit - len(waiting)]]
+    return Window(tuple(sorted(waiting + latest)), len(done), len(visible), bool(waiting))
 
 
 def room_checklist(
@@ -173,7 +173,7 @@ def room_checklist(
     default `window` over them); None while it may see no task and none was `posted` there
     (one posted stays, empty if the org may see nothing any more)."""
     if shows is None:
-        shows = window(seen, [_mark(t) for t in tasks], org)
+        shows = window(seen, _marks(tasks), org)
     numbers = set(shows.numbers)
     shown = visible(seen, [t for t in tasks if t.number in numbers], org, Where.ROOM)
     if not shown and not posted:
@@ -186,17 +186,27 @@ def room_checklist(
     )
     message = task_list(seen, shown, roles, lang, title=title)
     if len(shown) < shows.total:
-        more = lang.format(
-            "{shown} of {total} tasks shown, the open ones first: `tasks` lists them all.",
-            shown=len(shown),
-            total=shows.total,
-        )
+        counts = {"shown": len(shown), "total": shows.total}
+        if shows.open_first:
+            more = lang.format(
+                "{shown} of {total} tasks shown, the open ones first: `tasks` lists them all.",
+                **counts,
+            )
+        else:
+            more = lang.format(
+                "{shown} of {total} tasks shown, the latest done: `tasks` lists them all.",
+                **counts,
+            )
         message = replace(message, footer=more)
     return message
 
 
-def _mark(task: TaskFacts) -> TaskMark:
-    return TaskMark(task.number, task.tlp, task.said_org, task.done_at is not None)
+def _marks(tasks: Sequence[TaskFacts]) -> list[TaskMark]:
+    """The markings of tasks read whole, ranked by when they were ticked, as storage ranks
+    them."""
+    ticked = sorted(((t.done_at, t.number) for t in tasks if t.done_at is not None), reverse=True)
+    rank = {number: at for at, (_, number) in enumerate(ticked, start=1)}
+    return [TaskMark(t.number, t.tlp, t.said_org, rank.get(t.number)) for t in tasks]
 
 
 def fingerprint(message: Message) -> str:

@@ -98,3 +98,17 @@ async def test_a_refresh_that_fails_keeps_those_it_stood_for(bot: TestBot) -> No
     edits = checklist_edits(bot)
     assert len(edits) == 1 and "1 of 2 done" in edits[0]
     assert all(r.done_at is not None for r in refreshes(bot))
+
+
+async def test_a_long_checklist_keeps_the_task_ticked_last_in_view(bot: TestBot) -> None:
+    await bot.open()
+    for n in range(1, 53):
+        await bot.send(f"task add step-{n}")
+    await bot.send("task done 51")
+    await bot.send("task done 52")
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.send("task done 5")  # 49 open now, and one place left: the newest tick's
+    await bot.app.outbox.drain()
+    last = checklist_edits(bot)[-1]
+    assert "step-5" in last and "step-52" not in last and "step-51" not in last
+    assert "3 of 52 done" in last and "50 of 52 tasks shown, the open ones first" in last

@@ -141,8 +141,8 @@ def test_no_checklist_is_posted_where_nothing_may_be_seen() -> None:
     assert shown is not None and shown.checklist == () and "z9" not in shown.body
 
 
-def ticked(found: Task) -> Task:
-    found.done_at = NOW
+def ticked(found: Task, at: datetime = NOW) -> Task:
+    found.done_at = at
     return found
 
 
@@ -176,3 +176,23 @@ def test_a_checklist_within_the_limit_shows_every_task_without_a_footer() -> Non
     assert message is not None
     assert [item.number for item in message.checklist] == list(range(1, 51))
     assert message.footer == ""
+
+
+def test_the_room_left_goes_to_the_tasks_ticked_last_not_the_highest_numbers() -> None:
+    many = [task(n, f"step {n}", Tlp.GREEN, "acme") for n in range(1, 53)]
+    ticked(many[50], NOW)  # 51 and 52, an hour ago
+    ticked(many[51], NOW)
+    ticked(many[4], NOW + timedelta(hours=1))  # 5, just now: 49 open, one place left
+    message = room_checklist(seen(Tlp.AMBER), many, [], "cert", Language())
+    assert message is not None
+    shown = [item.number for item in message.checklist]
+    assert shown == [*range(1, 5), *range(5, 51)], "5, just ticked, stays where it was ticked"
+    assert "3 of 52 done" in message.title
+
+
+def test_a_long_checklist_of_done_tasks_says_it_shows_the_latest() -> None:
+    many = [ticked(task(n, f"step {n}", Tlp.GREEN, "acme")) for n in range(1, 61)]
+    message = room_checklist(seen(Tlp.AMBER), many, [], "cert", Language())
+    assert message is not None
+    assert [item.number for item in message.checklist] == list(range(11, 61))
+    assert message.footer == "50 of 60 tasks shown, the latest done: `tasks` lists them all."
