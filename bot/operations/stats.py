@@ -14,7 +14,7 @@ from warroom.bot.domain.figures import Samples, Section, section
 from warroom.bot.domain.goals import Measure
 from warroom.bot.operations.org_clocks import BOT_PLATFORM, answers
 from warroom.bot.operations.org_view import views_of
-from warroom.bot.operations.stats_counts import COUNTS
+from warroom.bot.operations.stats_counts import COUNTS, Reads
 from warroom.storage.models import TimelineEntry
 from warroom.storage.stats import Scope
 from warroom.storage.store import UnitOfWork
@@ -45,7 +45,8 @@ def indicators(
     start = EARLIEST if since >= now - EARLIEST else now - since
     scope = Scope(since=start, severity=severity, org=as_org)
     real, exercises = uow.stats.samples(scope, now)
-    counts = [c.count(uow, config, scope, now) for c in COUNTS]
+    reads = Reads(uow, scope)
+    counts = [c.count(reads, config, now) for c in COUNTS]
     clocks = _clocks(uow, config, scope)
 
     def target(sev: int, measure: Measure) -> timedelta | None:

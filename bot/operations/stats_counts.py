@@ -15,10 +15,26 @@ from warroom.bot.operations.visibility import parse_tlp
 from warroom.storage.stats import Marked, OpenFollowup, Scope
 from warroom.storage.store import UnitOfWork
 
-# (uow, config, scope, now) -> incident id -> count. When the figures are one organisation's
+
+@dataclass
+class Reads:
+    """What the counts read of one scope, each read once for all of them (the open and
+    the overdue follow-ups come from one read): made anew for each set of figures."""
+
+    uow: UnitOfWork
+    scope: Scope
+    _waiting: list[OpenFollowup] | None = None
+
+    def open_followups(self) -> list[OpenFollowup]:
+        if self._waiting is None:
+            self._waiting = self.uow.stats.open_followups(self.scope)
+        return self._waiting
+
+
+# (reads, config, now) -> incident id -> count. When the figures are one organisation's
 # (scope.org), what the rule withholds from it is not counted: its own items it always
 # sees; the others' are asked of the rule one by one.
-Count = Callable[[UnitOfWork, Config, Scope, datetime], Mapping[int, int]]
+Count = Callable[[Reads, Config, datetime], Mapping[int, int]]
 
 
 @dataclass(frozen=True)
@@ -28,7 +44,8 @@ class PerIncident:
     count: Count
 
 
-def tasks_done(uow: UnitOfWork, config: Config, scope: Scope, now: datetime) -> Mapping[int, int]:
+def tasks_done(reads: Reads, config: Config, now: datetime) -> Mapping[int, int]:
+    uow, scope = reads.uow, reads.scope
     if scope.org is None:
         return uow.stats.tasks_done(scope)
     found = uow.stats.tasks_done(scope, said_by=scope.org)
@@ -53,11 +70,12 @@ def _sharing(uow: UnitOfWork, config: Config, ids: Collection[int]) -> dict[int,
 
 
 def _open_followups(
-    uow: UnitOfWork, config: Config, scope: Scope, now: datetime, *, overdue: bool
+    reads: Reads, config: Config, now: datetime, *, overdue: bool
 ) -> Mapping[int, int]:
+    uow, scope = reads.uow, reads.scope
     waiting = [
         f
-        for f in uow.stats.open_followups(scope)
+        for f in reads.open_followups()
         if not overdue or (f.due_at is not None and f.due_at <= now)
     ]
     others = {f.incident_id for f in waiting if f.said_org != scope.org}
@@ -72,16 +90,12 @@ def _open_followups(
     return found
 
 
-def followups_open(
-    uow: UnitOfWork, config: Config, scope: Scope, now: datetime
-) -> Mapping[int, int]:
-    return _open_followups(uow, config, scope, now, overdue=False)
+def followups_open(reads: Reads, config: Config, now: datetime) -> Mapping[int, int]:
+    return _open_followups(reads, config, now, overdue=False)
 
 
-def followups_overdue(
-    uow: UnitOfWork, config: Config, scope: Scope, now: datetime
-) -> Mapping[int, int]:
-    return _open_followups(uow, config, scope, now, overdue=True)
+def followups_overdue(reads: Reads, config: Config, now: datetime) -> Mapping[int, int]:
+    return _open_followups(reads, config, now, overdue=True)
 
 
 COUNTS: tuple[PerIncident, ...] = (
