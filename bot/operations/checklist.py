@@ -133,15 +133,16 @@ class Window:
     numbers: tuple[int, ...]
     done: int
     total: int
-    open_first: bool = False  # open tasks were left out or put first: more than it shows
+    open_first: bool = False  # cut short with open tasks among those shown: they came first
 
 
 def window(
-    seen: Visibility, marks: Sequence[TaskMark], reader: str, *, limit: int = CHECKLIST_LIMIT
+    seen: Visibility, marks: Sequence[TaskMark], reader: str, *, limit: int | None = None
 ) -> Window:
     """Which of the tasks `reader` may see its checklist shows: every one up to `limit`;
     past it the open ones first, in number order, then the latest done, so what is still to
     do is never what is cut. The rule reads a task's marking and who said it, not its text."""
+    limit = CHECKLIST_LIMIT if limit is None else limit
     decided: dict[tuple[str, str], bool] = {}
     visible = []
     for mark in marks:

@@ -32,6 +32,7 @@ from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -55,6 +56,7 @@ from warroom.bot.domain.events import (
 )
 from warroom.bot.domain.sharing import Agreement
 from warroom.bot.domain.tlp import Tlp
+from warroom.bot.operations import checklist
 from warroom.bot.operations.dashboard import DashboardReads
 from warroom.bot.operations.export import incident_export, markdown_report
 from warroom.bot.operations.intel_export import export_intel
@@ -685,6 +687,51 @@ def test_every_output_path_shows_each_org_what_the_rule_allows_and_nothing_else(
         shutil.copyfile(template(), folder / "warroom.db")
         url = f"sqlite:///{folder / 'warroom.db'}"
         asyncio.run(scenario(url, pair_caps, actions, title_tlp, opened_at, afterwards))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(
+    max_examples=int(os.environ.get("WARROOM_PROPERTY_EXAMPLES", "50")) // 4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(pair_caps=caps, actions=steps, title_tlp=levels, opened_at=st.sampled_from(LEVELS))
+@example(  # tasks of two organisations at every marking, some ticked: every list is cut
+    pair_caps={("acme", "cert"): Tlp.AMBER, ("acme", "cloud"): Tlp.GREEN, ("cert", "cloud"): None},
+    actions=[
+        ("invite", "cert"),
+        ("invite", "cloud"),
+        ("say", "cert", None, False),
+        ("task", "acme", Tlp.CLEAR, False),
+        ("task", "acme", Tlp.RED, False),
+        ("task", "cert", Tlp.AMBER, False),
+        ("task", "acme", Tlp.AMBER_STRICT, True),
+        ("task", "cert", Tlp.GREEN, False),
+        ("task", "acme", Tlp.AMBER, False),
+        ("tick", 1, "acme"),
+        ("tick", 3, "cert"),
+        ("task", "cert", Tlp.RED, False),
+        ("tick", 6, "acme"),
+    ],
+    title_tlp=None,
+    opened_at=Tlp.AMBER,
+)
+def test_a_checklist_cut_short_shows_and_counts_only_what_the_rule_allows(
+    pair_caps: dict[tuple[str, str], Tlp | None],
+    actions: list[Any],
+    title_tlp: Tlp | None,
+    opened_at: Tlp,
+) -> None:
+    """The same oracle with a checklist of two tasks at most, so every checklist with more
+    goes through the window: open ones first, then the latest ticked, of what the rule lets
+    the room's organisation see."""
+    folder = Path(tempfile.mkdtemp())
+    try:
+        shutil.copyfile(template(), folder / "warroom.db")
+        url = f"sqlite:///{folder / 'warroom.db'}"
+        with patch.object(checklist, "CHECKLIST_LIMIT", 2):
+            asyncio.run(scenario(url, pair_caps, actions, title_tlp, opened_at, []))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
