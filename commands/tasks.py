@@ -131,8 +131,9 @@ async def _add(
 
     def work(uow: UnitOfWork, incident: Incident) -> Message:
         assert incident.id is not None
-        orgs = uow.incidents.orgs(incident.id)
-        who = owner_from(ctx, lang, owner, orgs, incident.key) if owner else Owner()
+        who = Owner()
+        if owner:
+            who = owner_from(ctx, lang, owner, uow.incidents.orgs(incident.id), incident.key)
         added = tasks.add_task(
             uow,
             incident,
@@ -163,7 +164,8 @@ def _about(
 ) -> Message:
     """A change to a task as the room where it was typed sees it."""
     assert incident.id is not None
-    roles = uow.roles.current(incident.id)
+    # only a role's task names who holds the role
+    roles = uow.roles.current(incident.id) if task.owner_kind == OwnerKind.ROLE else []
     line = checklist.task_line(task, text, roles, lang) if text is not None else ""
     return Message(body="\n".join(p for p in (headline, line) if p), tlp=tlp or task.tlp)
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from warroom.bot.domain.events import MessageRef, RoomRef
 from warroom.bot.domain.vocabulary import State
 
 GENESIS_HASH = "0" * 64
+# a task that is still to be reminded when it falls due (an index holds only these)
+TASK_WAITS = "done_at IS NULL AND reminded_at IS NULL AND due_at IS NOT NULL"
 
 
 class Incident(SQLModel, table=True):
@@ -260,6 +262,14 @@ class Task(SQLModel, table=True):
         UniqueConstraint("incident_id", "number"),
         UniqueConstraint("incident_id", "playbook", "step"),
         Index("ix_task_due", "done_at", "due_at"),
+        # the tasks still to be reminded, by when they fall due: the next one of an incident
+        Index(
+            "ix_task_waiting",
+            "incident_id",
+            "due_at",
+            sqlite_where=text(TASK_WAITS),
+            postgresql_where=text(TASK_WAITS),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -70,10 +70,6 @@ class ReminderRepo:
         )
         return self.session.exec(query).all()
 
-    def is_unplanned(self, incident_id: int) -> bool:
-        state = self.get(incident_id)
-        return state is not None and state.plan_version > state.scheduled_version
-
     def overdue(self, now: datetime) -> Sequence[int]:
         query = (
             select(ReminderState.incident_id)

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -99,6 +99,11 @@ _CLAIM = {
     .on_conflict_do_nothing()
     .returning(col(ProcessedEvent.event_id)),
 }
+
+# An outbox item written at once, in the order queued, without the ORM's flush: what
+# delivers it reads the object it was made from.
+_QUEUE = insert(Outbox).returning(col(Outbox.id))
+_QUEUED = tuple(c.name for c in Outbox.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
 
 # One atomic increment: on PostgreSQL the row stays locked until commit, so concurrent
 # openers queue and a rolled-back opening gives its number back.
@@ -296,8 +301,8 @@ class OutboxRepo:
         if lease is not None:
             item.attempts += 1
             item.next_attempt_at = item.next_attempt_at + lease
-        self.session.add(item)
-        self.session.flush()
+        values = {name: getattr(item, name) for name in _QUEUED}
+        item.id = self.session.connection().execute(_QUEUE, values).scalar_one()
         if lease is not None:
             self.leased.append(item)
         else:

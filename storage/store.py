@@ -100,6 +100,7 @@ class UnitOfWork:
         self.hints = hints or Hints()
         self.changes: list[IncidentChanged] = []
         self.leased: list[Outbox] = []  # queued here and leased to this process
+        self.on_loop = False  # run on the event loop, start to commit (Store._without_waiting)
         self._done_once: set[tuple[object, ...]] = set()
 
     # Each repository is made when first used: a unit of work uses two or three of them.
@@ -230,6 +231,20 @@ class UnitOfWork:
         self._done_once.add(key)
         return True
 
+    def delivery_waits(self, action: str, incident_id: int) -> bool:
+        """Whether an item of `action` for the incident is committed and leased to this
+        process, its delivery not started: a refresh queued now would follow it with nothing
+        new to show. Known only on the event loop, where no delivery starts before this
+        unit of work commits; elsewhere False."""
+        ready = self.hints.ready
+        return self.on_loop and any(
+            row.action == action and row.incident_id == incident_id for row in ready
+        )
+
+    def did(self, *key: object) -> bool:
+        """Whether `once(*key)` was asked in this unit of work already."""
+        return key in self._done_once
+
     def save(self, row: SQLModel) -> None:
         """Keep a change made to a row read in this unit of work."""
         self.session.add(row)
@@ -292,6 +307,7 @@ class Store:
             if getattr(exc.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
                 raise _LockTaken from None
             raise
+        uow.on_loop = True
         with uow:
             result = work(uow)
             uow.commit()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, func, insert
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import ChecklistPost, PlaybookRun, Task
@@ -16,6 +16,20 @@ _HIGHEST = select(func.max(Task.number)).where(col(Task.incident_id) == bindpara
 _TASK = select(Task).where(
     col(Task.incident_id) == bindparam("incident"), col(Task.number) == bindparam("number")
 )
+_WAITING_BY = (
+    select(Task.number)
+    .where(
+        col(Task.incident_id) == bindparam("incident"),
+        col(Task.done_at).is_(None),
+        col(Task.reminded_at).is_(None),
+        col(Task.due_at).is_not(None),
+        col(Task.due_at) <= bindparam("by"),
+        col(Task.number) != bindparam("besides"),
+    )
+    .limit(1)
+)
+_INSERT = insert(Task).returning(col(Task.id))
+_COLUMNS = tuple(c.name for c in Task.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
 _CHUNK = 500  # numbers per IN list: well within every database's limit on parameters
 _TASKS = (
     select(Task).where(col(Task.incident_id) == bindparam("incident")).order_by(col(Task.number))
@@ -99,14 +113,16 @@ class TaskRepo:
         so the highest is read once per unit of work (a playbook adds many)."""
         last = self._numbers.get(incident_id)
         if last is None:
-            last = int(self.session.exec(_HIGHEST, params={"incident": incident_id}).one() or 0)
+            found = self.session.connection().execute(_HIGHEST, {"incident": incident_id})
+            last = int(found.scalar_one() or 0)
         self._numbers[incident_id] = last + 1
         return last + 1
 
     def add(self, task: Task) -> Task:
-        """Written with the unit of work's next flush (its commit at the latest): a playbook's
-        tasks go in as one batch."""
-        self.session.add(task)
+        """Written at once, in one statement, without the ORM's flush; `task` is not tracked
+        (a later change in this unit of work reads it again, as `get`)."""
+        values = {name: getattr(task, name) for name in _COLUMNS}
+        task.id = self.session.connection().execute(_INSERT, values).scalar_one()
         return task
 
     def get(self, incident_id: int, number: int) -> Task | None:
@@ -138,6 +154,12 @@ class TaskRepo:
         self.session.flush()
         rows = self.session.connection().execute(_MARKS, {"incident": incident_id})
         return [TaskMark(*row) for row in rows]
+
+    def waits_by(self, incident_id: int, by: datetime, *, besides: int) -> bool:
+        """Whether a task other than `besides` waits for its reminder, due by `by`. (A
+        change to a task read in this unit of work counts once flushed.)"""
+        params = {"incident": incident_id, "by": by, "besides": besides}
+        return self.session.connection().execute(_WAITING_BY, params).first() is not None
 
     def steps_added(self, incident_id: int, playbook: str) -> set[int]:
         """The steps of `playbook` that are tasks of the incident already."""

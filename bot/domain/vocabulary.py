@@ -129,7 +129,10 @@ REMINDER_ANCHORS = (EntryKind.OPENED, EntryKind.UPDATE, EntryKind.SEVERITY)
 @dataclass(frozen=True)
 class IncidentChanged:
     """An operation changed an incident: `kind` is what its new timeline entry records.
-    Listeners (reminders, digests) react to what changed, not to which command ran."""
+    Listeners (reminders, digests) react to what changed, not to which command ran.
+    `replan`: the change moved what the reminder plan depends on, and said so in its own
+    transaction (a task now falls due before any other the plan waits for)."""
 
     incident_id: int
     kind: EntryKind
+    replan: bool = False

@@ -23,7 +23,7 @@ from warroom.bot.domain.tasks import (
     parse_owner,
 )
 from warroom.bot.domain.tlp import Tlp
-from warroom.bot.domain.vocabulary import EntryKind
+from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.bot.operations import due_times, incidents
 from warroom.bot.operations.effects import SyncChecklists, queue
 from warroom.bot.operations.exercise_runs import speed_of
@@ -269,6 +269,7 @@ def _record(
     *,
     tlp: Tlp | None = None,
 ) -> None:
+    assert incident.id is not None
     incidents.record(
         uow,
         incident,
@@ -279,14 +280,27 @@ def _record(
         source_event_id=event_id,
         tlp=tlp or parse_tlp(task.tlp),  # an entry about a task is as secret as its text
     )
-    # once per transaction: delivered after its commit, one refresh shows all it did
-    if uow.once(SyncChecklists.kind, incident.id):
+    # once per transaction: delivered after its commit, one refresh shows all it did (and
+    # one already waiting to be delivered will show this too)
+    kind = SyncChecklists.kind
+    if uow.once(kind, incident.id) and not uow.delivery_waits(kind, incident.id):
         queue(uow, SyncChecklists(), at=at, incident_id=incident.id)
     # A task ticked off needs no new plan: the job armed for it finds nothing when it fires,
-    # and plans the next waiting task then.
-    waits = task.due_at is not None and task.reminded_at is None and task.done_at is None
-    if waits and incident.id is not None and uow.once("reminders.touch", incident.id):
+    # and plans the next waiting task then. Nor does one due after another that waits: the
+    # job is armed for that one or earlier, and plans the next when it fires.
+    if task.due_at is not None and task.reminded_at is None and task.done_at is None:
+        _replan_if_first(uow, incident, task, task.due_at)
+
+
+def _replan_if_first(uow: UnitOfWork, incident: Incident, task: Task, due_at: datetime) -> None:
+    assert incident.id is not None
+    key = ("reminders.touch", incident.id)
+    if uow.did(*key):
+        return
+    planned = uow.tasks.waits_by(incident.id, due_at, besides=task.number)
+    if not planned and uow.once(*key):
         uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
+        uow.changes.append(IncidentChanged(incident.id, EntryKind.TASK, replan=True))
 
 
 def apply_playbook(

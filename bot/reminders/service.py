@@ -95,24 +95,25 @@ class Reminders:
         """The command has succeeded and answered; a failure here is logged, not shown.
         (What it leaves undone, the periodic digest and the leader's next poll pick up.)"""
         kinds: dict[int, set[EntryKind]] = {}
+        replan: set[int] = set()
         for change in changes:
             kinds.setdefault(change.incident_id, set()).add(change.kind)
+            if change.replan:
+                replan.add(change.incident_id)
         for incident_id, changed in kinds.items():
             try:
-                await self._follow(incident_id, changed)
+                await self._follow(incident_id, changed, incident_id in replan)
             except Exception:
                 log.exception("reminders could not follow changes to incident %s", incident_id)
 
-    async def _follow(self, incident_id: int, changed: set[EntryKind]) -> None:
+    async def _follow(self, incident_id: int, changed: set[EntryKind], replan: bool) -> None:
         if changed & REPLAN_ON:
             await self.services.store.transaction(lambda uow: uow.reminders.touch(incident_id))
             if self.timers.running:
                 await self.replan(incident_id)
-        elif EntryKind.TASK in changed and self.timers.running:
-            # a task's due time changed in the command's own transaction (operations/tasks.py)
-            store = self.services.store
-            if await store.transaction(lambda uow: uow.reminders.is_unplanned(incident_id)):
-                await self.replan(incident_id)
+        elif replan and self.timers.running:
+            # the command's own transaction said the plan must be redone (a task's due time)
+            await self.replan(incident_id)
         if EntryKind.FOLLOWUP in changed and self.timers.running:
             await self.followups()  # its due time changed in the command's own transaction
         exercising = changed & EXERCISE_ON or incident_id in self._exercising

@@ -3,15 +3,19 @@ queues one, and of several waiting for an incident one delivery does for all."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
 from tests.fakes.bot import TestBot
+from warroom.bot.domain.events import MessageRef
+from warroom.bot.domain.messages import Message
 from warroom.storage.models import Outbox
 
 
@@ -112,3 +116,60 @@ async def test_a_long_checklist_keeps_the_task_ticked_last_in_view(bot: TestBot)
     last = checklist_edits(bot)[-1]
     assert "step-5" in last and "step-52" not in last and "step-51" not in last
     assert "3 of 52 done" in last and "50 of 52 tasks shown, the open ones first" in last
+
+
+async def test_tasks_added_while_a_refresh_waits_are_shown_by_it(
+    bot: TestBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bot.app.outbox.deliver_on_commit()  # as a serving process does
+    await bot.open()
+    await bot.send("task add isolate the host")
+    await bot.app.outbox.settled()
+    delivering = asyncio.Event()
+    gate = asyncio.Event()
+    edit = bot.adapter.edit
+
+    async def held(ref: MessageRef, message: Message) -> None:
+        delivering.set()
+        await gate.wait()
+        await edit(ref, message)
+
+    monkeypatch.setattr(bot.adapter, "edit", held)
+    # each command is sent once the one before has committed; what they deliver after
+    # their answers waits for the refresh that is held
+    sending = [asyncio.create_task(bot.send("task add rotate the keys"))]
+    await asyncio.wait_for(delivering.wait(), 5)  # its refresh is on its way, held there
+    for number, text in enumerate(["task add tell the regulator", "task add call the insurer"]):
+        sending.append(asyncio.create_task(bot.send(text)))
+        await asyncio.wait_for(tasks_stored(bot, 3 + number), 5)
+    sending.append(asyncio.create_task(bot.send("task done 1")))
+    await asyncio.wait_for(ticked(bot, 1), 5)
+    # On SQLite these run on the event loop, where a refresh waiting to be delivered is
+    # known to come after them: it shows them, and none more is queued. Elsewhere each
+    # queues its own, and the one delivery covers them all the same.
+    on_loop = bot.app.store.url.startswith("sqlite")
+    assert len(refreshes(bot)) == (3 if on_loop else 5)
+    gate.set()
+    await asyncio.gather(*sending)
+    await bot.app.outbox.settled()
+    edits = checklist_edits(bot)
+    assert len(edits) == 2, edits
+    assert "1 of 4 done" in edits[-1] and "call the insurer" in edits[-1]
+    assert all(r.done_at is not None and r.failed_at is None for r in refreshes(bot))
+
+
+async def tasks_stored(bot: TestBot, count: int) -> None:
+    while True:
+        with bot.db() as uow:
+            if uow.tasks.count(1) >= count:
+                return
+        await asyncio.sleep(0.01)
+
+
+async def ticked(bot: TestBot, number: int) -> None:
+    while True:
+        with bot.db() as uow:
+            task = uow.tasks.get(1, number)
+            if task is not None and task.done_at is not None:
+                return
+        await asyncio.sleep(0.01)

@@ -91,6 +91,41 @@ async def test_a_task_done_before_its_due_time_is_not_reminded(rbot: TestBot) ->
     assert ["#1" in s.text for s in task_reminders(rbot)] == [False, True]
 
 
+def plan_version(bot: TestBot) -> int:
+    with bot.db() as uow:
+        state = uow.reminders.get(1)
+        assert state is not None
+        return state.plan_version
+
+
+async def test_only_a_task_due_before_the_others_moves_the_plan(rbot: TestBot) -> None:
+    await rbot.open('open "DB leak" --sev 4')
+    await rbot.send("task add first --due 30m")
+    await rbot.send("task add second --due 10m")  # falls due first: the job moves
+    assert job_times(service(rbot))["tasks:1"] == rbot.clock.now() + 10 * MIN
+    version = plan_version(rbot)
+    await rbot.send("task add third --due 20m")  # after one that waits: nothing to redo
+    await rbot.send("task add fourth --due 10m")
+    await rbot.send("task assign 1 @bob")
+    assert plan_version(rbot) == version
+    assert job_times(service(rbot))["tasks:1"] == rbot.clock.now() + 10 * MIN
+    await rbot.send("task due 3 5m")  # now before every other: the job moves
+    assert plan_version(rbot) > version
+    assert job_times(service(rbot))["tasks:1"] == rbot.clock.now() + 5 * MIN
+    reminded = []
+    for _ in range(6):  # each job that fires plans the next waiting task
+        await advance(rbot, 5 * MIN)
+        reminded.append(sorted(s.text.split("task #")[1][0] for s in task_reminders(rbot)))
+    assert reminded == [
+        ["3"],
+        ["2", "3", "4"],
+        ["2", "3", "4"],
+        ["2", "3", "4"],
+        ["2", "3", "4"],
+        ["1", "2", "3", "4"],
+    ]
+
+
 async def test_a_new_due_time_earns_its_own_reminder(rbot: TestBot) -> None:
     await rbot.open('open "DB leak" --sev 4')
     await rbot.send("task add call the insurer --due 5m")
