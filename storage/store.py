@@ -296,6 +296,17 @@ class Store:
         finally:
             self._on_thread -= 1
 
+    async def on_writer(self, fn: Callable[[], T]) -> T:
+        """Run `fn`, which writes outside a unit of work (the scheduler's job store), on a
+        worker thread after what is queued there: on SQLite it then never waits for the
+        write lock on the event loop, where every answer would wait with it."""
+        loop = asyncio.get_running_loop()
+        self._on_thread += 1
+        try:
+            return await loop.run_in_executor(self._executor, fn)
+        finally:
+            self._on_thread -= 1
+
     def _without_waiting(self, work: Callable[[UnitOfWork], T], deadline: float | None) -> T:
         """`work` in a transaction if SQLite's write lock is free at once; `_LockTaken`,
         with nothing done, when another connection holds it."""

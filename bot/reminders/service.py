@@ -12,9 +12,9 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -156,7 +156,7 @@ class Reminders:
         self.services.telemetry.reminders_sent(due.lateness(results))
         try:
             if self.timers.running:
-                self._rearm(batch, results)
+                await self.services.store.on_writer(partial(self._rearm, batch, results))
             if any(isinstance(r, Plan) and r.says_something for r in results):
                 self.deliver_soon()
         except Exception:
@@ -172,7 +172,21 @@ class Reminders:
                 else:
                     pending.future.set_result(result)
 
+    async def _arm_once(
+        self, job_id: str, func: Callable[[], object], at: datetime | None
+    ) -> None:
+        """`Timers.arm_once` where the job store's writes never hold up the event loop."""
+
+        def arm() -> None:
+            if self.timers.running:  # leadership may have gone while this waited
+                self.timers.arm_once(job_id, func, at)
+
+        if self.timers.running:
+            await self.services.store.on_writer(arm)
+
     def _rearm(self, batch: list[_Pending], results: list[Plan | Exception | None]) -> None:
+        if not self.timers.running:  # leadership went while this waited for the thread
+            return
         plans = [r for r in results if isinstance(r, Plan)]
         self.timers.arm(plans, with_digest=[p.incident_id for p in batch if p.digest_job])
         retry_at = self.services.clock.now() + RETRY
@@ -256,8 +270,7 @@ class Reminders:
         reminded, next_at = await self._check_store.transaction(
             lambda uow: followup_due.check(uow, now=now, config=self.config, words=self._words)
         )
-        if self.timers.running:
-            self.timers.arm_once(followup_due.JOB_ID, jobs.followups, next_at)
+        await self._arm_once(followup_due.JOB_ID, jobs.followups, next_at)
         if reminded:
             self.deliver_soon()
         return reminded
@@ -271,8 +284,7 @@ class Reminders:
         taken, next_at = await self.services.store.transaction(
             partial(checkpoint_due.check, now=now, checkpointer=checkpointer)
         )
-        if self.timers.running:
-            self.timers.arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, next_at)
+        await self._arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, next_at)
         if taken:
             self.deliver_soon()
         return taken
@@ -297,8 +309,7 @@ class Reminders:
                 if checked.next_at is None or checked.next_at > self.services.clock.now():
                     break
             self._exercising = checked.running
-            if self.timers.running:
-                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
+            await self._arm_once(inject_due.JOB_ID, jobs.exercises, checked.next_at)
         if moved:
             self.deliver_soon()
         return moved
@@ -315,9 +326,8 @@ class Reminders:
             return await self.exercises()
         except Exception:
             log.exception("checking exercises failed; trying again in %s", RETRY)
-            if self.timers.running:
-                retry_at = self.services.clock.now() + RETRY
-                self.timers.arm_once(inject_due.JOB_ID, jobs.exercises, retry_at)
+            retry_at = self.services.clock.now() + RETRY
+            await self._arm_once(inject_due.JOB_ID, jobs.exercises, retry_at)
             return 0
 
     # leading
@@ -406,7 +416,7 @@ class Reminders:
         if signs and checkpoint_due.JOB_ID not in existing:
             interval = self.config.audit.checkpoint_interval
             first = self.services.clock.now() + interval
-            self.timers.arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, first)
+            await self._arm_once(checkpoint_due.JOB_ID, jobs.checkpoints, first)
         if missing or no_digest:
             log.info("re-created the jobs of %s incident(s)", len(missing | no_digest))
         return len(todo)

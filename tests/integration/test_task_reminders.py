@@ -4,10 +4,12 @@ clock; open ones are listed in the final digest. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from tests.fakes.adapter import Sent
 from tests.fakes.bot import TestBot
@@ -124,6 +126,28 @@ async def test_only_a_task_due_before_the_others_moves_the_plan(rbot: TestBot) -
         ["2", "3", "4"],
         ["1", "2", "3", "4"],
     ]
+
+
+async def test_re_arming_writes_the_job_store_off_the_event_loop(rbot: TestBot) -> None:
+    """On SQLite a job-store write waits for the write lock: on the event loop, every answer
+    would wait with it (while a long transaction holds the lock)."""
+    writers: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.startswith(("INSERT", "UPDATE", "DELETE")):
+            writers.append(threading.current_thread().name)
+
+    engine = service(rbot).timers.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        await rbot.open('open "DB leak" --sev 4')
+        await rbot.send("task add first --due 30m")
+        await rbot.send("task due 1 10m")
+        await rbot.send('update --state resolved "fixed"')
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert writers, "the job store was written"
+    assert threading.main_thread().name not in writers
 
 
 async def test_a_new_due_time_earns_its_own_reminder(rbot: TestBot) -> None:
