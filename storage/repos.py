@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -25,6 +25,7 @@ from warroom.storage.models import (
     RoleAssignment,
     RoomLink,
 )
+from warroom.storage.row_insert import RowInsert
 
 # The hottest lookups are built once: statement construction costs more than running them.
 _BY_ROOM = (
@@ -100,10 +101,9 @@ _CLAIM = {
     .returning(col(ProcessedEvent.event_id)),
 }
 
-# An outbox item written at once, in the order queued, without the ORM's flush: what
-# delivers it reads the object it was made from.
-_QUEUE = insert(Outbox).returning(col(Outbox.id))
-_QUEUED = tuple(c.name for c in Outbox.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
+# An outbox item is written at once, in the order queued: what delivers it reads the
+# object it was made from.
+_QUEUE = RowInsert(Outbox)
 
 # One atomic increment: on PostgreSQL the row stays locked until commit, so concurrent
 # openers queue and a rolled-back opening gives its number back.
@@ -301,8 +301,7 @@ class OutboxRepo:
         if lease is not None:
             item.attempts += 1
             item.next_attempt_at = item.next_attempt_at + lease
-        values = {name: getattr(item, name) for name in _QUEUED}
-        item.id = self.session.connection().execute(_QUEUE, values).scalar_one()
+        _QUEUE(self.session, item)
         if lease is not None:
             self.leased.append(item)
         else:

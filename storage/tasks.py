@@ -7,10 +7,11 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func, insert
+from sqlalchemy import bindparam, case, func
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import ChecklistPost, PlaybookRun, Task
+from warroom.storage.row_insert import RowInsert
 
 _HIGHEST = select(func.max(Task.number)).where(col(Task.incident_id) == bindparam("incident"))
 _TASK = select(Task).where(
@@ -28,8 +29,7 @@ _WAITING_BY = (
     )
     .limit(1)
 )
-_INSERT = insert(Task).returning(col(Task.id))
-_COLUMNS = tuple(c.name for c in Task.__table__.columns if c.name != "id")  # type: ignore[attr-defined]
+_INSERT = RowInsert(Task)
 _CHUNK = 500  # numbers per IN list: well within every database's limit on parameters
 _TASKS = (
     select(Task).where(col(Task.incident_id) == bindparam("incident")).order_by(col(Task.number))
@@ -121,9 +121,7 @@ class TaskRepo:
     def add(self, task: Task) -> Task:
         """Written at once, in one statement, without the ORM's flush; `task` is not tracked
         (a later change in this unit of work reads it again, as `get`)."""
-        values = {name: getattr(task, name) for name in _COLUMNS}
-        task.id = self.session.connection().execute(_INSERT, values).scalar_one()
-        return task
+        return _INSERT(self.session, task)
 
     def get(self, incident_id: int, number: int) -> Task | None:
         params = {"incident": incident_id, "number": number}

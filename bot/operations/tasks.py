@@ -289,18 +289,16 @@ def _record(
     # and plans the next waiting task then. Nor does one due after another that waits: the
     # job is armed for that one or earlier, and plans the next when it fires.
     if task.due_at is not None and task.reminded_at is None and task.done_at is None:
-        _replan_if_first(uow, incident, task, task.due_at)
+        _replan_if_first(uow, incident.id, task.number, task.due_at)
 
 
-def _replan_if_first(uow: UnitOfWork, incident: Incident, task: Task, due_at: datetime) -> None:
-    assert incident.id is not None
-    key = ("reminders.touch", incident.id)
-    if uow.did(*key):
+def _replan_if_first(uow: UnitOfWork, incident_id: int, number: int, due_at: datetime) -> None:
+    key = ("reminders.touch", incident_id)
+    if uow.did(*key) or uow.tasks.waits_by(incident_id, due_at, besides=number):
         return
-    planned = uow.tasks.waits_by(incident.id, due_at, besides=task.number)
-    if not planned and uow.once(*key):
-        uow.reminders.touch(incident.id)  # the due-task reminder is (re)planned
-        uow.changes.append(IncidentChanged(incident.id, EntryKind.TASK, replan=True))
+    uow.once(*key)
+    uow.reminders.touch(incident_id)  # the due-task reminder is (re)planned
+    uow.changes.append(IncidentChanged(incident_id, EntryKind.TASK, replan=True))
 
 
 def apply_playbook(
