@@ -387,7 +387,8 @@ class Observable(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("incident_id", "type", "value"),
-        Index("ix_observable_value", "type", "value"),
+        # extraction asks by value: which the incident holds, which other incidents hold
+        Index("ix_observable_by_value", "value", "incident_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -411,9 +412,11 @@ class Observable(SQLModel, table=True):
 class ObservableSighting(SQLModel, table=True):
     """One timeline entry an observable was said in: the reader's view follows the entry."""
 
+    __table_args__ = (Index("ix_observablesighting_incident_seq", "incident_id", "seq"),)
+
     observable_id: int = Field(foreign_key="observable.id", primary_key=True)
     seq: int = Field(primary_key=True)
-    incident_id: int = Field(foreign_key="incident.id", index=True)
+    incident_id: int = Field(foreign_key="incident.id")
     org: str = Field(max_length=64)
     tlp: str = Field(max_length=16)
     at: datetime
