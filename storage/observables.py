@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, col, select
 
+from warroom.storage.many_rows import ManyRows
 from warroom.storage.models import (
     Incident,
     IntelCursor,
@@ -167,18 +168,10 @@ class ObservableRepo:
         return [tuple(row) for row in self.session.connection().execute(query)]
 
     def update_counts(self, rows: Sequence[Mapping[str, object]]) -> None:
-        """Set the counts of stored observables (each row has its `id`), in one statement."""
-        if not rows:
-            return
-        table = _table(Observable)
-        names = [name for name in rows[0] if name != "id"]
-        statement = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"))
-            .values({name: sa.bindparam(name) for name in names})
-        )
-        params = [{**{n: r[n] for n in names}, "_id": r["id"]} for r in rows]
-        self.session.connection().execute(statement, params)
+        """Set the counts of stored observables (each row names its `observable_id`), in one
+        statement."""
+        if rows:
+            _SET_COUNTS(self.session.connection(), rows)
 
     def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
         """(observable id, seq) of the sightings recorded in those entries already."""
@@ -203,22 +196,35 @@ class ObservableRepo:
         self.session.add_all(rows)
         self.session.flush()
 
-    def insert_rows(self, rows: Sequence[Mapping[str, object]]) -> list[int]:
-        """Insert new observables given as column values, in one statement; their ids, in
-        order (a batch from a busy room: building ORM objects costs more than the scan)."""
+    def insert_rows(self, rows: Sequence[Mapping[str, object]]) -> dict[tuple[str, str], int]:
+        """Insert new observables given as column values; the id of each, by (type, value)
+        (a batch from a busy room: building ORM objects costs more than the scan)."""
         if not rows:
-            return []
-        # on the table, not the class: the ORM's bulk path would cost as much again
+            return {}
+        # on the table, not the class: the ORM's bulk path would cost as much again. Ids
+        # come back with their keys, in no particular order: asked in the order given,
+        # SQLite would be sent one INSERT per row
         table = _table(Observable)
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        connection = self.session.connection()
-        return [new_id for (new_id,) in connection.execute(statement, list(rows)).all()]
+        statement = insert(table).returning(table.c.type, table.c.value, table.c.id)
+        inserted = self.session.connection().execute(statement, list(rows))
+        return {(kind, value): new_id for kind, value, new_id in inserted}
 
     def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
-        if rows:
-            self.session.connection().execute(insert(_table(ObservableSighting)), list(rows))
+        _ADD_SIGHTINGS(self.session.connection(), rows)
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
     table: sa.Table = SQLModel.metadata.tables[str(model.__tablename__)]
     return table
+
+
+_COUNTED = ("first_seq", "last_seq", "times_seen", "first_seen_at", "last_seen_at", "tlp")
+_OBSERVABLE = _table(Observable)
+_SET_COUNTS = ManyRows(
+    sa.update(_OBSERVABLE)
+    .where(_OBSERVABLE.c.id == sa.bindparam("observable_id"))
+    .values({name: sa.bindparam(name) for name in _COUNTED}),
+    [],
+)
+_SIGHTING = _table(ObservableSighting)
+_ADD_SIGHTINGS = ManyRows(insert(_SIGHTING), [c.name for c in _SIGHTING.columns])

@@ -184,8 +184,8 @@ def store_found(
     uow.observables.update_counts(
         [t.counts() for t in known.values() if t.times_seen > t.was_seen]
     )
-    ids = uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
-    ids_of = {key: o.id for key, o in known.items()} | dict(zip(new, ids, strict=True))
+    ids_of = {key: o.id for key, o in known.items()}
+    ids_of |= uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
     sightings = [
         {
             "observable_id": ids_of[key],
@@ -254,7 +254,7 @@ class _Tally:
 
     def counts(self) -> dict[str, object]:
         return {
-            "id": self.id,
+            "observable_id": self.id,
             "first_seq": self.first_seq,
             "last_seq": self.last_seq,
             "times_seen": self.times_seen,

@@ -1,0 +1,68 @@
+"""One statement run for many rows by the driver's own executemany (a hot batch path)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.sql.dml import UpdateBase
+
+Processor = Callable[[Any], Any] | None
+
+
+class ManyRows:
+    """A Core INSERT or UPDATE whose parameters are named, run for many rows at once.
+
+    SQLAlchemy's executemany builds and type-processes each row's parameters in Python,
+    which for a batch of sightings costs more than SQLite's writing them. Here the statement
+    is compiled once per dialect and each value goes through the bind processor SQLAlchemy
+    would have applied (SQLite's datetimes become its strings), so what is stored is the
+    same; the rows then go to the driver as they are. Values must be hashable."""
+
+    def __init__(self, statement: UpdateBase, names: Sequence[str]) -> None:
+        self._statement = statement
+        self._names = list(names)  # the columns an INSERT sets; an UPDATE names its own
+        self._compiled: dict[str, tuple[str, bool, list[tuple[str, Processor]]]] = {}
+
+    def __call__(self, connection: Connection, rows: Sequence[Mapping[str, object]]) -> None:
+        if not rows:
+            return
+        sql, positional, binds = self._for(connection)
+        # a batch repeats its values (an entry's time in each of its sightings): each is
+        # processed once
+        done: dict[tuple[str, object], object] = {}
+
+        def value(name: str, processor: Processor, raw: object) -> object:
+            if processor is None:
+                return raw
+            key = (name, raw)
+            if key not in done:
+                done[key] = processor(raw)
+            return done[key]
+
+        if positional:
+            params: list[Any] = [
+                tuple(value(name, processor, row[name]) for name, processor in binds)
+                for row in rows
+            ]
+        else:
+            params = [
+                {name: value(name, processor, row[name]) for name, processor in binds}
+                for row in rows
+            ]
+        connection.exec_driver_sql(sql, params)
+
+    def _for(self, connection: Connection) -> tuple[str, bool, list[tuple[str, Processor]]]:
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            done = self._statement.compile(dialect=dialect, column_keys=self._names)
+            order = list(done.positiontup or []) if done.positional else list(done.binds)
+            binds: list[tuple[str, Processor]] = [
+                (name, done.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                for name in order
+            ]
+            compiled = (done.string, done.positional, binds)
+            self._compiled[dialect.name] = compiled
+        return compiled
