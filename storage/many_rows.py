@@ -29,28 +29,22 @@ class ManyRows:
         if not rows:
             return
         sql, positional, binds = self._for(connection)
+        names = [name for name, _ in binds]
+        processed = [
+            (at, name, processor) for at, (name, processor) in enumerate(binds) if processor
+        ]
         # a batch repeats its values (an entry's time in each of its sightings): each is
         # processed once
         done: dict[tuple[str, object], object] = {}
-
-        def value(name: str, processor: Processor, raw: object) -> object:
-            if processor is None:
-                return raw
-            key = (name, raw)
-            if key not in done:
-                done[key] = processor(raw)
-            return done[key]
-
-        if positional:
-            params: list[Any] = [
-                tuple(value(name, processor, row[name]) for name, processor in binds)
-                for row in rows
-            ]
-        else:
-            params = [
-                {name: value(name, processor, row[name]) for name, processor in binds}
-                for row in rows
-            ]
+        params: list[Any] = []
+        for row in rows:
+            values = [row[name] for name in names]
+            for at, name, processor in processed:
+                key = (name, values[at])
+                if key not in done:
+                    done[key] = processor(values[at])
+                values[at] = done[key]
+            params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
         connection.exec_driver_sql(sql, params)
 
     def _for(self, connection: Connection) -> tuple[str, bool, list[tuple[str, Processor]]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import insert
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel, col, select
 
 from warroom.storage.many_rows import ManyRows
@@ -18,6 +20,18 @@ from warroom.storage.models import (
     ObservableSighting,
     TimelineEntry,
 )
+
+# (type, value, first_seq, last_seq, first_seen_at, last_seen_at, tlp, times_seen, id)
+Counts = tuple[str, str, int, int, datetime, datetime, str, int, int]
+
+
+class Held(NamedTuple):
+    """What the store holds of a batch's values: the incident's observables of them (what
+    its sightings count on, without loading whole observables), and the (type, value) of
+    those other incidents hold too."""
+
+    counts: list[Counts]
+    elsewhere: set[tuple[str, str]]
 
 
 class ObservableRepo:
@@ -145,27 +159,19 @@ class ObservableRepo:
         )
         return self.session.exec(query.order_by(col(Observable.incident_id))).all()
 
-    def counts_of(
-        self, incident_id: int, values: Collection[str]
-    ) -> list[tuple[str, str, int, int, datetime, datetime, str, int, int]]:
-        """(type, value, first_seq, last_seq, first_seen_at, last_seen_at, tlp, times_seen,
-        id) of the incident's observables of any of `values`: what a batch's sightings
-        count on, without loading whole observables."""
-        if not values:
-            return []
-        table = _table(Observable)
-        query = sa.select(
-            table.c.type,
-            table.c.value,
-            table.c.first_seq,
-            table.c.last_seq,
-            table.c.first_seen_at,
-            table.c.last_seen_at,
-            table.c.tlp,
-            table.c.times_seen,
-            table.c.id,
-        ).where(table.c.incident_id == incident_id, table.c.value.in_(list(values)))
-        return [tuple(row) for row in self.session.connection().execute(query)]
+    def held(self, incident_id: int, values: Collection[str]) -> Held:
+        """What the store holds of `values`: the incident's observables of them, with their
+        counts, and which other incidents hold them too. One seek per value."""
+        counts: list[Counts] = []
+        elsewhere: set[tuple[str, str]] = set()
+        if values:
+            rows = self.session.connection().execute(_HELD, {"values": list(values)})
+            for held_in, kind, value, *rest in rows:
+                if held_in == incident_id:
+                    counts.append((kind, value, *rest))
+                else:
+                    elsewhere.add((kind, value))
+        return Held(counts, elsewhere)
 
     def update_counts(self, rows: Sequence[Mapping[str, object]]) -> None:
         """Set the counts of stored observables (each row names its `observable_id`), in one
@@ -177,37 +183,33 @@ class ObservableRepo:
         """(observable id, seq) of the sightings recorded in those entries already."""
         if not seqs:
             return set()
-        query = select(ObservableSighting.observable_id, ObservableSighting.seq).where(
-            ObservableSighting.incident_id == incident_id,
-            col(ObservableSighting.seq).in_(list(seqs)),
+        found = self.session.connection().execute(
+            _SIGHTED, {"incident_id": incident_id, "seqs": list(seqs)}
         )
-        return {(o, s) for o, s in self.session.exec(query)}
-
-    def found_elsewhere(self, incident_id: int, values: Collection[str]) -> set[tuple[str, str]]:
-        """(type, value) of those of `values` that other incidents hold too."""
-        if not values:
-            return set()
-        query = select(Observable.type, Observable.value).where(
-            col(Observable.value).in_(list(values)), Observable.incident_id != incident_id
-        )
-        return {(t, v) for t, v in self.session.exec(query)}
+        return {(observable_id, seq) for observable_id, seq in found}
 
     def add_all(self, rows: Sequence[Observable | ObservableSighting]) -> None:
         self.session.add_all(rows)
         self.session.flush()
 
-    def insert_rows(self, rows: Sequence[Mapping[str, object]]) -> dict[tuple[str, str], int]:
-        """Insert new observables given as column values; the id of each, by (type, value)
-        (a batch from a busy room: building ORM objects costs more than the scan)."""
+    def insert_rows(
+        self, incident_id: int, rows: Sequence[Mapping[str, object]]
+    ) -> dict[tuple[str, str], int]:
+        """Insert new observables of the incident, given as column values (a batch from a
+        busy room: building ORM objects costs more than the scan); the id of each, by (type,
+        value)."""
         if not rows:
             return {}
-        # on the table, not the class: the ORM's bulk path would cost as much again. Ids
-        # come back with their keys, in no particular order: asked in the order given,
-        # SQLite would be sent one INSERT per row
-        table = _table(Observable)
-        statement = insert(table).returning(table.c.type, table.c.value, table.c.id)
-        inserted = self.session.connection().execute(statement, list(rows))
-        return {(kind, value): new_id for kind, value, new_id in inserted}
+        connection = self.session.connection()
+        _ADD_OBSERVABLES(connection, [_NEW_OBSERVABLE | dict(row) for row in rows])
+        wanted = {(row["type"], row["value"]) for row in rows}
+        asked = {
+            "incident_id": incident_id,
+            "types": list({row["type"] for row in rows}),
+            "values": [row["value"] for row in rows],
+        }
+        found = connection.execute(_IDS, asked)
+        return {(kind, value): new_id for kind, value, new_id in found if (kind, value) in wanted}
 
     def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
         _ADD_SIGHTINGS(self.session.connection(), rows)
@@ -228,3 +230,35 @@ _SET_COUNTS = ManyRows(
 )
 _SIGHTING = _table(ObservableSighting)
 _ADD_SIGHTINGS = ManyRows(insert(_SIGHTING), [c.name for c in _SIGHTING.columns])
+_OBSERVABLE_COLUMNS = [c.name for c in _OBSERVABLE.columns if c.name != "id"]
+_ADD_OBSERVABLES = ManyRows(insert(_OBSERVABLE), _OBSERVABLE_COLUMNS)
+# what a new observable holds unless its row says otherwise: the columns' own defaults
+_NEW_OBSERVABLE: dict[str, object] = {
+    c.name: c.default.arg
+    for c in _OBSERVABLE.columns
+    if isinstance(c.default, ScalarElementColumnDefault)
+}
+_BY_VALUE = _OBSERVABLE.c.value.in_(sa.bindparam("values", expanding=True))
+_HELD = sa.select(
+    _OBSERVABLE.c.incident_id,
+    _OBSERVABLE.c.type,
+    _OBSERVABLE.c.value,
+    _OBSERVABLE.c.first_seq,
+    _OBSERVABLE.c.last_seq,
+    _OBSERVABLE.c.first_seen_at,
+    _OBSERVABLE.c.last_seen_at,
+    _OBSERVABLE.c.tlp,
+    _OBSERVABLE.c.times_seen,
+    _OBSERVABLE.c.id,
+).where(_BY_VALUE)
+# by its unique key, whole: the key's index holds the id, and read by the incident alone
+# it would be read for all of the incident's observables
+_IDS = sa.select(_OBSERVABLE.c.type, _OBSERVABLE.c.value, _OBSERVABLE.c.id).where(
+    _OBSERVABLE.c.incident_id == sa.bindparam("incident_id"),
+    _OBSERVABLE.c.type.in_(sa.bindparam("types", expanding=True)),
+    _BY_VALUE,
+)
+_SIGHTED = sa.select(_SIGHTING.c.observable_id, _SIGHTING.c.seq).where(
+    _SIGHTING.c.incident_id == sa.bindparam("incident_id"),
+    _SIGHTING.c.seq.in_(sa.bindparam("seqs", expanding=True)),
+)

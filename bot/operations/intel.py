@@ -163,11 +163,9 @@ def store_found(
         if entry.seq > scanned and items
     ]
     values = {item.value for _, items in said for item in items}
+    held = uow.observables.held(incident.id, values)
     with uow.no_autoflush():
-        known = {
-            (t.type, t.value): t
-            for t in (_Tally(*row) for row in uow.observables.counts_of(incident.id, values))
-        }
+        known = {(t.type, t.value): t for t in (_Tally(*row) for row in held.counts)}
         recorded = uow.observables.sighted_at(incident.id, {entry.seq for entry, _ in said})
         new: dict[tuple[str, str], _Tally] = {}
         seen_in: list[tuple[tuple[str, str], ScannedEntry]] = []
@@ -185,7 +183,7 @@ def store_found(
         [t.counts() for t in known.values() if t.times_seen > t.was_seen]
     )
     ids_of = {key: o.id for key, o in known.items()}
-    ids_of |= uow.observables.insert_rows([t.row(incident.id) for t in new.values()])
+    ids_of |= uow.observables.insert_rows(incident.id, [t.row(incident.id) for t in new.values()])
     sightings = [
         {
             "observable_id": ids_of[key],
@@ -198,10 +196,9 @@ def store_found(
         for key, entry in seen_in
     ]
     uow.observables.insert_sighting_rows(sightings)
-    elsewhere = uow.observables.found_elsewhere(incident.id, values)
     told: set[tuple[str, str, str]] = set()
     for key, entry in seen_in:
-        if key in elsewhere and (*key, entry.org) not in told:
+        if key in held.elsewhere and (*key, entry.org) not in told:
             told.add((*key, entry.org))
             stored = uow.observables.get(incident.id, *key)
             assert stored is not None
