@@ -63,6 +63,9 @@ _ROOMS = (
     )
     .order_by(col(RoomLink.id))
 )
+_ROOM_ORGS = select(col(RoomLink.org)).where(
+    col(RoomLink.incident_id) == bindparam("incident_id"), col(RoomLink.purpose) == "warroom"
+)
 _WARROOM_AT = (
     select(RoomLink.org, Incident.exercise)
     .join(Incident, col(Incident.id) == col(RoomLink.incident_id))
@@ -202,6 +205,11 @@ class RoomRepo:
         self.session.add(link)
         self.session.flush()
         return link
+
+    def orgs_of(self, incident_id: int) -> list[str]:
+        """The organisation of each of the incident's war rooms (one per room)."""
+        rows = self.session.connection().execute(_ROOM_ORGS, {"incident_id": incident_id})
+        return [org for (org,) in rows]
 
     def for_incident(self, incident_id: int, purpose: str = "warroom") -> Sequence[RoomLink]:
         params = {"incident_id": incident_id, "purpose": purpose}

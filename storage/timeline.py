@@ -57,6 +57,21 @@ class NewEntry:
     hash_version: int = CURRENT_VERSION
 
 
+# what the disclosure rule reads of a timeline besides its entries: each edit's text and
+# marking, oldest first, and who said the first entry (the incident's home organisation)
+_EDITS = (
+    select(col(TimelineEntry.text), col(TimelineEntry.tlp))
+    .where(
+        col(TimelineEntry.incident_id) == bindparam("incident_id"),
+        col(TimelineEntry.kind) == EntryKind.EDITED.value,
+    )
+    .order_by(col(TimelineEntry.seq))
+)
+_FIRST_SAYER = select(col(TimelineEntry.actor_org)).where(
+    col(TimelineEntry.incident_id) == bindparam("incident_id"), col(TimelineEntry.seq) == 1
+)
+
+
 class TimelineRepo:
     def __init__(self, session: Session, changes: list[IncidentChanged]) -> None:
         self.session = session
@@ -151,6 +166,16 @@ class TimelineRepo:
             TimelineEntry.source_event_id == source_event_id,
         )
         return self.session.exec(query).first()
+
+    def edits(self, incident_id: int) -> list[tuple[str, str]]:
+        """(text, tlp) of the incident's edits, oldest first."""
+        rows = self.session.connection().execute(_EDITS, {"incident_id": incident_id})
+        return [(text, tlp) for text, tlp in rows]
+
+    def first_sayer(self, incident_id: int) -> str:
+        """The organisation that said the incident's first entry (its opener's), or ""."""
+        rows = self.session.connection().execute(_FIRST_SAYER, {"incident_id": incident_id})
+        return rows.scalar() or ""
 
     def of_kind(self, incident_id: int, kind: str) -> Sequence[TimelineEntry]:
         params = {"incident_id": incident_id, "kind": str(kind)}

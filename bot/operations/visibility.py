@@ -60,14 +60,13 @@ class Visibility:
     def of(cls, uow: UnitOfWork, config: Config, incident: Incident) -> Visibility:
         assert incident.id is not None
         orgs = uow.incidents.orgs(incident.id)
-        home = uow.reminders.home_orgs([incident.id]).get(incident.id, "")
-        edits = uow.timeline.of_kind(incident.id, EntryKind.EDITED)
-        rooms = [link.org for link in uow.rooms.for_incident(incident.id)]
+        home = uow.timeline.first_sayer(incident.id)
+        rooms = uow.rooms.orgs_of(incident.id)
         return cls(
             incident=incident,
             sharing=Sharing(config.sharing, frozenset(orgs)),
             home=home or (orgs[0] if orgs else ""),
-            edited_to=edited_to(edits),
+            edited_to=edits_give(uow.timeline.edits(incident.id)),
             multi_room_orgs=frozenset(o for o in set(rooms) if rooms.count(o) > 1),
             language=config.language,
         )
@@ -164,9 +163,14 @@ def said_in(entry: TimelineEntry, lang: Language) -> str:
 
 def edited_to(edits: Sequence[TimelineEntry]) -> dict[int, Tlp]:
     """An edit gives the entry it edits its own TLP: the latest edit wins."""
+    return edits_give((edit.text, edit.tlp) for edit in edits)
+
+
+def edits_give(edits: Iterable[tuple[str, str]]) -> dict[int, Tlp]:
+    """`edited_to` of edits read as (text, tlp), oldest first."""
     found: dict[int, Tlp] = {}
-    for edit in edits:
-        match = EDIT_OF.match(edit.text)
+    for text, tlp in edits:
+        match = EDIT_OF.match(text)
         if match:
-            found[int(match.group(1))] = parse_tlp(edit.tlp)
+            found[int(match.group(1))] = parse_tlp(tlp)
     return found
