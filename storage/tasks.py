@@ -7,7 +7,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, case, func
+from sqlalchemy import bindparam, case, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from warroom.storage.models import ChecklistPost, PlaybookRun, Task
@@ -75,6 +76,15 @@ class TaskMark(NamedTuple):
 
 
 _TASK_TABLE = Task.__table__  # type: ignore[attr-defined]
+_SET_DONE = (
+    update(_TASK_TABLE)
+    .where(_TASK_TABLE.c.id == bindparam("task_id"))
+    .values(
+        done_at=bindparam("done_at"),
+        done_by=bindparam("done_by"),
+        done_by_display=bindparam("done_by_display"),
+    )
+)
 _LISTED = (
     select(*(_TASK_TABLE.c[f.name] for f in fields(ListedTask)))
     .where(_TASK_TABLE.c.incident_id == bindparam("incident"))
@@ -122,6 +132,14 @@ class TaskRepo:
         """Written at once, in one statement, without the ORM's flush; `task` is not tracked
         (a later change in this unit of work reads it again, as `get`)."""
         return _INSERT(self.session, task)
+
+    def set_done(self, task: Task, at: datetime | None, by: str = "", display: str = "") -> None:
+        """Tick the task off (`at` None: open it again), written at once in one statement:
+        the task as read in this unit of work shows it, and is not written again."""
+        done = {"done_at": at, "done_by": by, "done_by_display": display}
+        self.session.connection().execute(_SET_DONE, {"task_id": task.id, **done})
+        for name, value in done.items():
+            set_committed_value(task, name, value)
 
     def get(self, incident_id: int, number: int) -> Task | None:
         params = {"incident": incident_id, "number": number}

@@ -207,10 +207,7 @@ def _listed(items: Sequence[Phrase]) -> Phrase:
 def done(
     uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, note: str, at: datetime
 ) -> None:
-    task.done_at = at
-    task.done_by = actor.user.user_id
-    task.done_by_display = actor.user.display
-    uow.save(task)
+    uow.tasks.set_done(task, at, actor.user.user_id, actor.user.display)
     text = (
         phrase("Task #{number} done: {note}", number=task.number, note=note)
         if note
@@ -221,9 +218,7 @@ def done(
 
 
 def reopen(uow: UnitOfWork, incident: Incident, task: Task, *, actor: Actor, at: datetime) -> None:
-    task.done_at = None
-    task.done_by = task.done_by_display = ""
-    uow.save(task)
+    uow.tasks.set_done(task, None)
     _record(uow, incident, task, actor, phrase("Task #{number} reopened", number=task.number), at)
 
 
