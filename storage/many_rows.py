@@ -1,4 +1,4 @@
-"""One statement run for many rows by the driver's own executemany (a hot batch path)."""
+"""A prebuilt statement run by the driver itself, for many rows at once or for one (hot paths)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ Processor = Callable[[Any], Any] | None
 
 
 class ManyRows:
-    """A Core INSERT or UPDATE whose parameters are named, run for many rows at once.
+    """A Core INSERT or UPDATE whose parameters are named, run for many rows at once (or for
+    one, with what it returns).
 
     SQLAlchemy's executemany builds and type-processes each row's parameters in Python,
     which for a batch of sightings costs more than SQLite's writing them. Here the statement
     is compiled once per dialect and each value goes through the bind processor SQLAlchemy
     would have applied (SQLite's datetimes become its strings), so what is stored is the
-    same; the rows then go to the driver as they are. Values must be hashable."""
+    same; the rows then go to the driver as they are."""
 
     def __init__(self, statement: UpdateBase, names: Sequence[str]) -> None:
         self._statement = statement
@@ -26,8 +27,19 @@ class ManyRows:
         self._compiled: dict[str, tuple[str, bool, list[tuple[str, Processor]]]] = {}
 
     def __call__(self, connection: Connection, rows: Sequence[Mapping[str, object]]) -> None:
-        if not rows:
-            return
+        if rows:
+            sql, params = self._params(connection, rows)
+            connection.exec_driver_sql(sql, params)
+
+    def one(self, connection: Connection, row: Mapping[str, object]) -> Any:
+        """Run the statement for one row; the first value it returns (an INSERT's
+        `RETURNING id`)."""
+        sql, params = self._params(connection, [row])
+        return connection.exec_driver_sql(sql, params[0]).scalar_one()
+
+    def _params(
+        self, connection: Connection, rows: Sequence[Mapping[str, object]]
+    ) -> tuple[str, list[Any]]:
         sql, positional, binds = self._for(connection)
         names = [name for name, _ in binds]
         processed = [
@@ -41,11 +53,14 @@ class ManyRows:
             values = [row[name] for name in names]
             for at, name, processor in processed:
                 key = (name, values[at])
-                if key not in done:
-                    done[key] = processor(values[at])
-                values[at] = done[key]
+                try:
+                    if key not in done:
+                        done[key] = processor(values[at])
+                    values[at] = done[key]
+                except TypeError:  # a value that cannot be a key (a JSON document)
+                    values[at] = processor(values[at])
             params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
-        connection.exec_driver_sql(sql, params)
+        return sql, params
 
     def _for(self, connection: Connection) -> tuple[str, bool, list[tuple[str, Processor]]]:
         dialect = connection.dialect

@@ -7,6 +7,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
+from warroom.storage.many_rows import ManyRows
+
 M = TypeVar("M", bound=SQLModel)
 
 
@@ -17,10 +19,10 @@ class RowInsert(Generic[M]):
 
     def __init__(self, model: type[M]) -> None:
         table: Any = model.__table__  # type: ignore[attr-defined]
-        self._statement = insert(table).returning(table.c.id)
         self._columns = tuple(c.name for c in table.columns if c.name != "id")
+        self._insert = ManyRows(insert(table).returning(table.c.id), self._columns)
 
     def __call__(self, session: Session, row: M) -> M:
         values = {name: getattr(row, name) for name in self._columns}
-        row.id = session.connection().execute(self._statement, values).scalar_one()
+        row.id = self._insert.one(session.connection(), values)
         return row
