@@ -261,7 +261,6 @@ class Task(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("incident_id", "number"),
         UniqueConstraint("incident_id", "playbook", "step"),
-        Index("ix_task_due", "done_at", "due_at"),
         # the tasks still to be reminded, by when they fall due: the next one of an incident
         Index(
             "ix_task_waiting",

@@ -10,7 +10,7 @@ from warroom.storage.engine import make_engine
 
 # The newest migration in storage/migrations/versions; tests/unit/test_schema_version.py
 # fails when a migration is added without moving this.
-HEAD = "0019_observable_lookups"
+HEAD = "0020_task_due_unused"
 
 
 def stored_revision(url: str) -> str | None:
