@@ -9,10 +9,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import insert
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlmodel import Session, SQLModel, col, select
 
-from warroom.storage.many_rows import ManyRows
 from warroom.storage.models import (
     Incident,
     IntelCursor,
@@ -20,6 +18,7 @@ from warroom.storage.models import (
     ObservableSighting,
     TimelineEntry,
 )
+from warroom.storage.prepared import Prepared
 
 # (type, value, first_seq, last_seq, first_seen_at, last_seen_at, tlp, times_seen, id)
 Counts = tuple[str, str, int, int, datetime, datetime, str, int, int]
@@ -177,7 +176,7 @@ class ObservableRepo:
         """Set the counts of stored observables (each row names its `observable_id`), in one
         statement."""
         if rows:
-            _SET_COUNTS(self.session.connection(), rows)
+            _SET_COUNTS.many(self.session.connection(), rows)
 
     def sighted_at(self, incident_id: int, seqs: Collection[int]) -> set[tuple[int, int]]:
         """(observable id, seq) of the sightings recorded in those entries already."""
@@ -201,7 +200,7 @@ class ObservableRepo:
         if not rows:
             return {}
         connection = self.session.connection()
-        _ADD_OBSERVABLES(connection, [_NEW_OBSERVABLE | dict(row) for row in rows])
+        _ADD_OBSERVABLES.many(connection, rows)
         wanted = {(row["type"], row["value"]) for row in rows}
         asked = {
             "incident_id": incident_id,
@@ -212,7 +211,7 @@ class ObservableRepo:
         return {(kind, value): new_id for kind, value, new_id in found if (kind, value) in wanted}
 
     def insert_sighting_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
-        _ADD_SIGHTINGS(self.session.connection(), rows)
+        _ADD_SIGHTINGS.many(self.session.connection(), rows)
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -222,22 +221,15 @@ def _table(model: type[SQLModel]) -> sa.Table:
 
 _COUNTED = ("first_seq", "last_seq", "times_seen", "first_seen_at", "last_seen_at", "tlp")
 _OBSERVABLE = _table(Observable)
-_SET_COUNTS = ManyRows(
+_SET_COUNTS = Prepared(
     sa.update(_OBSERVABLE)
     .where(_OBSERVABLE.c.id == sa.bindparam("observable_id"))
-    .values({name: sa.bindparam(name) for name in _COUNTED}),
-    [],
+    .values({name: sa.bindparam(name) for name in _COUNTED})
 )
 _SIGHTING = _table(ObservableSighting)
-_ADD_SIGHTINGS = ManyRows(insert(_SIGHTING), [c.name for c in _SIGHTING.columns])
+_ADD_SIGHTINGS = Prepared(insert(_SIGHTING), [c.name for c in _SIGHTING.columns])
 _OBSERVABLE_COLUMNS = [c.name for c in _OBSERVABLE.columns if c.name != "id"]
-_ADD_OBSERVABLES = ManyRows(insert(_OBSERVABLE), _OBSERVABLE_COLUMNS)
-# what a new observable holds unless its row says otherwise: the columns' own defaults
-_NEW_OBSERVABLE: dict[str, object] = {
-    c.name: c.default.arg
-    for c in _OBSERVABLE.columns
-    if isinstance(c.default, ScalarElementColumnDefault)
-}
+_ADD_OBSERVABLES = Prepared(insert(_OBSERVABLE), _OBSERVABLE_COLUMNS)
 _BY_VALUE = _OBSERVABLE.c.value.in_(sa.bindparam("values", expanding=True))
 _HELD = sa.select(
     _OBSERVABLE.c.incident_id,

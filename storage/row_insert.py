@@ -7,7 +7,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel
 
-from warroom.storage.many_rows import ManyRows
+from warroom.storage.prepared import Prepared
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -20,9 +20,9 @@ class RowInsert(Generic[M]):
     def __init__(self, model: type[M]) -> None:
         table: Any = model.__table__  # type: ignore[attr-defined]
         self._columns = tuple(c.name for c in table.columns if c.name != "id")
-        self._insert = ManyRows(insert(table).returning(table.c.id), self._columns)
+        self._insert = Prepared(insert(table).returning(table.c.id), self._columns)
 
     def __call__(self, session: Session, row: M) -> M:
         values = {name: getattr(row, name) for name in self._columns}
-        row.id = self._insert.one(session.connection(), values)
+        row.id = self._insert.one(session.connection(), values).scalar_one()
         return row

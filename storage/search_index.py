@@ -23,6 +23,7 @@ from warroom.bot.domain.redact import redacted
 from warroom.bot.domain.tlp import Tlp
 from warroom.bot.domain.vocabulary import EntryKind
 from warroom.storage.models import Incident, SearchEntry
+from warroom.storage.prepared import Prepared
 
 # Kinds whose text is a setting or the bot's bookkeeping, never anyone's words.
 UNSEARCHED = frozenset(
@@ -129,10 +130,10 @@ def index_entry(
         connection.execute(_RETAG, retag)
     values = vars(row)
     if connection.dialect.name == "sqlite":
-        inserted = connection.execute(_ADD_ENTRY, values)
-        connection.execute(_ADD_TERMS["sqlite"], _terms(row, inserted.lastrowid))
+        inserted = _ADD_ENTRY_NOW.one(connection, values)
+        _ADD_TERMS_NOW.one(connection, _terms(row, inserted.lastrowid))
     else:
-        connection.execute(_ADD_PG, {**values, **_terms(row, None)})
+        _ADD_PG_NOW.one(connection, {**values, **_terms(row, None)})
 
 
 def write_rows(connection: Connection, rows: Sequence[Indexed]) -> None:
@@ -239,3 +240,9 @@ def _terms(row: Indexed, row_id: int | None) -> dict[str, Any]:
         "words": row.body,
         "weight": "A" if title else "D",
     }
+
+
+# what `index_entry` runs with each appended entry, handed to the driver at once
+_ADD_ENTRY_NOW = Prepared(_ADD_ENTRY)
+_ADD_TERMS_NOW = Prepared(_ADD_TERMS["sqlite"])
+_ADD_PG_NOW = Prepared(_ADD_PG)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +16,10 @@ from warroom.bot.domain.vocabulary import EntryKind, IncidentChanged
 from warroom.storage.chain import CURRENT_VERSION, entry_hash
 from warroom.storage.chain_rows import hashed_rows
 from warroom.storage.models import Incident, TimelineEntry
+from warroom.storage.prepared import Prepared
 from warroom.storage.search_index import index_entry
 
-_INSERT_ENTRY = insert(TimelineEntry)
-_ADVANCE_HEAD = (
+_ADVANCE_HEAD = Prepared(
     update(Incident)
     .where(col(Incident.id) == bindparam("the_incident"))
     .values(timeline_seq=bindparam("new_seq"), timeline_head=bindparam("new_head"))
@@ -55,6 +55,9 @@ class NewEntry:
     hash: str = ""
     phrase: str = ""
     hash_version: int = CURRENT_VERSION
+
+
+_INSERT_ENTRY = Prepared(insert(TimelineEntry), [f.name for f in fields(NewEntry)])
 
 
 # what the disclosure rule reads of a timeline besides its entries: each edit's text and
@@ -112,9 +115,9 @@ class TimelineRepo:
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
         # Two plain statements rather than an ORM flush: appending is the hottest write.
         connection = self.session.connection()
-        connection.execute(_INSERT_ENTRY, dict(vars(entry)))  # asdict deep-copies: slow
-        connection.execute(
-            _ADVANCE_HEAD,
+        _INSERT_ENTRY.one(connection, vars(entry))  # asdict deep-copies: slow
+        _ADVANCE_HEAD.one(
+            connection,
             {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
         )
         index_entry(
