@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -75,6 +76,17 @@ _WARROOM_AT = (
         col(RoomLink.room_id) == bindparam("room_id"),
         col(RoomLink.purpose) == "warroom",
     )
+)
+_OPEN_WARROOMS = (
+    sa_select(
+        col(RoomLink.platform),
+        col(RoomLink.workspace),
+        col(RoomLink.room_id),
+        col(RoomLink.org),
+        col(Incident.exercise),
+    )
+    .join(Incident, col(Incident.id) == col(RoomLink.incident_id))
+    .where(col(RoomLink.purpose) == "warroom", col(Incident.closed_at).is_(None))
 )
 _ORGS = (
     select(IncidentOrg.org)
@@ -217,6 +229,15 @@ class RoomRepo:
 
     def get(self, link_id: int) -> RoomLink | None:
         return self.session.get(RoomLink, link_id)
+
+    def open_warrooms(self) -> list[tuple[RoomRef, str, bool]]:
+        """Each war room of an incident not closed: the room, its organisation and whether
+        its incident is an exercise (what `warroom_at` says of it, for all at once)."""
+        rows = self.session.connection().execute(_OPEN_WARROOMS)
+        return [
+            (RoomRef(platform, workspace, room_id), org, bool(exercise))
+            for platform, workspace, room_id, org, exercise in rows
+        ]
 
     def warroom_at(self, room: RoomRef) -> tuple[str, bool] | None:
         """Whose war room `room` is and whether its incident is an exercise; None: no war

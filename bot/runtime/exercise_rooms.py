@@ -11,6 +11,7 @@ and linked before anything is said in them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -41,9 +42,17 @@ class ExerciseRooms:
         self.store = store
         self.config = config
         self._known: dict[RoomRef, Language | None] = {}
+        self._open_rooms: asyncio.Task[None] | None = None
 
     async def reader(self, room: RoomRef) -> Language | None:
         """The language of an exercise war room; None for any other room."""
+        if room in self._known:
+            return self._known[room]
+        # the first room asked about brings every open incident's war rooms, in one read:
+        # a burst of reminders to a thousand rooms would otherwise read them one by one
+        if self._open_rooms is None:
+            self._open_rooms = asyncio.create_task(self._learn_open_rooms())
+        await asyncio.shield(self._open_rooms)
         if room in self._known:
             return self._known[room]
         found = await self.store.transaction(lambda uow: uow.rooms.warroom_at(room), light=True)
@@ -52,6 +61,11 @@ class ExerciseRooms:
             lang = self.config.language(found[0])
         self._known[room] = lang
         return lang
+
+    async def _learn_open_rooms(self) -> None:
+        rooms = await self.store.transaction(lambda uow: uow.rooms.open_warrooms())
+        for room, org, exercise in rooms:
+            self._known.setdefault(room, self.config.language(org) if exercise else None)
 
     async def opening(self, spec: RoomSpec) -> Language | None:
         """The language of a war room about to be made for an exercise; None otherwise."""
