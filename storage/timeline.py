@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -57,6 +57,21 @@ class NewEntry:
     hash_version: int = CURRENT_VERSION
 
 
+@dataclass(frozen=True)
+class ToAppend:
+    """An entry `TimelineRepo.append_many` is to append to its incident's timeline."""
+
+    incident: Incident
+    kind: str
+    text: str
+    tlp: str
+    phrase: str = ""
+
+
+def _head(entry: NewEntry) -> dict[str, object]:
+    return {"the_incident": entry.incident_id, "new_seq": entry.seq, "new_head": entry.hash}
+
+
 _INSERT_ENTRY = Prepared(insert(TimelineEntry), [f.name for f in fields(NewEntry)])
 
 
@@ -94,6 +109,47 @@ class TimelineRepo:
     ) -> NewEntry:
         """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
         `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
+        entry = self._chained(incident, at, kind, actor, text, tlp, source_event_id, phrase)
+        # Two plain statements rather than an ORM flush: appending is the hottest write.
+        connection = self.session.connection()
+        _INSERT_ENTRY.one(connection, vars(entry))  # asdict deep-copies: slow
+        _ADVANCE_HEAD.one(connection, _head(entry))
+        self._indexed(connection, incident, entry, actor.org)
+        return entry
+
+    def append_many(
+        self, said: Sequence[ToAppend], *, at: datetime, actor: Actor
+    ) -> list[NewEntry]:
+        """Append entries to the timelines of several incidents at once (a burst of
+        reminders): the rows and the new heads are each one statement for all of them. Each
+        incident's row is held by the caller, as for `append`."""
+        entries = [
+            self._chained(
+                item.incident, at, item.kind, actor, item.text, item.tlp, "", item.phrase
+            )
+            for item in said
+        ]
+        connection = self.session.connection()
+        _INSERT_ENTRY.many(connection, [vars(entry) for entry in entries])
+        heads = {entry.incident_id: _head(entry) for entry in entries}  # each one's last
+        _ADVANCE_HEAD.many(connection, list(heads.values()))
+        for item, entry in zip(said, entries, strict=True):
+            self._indexed(connection, item.incident, entry, actor.org)
+        return entries
+
+    def _chained(
+        self,
+        incident: Incident,
+        at: datetime,
+        kind: str,
+        actor: Actor,
+        text: str,
+        tlp: str,
+        source_event_id: str,
+        phrase: str,
+    ) -> NewEntry:
+        """The incident's next entry, hashed onto its chain; the incident (as read in this
+        unit of work) moves its tail to it, and the listeners hear of it."""
         assert incident.id is not None
         what = EntryKind(kind)
         entry = NewEntry(
@@ -113,27 +169,23 @@ class TimelineRepo:
             phrase=phrase,
         )
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
-        # Two plain statements rather than an ORM flush: appending is the hottest write.
-        connection = self.session.connection()
-        _INSERT_ENTRY.one(connection, vars(entry))  # asdict deep-copies: slow
-        _ADVANCE_HEAD.one(
-            connection,
-            {"the_incident": incident.id, "new_seq": entry.seq, "new_head": entry.hash},
-        )
-        index_entry(
-            connection,
-            incident,
-            seq=entry.seq,
-            at=at,
-            kind=entry.kind,
-            org=actor.org,
-            words=text,
-            tlp=tlp,
-        )
         set_committed_value(incident, "timeline_seq", entry.seq)
         set_committed_value(incident, "timeline_head", entry.hash)
         self.changes.append(IncidentChanged(incident.id, what))
         return entry
+
+    @staticmethod
+    def _indexed(connection: Connection, incident: Incident, entry: NewEntry, org: str) -> None:
+        index_entry(
+            connection,
+            incident,
+            seq=entry.seq,
+            at=entry.at,
+            kind=entry.kind,
+            org=org,
+            words=entry.text,
+            tlp=entry.tlp,
+        )
 
     def entries(self, incident_id: int, *, last: int | None = None) -> Sequence[TimelineEntry]:
         query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)

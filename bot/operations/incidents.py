@@ -6,7 +6,7 @@ They change state, append to the timeline and queue what must be said on the pla
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from slugify import slugify
@@ -20,6 +20,7 @@ from warroom.bot.domain.vocabulary import CONTAINED_STATES, DONE_STATES, EntryKi
 from warroom.bot.operations.effects import Archive, CreateRoom, Invite, Post, SyncRooms, queue
 from warroom.storage.models import Incident, RoleAssignment, RoomLink
 from warroom.storage.store import UnitOfWork
+from warroom.storage.timeline import ToAppend
 
 BOT = Actor(UserRef("warroom", "", "warroom", "warroom"), "")
 ROOM_NAME_LIMIT = 80
@@ -64,6 +65,31 @@ def record(
         phrase=phrase,
     )
     return entry.seq
+
+
+def record_many(
+    uow: UnitOfWork,
+    said: Sequence[tuple[Incident, EntryKind, Phrase]],
+    *,
+    at: datetime,
+    actor: Actor,
+) -> None:
+    """`record` for what the bot says in many incidents at once (a burst of reminders):
+    the entries are written together, each marked with the incident's TLP."""
+    uow.timeline.append_many(
+        [
+            ToAppend(
+                incident,
+                kind,
+                text.say(ENGLISH),
+                effective_tlp(text.say(ENGLISH), Tlp.parse(incident.tlp)).label,
+                text.to_json(),
+            )
+            for incident, kind, text in said
+        ],
+        at=at,
+        actor=actor,
+    )
 
 
 def open_incident(

@@ -254,8 +254,7 @@ def _act(
             said = _escalate(uow, posts, item, commander, deputy, links, home, config, words)
             entries += [(item.incident, kind, text) for kind, text in said]
     posts.queue(uow)
-    for incident, kind, text in entries:
-        incidents.record(uow, incident, at=now, kind=kind, actor=incidents.BOT, text=text)
+    incidents.record_many(uow, entries, at=now, actor=incidents.BOT)
 
 
 def _remind(
