@@ -66,6 +66,7 @@ class ToAppend:
     text: str
     tlp: str
     phrase: str = ""
+    source_event_id: str = ""
 
 
 def _head(entry: NewEntry) -> dict[str, object]:
@@ -109,7 +110,9 @@ class TimelineRepo:
     ) -> NewEntry:
         """Append one entry. The caller holds the incident row (locked on PostgreSQL), whose
         `timeline_seq` and `timeline_head` make the chain's tail cheap to find and race-free."""
-        entry = self._chained(incident, at, kind, actor, text, tlp, source_event_id, phrase)
+        entry = self._chained(
+            ToAppend(incident, kind, text, tlp, phrase, source_event_id), at, actor
+        )
         # Two plain statements rather than an ORM flush: appending is the hottest write.
         connection = self.session.connection()
         _INSERT_ENTRY.one(connection, vars(entry))  # asdict deep-copies: slow
@@ -123,12 +126,7 @@ class TimelineRepo:
         """Append entries to the timelines of several incidents at once (a burst of
         reminders): the rows and the new heads are each one statement for all of them. Each
         incident's row is held by the caller, as for `append`."""
-        entries = [
-            self._chained(
-                item.incident, at, item.kind, actor, item.text, item.tlp, "", item.phrase
-            )
-            for item in said
-        ]
+        entries = [self._chained(item, at, actor) for item in said]
         connection = self.session.connection()
         _INSERT_ENTRY.many(connection, [vars(entry) for entry in entries])
         heads = {entry.incident_id: _head(entry) for entry in entries}  # each one's last
@@ -137,21 +135,12 @@ class TimelineRepo:
             self._indexed(connection, item.incident, entry, actor.org)
         return entries
 
-    def _chained(
-        self,
-        incident: Incident,
-        at: datetime,
-        kind: str,
-        actor: Actor,
-        text: str,
-        tlp: str,
-        source_event_id: str,
-        phrase: str,
-    ) -> NewEntry:
+    def _chained(self, said: ToAppend, at: datetime, actor: Actor) -> NewEntry:
         """The incident's next entry, hashed onto its chain; the incident (as read in this
         unit of work) moves its tail to it, and the listeners hear of it."""
+        incident = said.incident
         assert incident.id is not None
-        what = EntryKind(kind)
+        what = EntryKind(said.kind)
         entry = NewEntry(
             incident_id=incident.id,
             seq=incident.timeline_seq + 1,
@@ -162,11 +151,11 @@ class TimelineRepo:
             actor_user_id=actor.user.user_id,
             actor_display=actor.user.display,
             actor_org=actor.org,
-            text=text,
-            tlp=tlp,
-            source_event_id=source_event_id,
+            text=said.text,
+            tlp=said.tlp,
+            source_event_id=said.source_event_id,
             prev_hash=incident.timeline_head,
-            phrase=phrase,
+            phrase=said.phrase,
         )
         entry.hash = entry_hash(entry.prev_hash, entry, incident.key)
         set_committed_value(incident, "timeline_seq", entry.seq)
