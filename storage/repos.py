@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -77,7 +77,7 @@ _WARROOM_AT = (
         col(RoomLink.purpose) == "warroom",
     )
 )
-_OPEN_WARROOMS = (
+_LIVE_WARROOMS = (
     sa_select(
         col(RoomLink.platform),
         col(RoomLink.workspace),
@@ -86,7 +86,10 @@ _OPEN_WARROOMS = (
         col(Incident.exercise),
     )
     .join(Incident, col(Incident.id) == col(RoomLink.incident_id))
-    .where(col(RoomLink.purpose) == "warroom", col(Incident.closed_at).is_(None))
+    .where(
+        col(RoomLink.purpose) == "warroom",
+        or_(col(Incident.closed_at).is_(None), col(Incident.exercise)),
+    )
 )
 _ORGS = (
     select(IncidentOrg.org)
@@ -230,10 +233,11 @@ class RoomRepo:
     def get(self, link_id: int) -> RoomLink | None:
         return self.session.get(RoomLink, link_id)
 
-    def open_warrooms(self) -> list[tuple[RoomRef, str, bool]]:
-        """Each war room of an incident not closed: the room, its organisation and whether
-        its incident is an exercise (what `warroom_at` says of it, for all at once)."""
-        rows = self.session.connection().execute(_OPEN_WARROOMS)
+    def live_warrooms(self) -> list[tuple[RoomRef, str, bool]]:
+        """Each war room of an incident not closed, and of every exercise: the room, its
+        organisation and whether its incident is an exercise (what `warroom_at` says of
+        each, for all at once; a room not among them is no exercise's war room)."""
+        rows = self.session.connection().execute(_LIVE_WARROOMS)
         return [
             (RoomRef(platform, workspace, room_id), org, bool(exercise))
             for platform, workspace, room_id, org, exercise in rows

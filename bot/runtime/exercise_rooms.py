@@ -11,7 +11,6 @@ and linked before anything is said in them.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -42,19 +41,25 @@ class ExerciseRooms:
         self.store = store
         self.config = config
         self._known: dict[RoomRef, Language | None] = {}
-        self._open_rooms: asyncio.Task[None] | None = None
+        self._learnt = False  # the war rooms of open incidents and exercises are known
+        self._learning = False
 
     async def reader(self, room: RoomRef) -> Language | None:
         """The language of an exercise war room; None for any other room."""
         if room in self._known:
             return self._known[room]
-        # the first room asked about brings every open incident's war rooms, in one read:
-        # a burst of reminders to a thousand rooms would otherwise read them one by one
-        if self._open_rooms is None:
-            self._open_rooms = asyncio.create_task(self._learn_open_rooms())
-        await asyncio.shield(self._open_rooms)
-        if room in self._known:
-            return self._known[room]
+        # the first room asked about brings the war rooms of every open incident and every
+        # exercise, in one read: a burst of reminders to a thousand rooms would otherwise
+        # read them one by one. A room not among them then is no exercise's war room; one
+        # asked about later may have been linked since, and is looked up.
+        if not (self._learnt or self._learning):  # others asking meanwhile look it up
+            self._learning = True
+            try:
+                await self._learn_live_rooms()
+            finally:
+                self._learning = False
+            self._learnt = True
+            return self._known.setdefault(room, None)  # read after it was asked about
         found = await self.store.transaction(lambda uow: uow.rooms.warroom_at(room), light=True)
         lang = None
         if found is not None and found[1]:
@@ -62,8 +67,10 @@ class ExerciseRooms:
         self._known[room] = lang
         return lang
 
-    async def _learn_open_rooms(self) -> None:
-        rooms = await self.store.transaction(lambda uow: uow.rooms.open_warrooms())
+    async def _learn_live_rooms(self) -> None:
+        # light: read once per process, a row per war room of an open incident or an
+        # exercise (the size of one lookup where a few are open; a few ms with thousands)
+        rooms = await self.store.transaction(lambda uow: uow.rooms.live_warrooms(), light=True)
         for room, org, exercise in rooms:
             self._known.setdefault(room, self.config.language(org) if exercise else None)
 
