@@ -134,7 +134,9 @@ async def test_what_was_said_while_the_socket_was_down_is_captured_and_relayed_o
     await fake.socket.connected()
     await caught_up(rig, history)
 
-    assert fake.socket.connections == 2
+    # reconnected; on a loaded machine a missed ping may reconnect once more, and each
+    # reconnect catches up again: still captured and relayed once
+    assert fake.socket.connections >= 2
     assert captured(rig) == [
         "TLP:GREEN before the drop",
         "TLP:GREEN said while the socket was down",
