@@ -49,20 +49,16 @@ def record(
 
     What the bot says itself is a phrase: stored in English as the entry's text, and kept
     as a phrase so each reader's view says it in their language."""
-    phrase = ""
-    if isinstance(text, Phrase):
-        phrase, text = text.to_json(), text.say(ENGLISH)
-    if tlp is None:
-        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+    said = _said(incident, kind, text, tlp, source_event_id)
     entry = uow.timeline.append(
         incident,
         at=at,
         kind=kind,
         actor=actor,
-        text=text,
-        tlp=tlp.label,
+        text=said.text,
+        tlp=said.tlp,
         source_event_id=source_event_id,
-        phrase=phrase,
+        phrase=said.phrase,
     )
     return entry.seq
 
@@ -75,21 +71,26 @@ def record_many(
     actor: Actor,
 ) -> None:
     """`record` for what the bot says in many incidents at once (a burst of reminders):
-    the entries are written together, each marked with the incident's TLP."""
-    uow.timeline.append_many(
-        [
-            ToAppend(
-                incident,
-                kind,
-                text.say(ENGLISH),
-                effective_tlp(text.say(ENGLISH), Tlp.parse(incident.tlp)).label,
-                text.to_json(),
-            )
-            for incident, kind, text in said
-        ],
-        at=at,
-        actor=actor,
-    )
+    the entries are written together."""
+    entries = [_said(incident, kind, text) for incident, kind, text in said]
+    uow.timeline.append_many(entries, at=at, actor=actor)
+
+
+def _said(
+    incident: Incident,
+    kind: EntryKind,
+    text: str | Phrase,
+    tlp: Tlp | None = None,
+    source_event_id: str = "",
+) -> ToAppend:
+    """The entry `record` appends: a phrase stored in English and kept as a phrase, marked
+    with the text's TLP, else the incident's (unless `tlp` is given)."""
+    phrase = ""
+    if isinstance(text, Phrase):
+        phrase, text = text.to_json(), text.say(ENGLISH)
+    if tlp is None:
+        tlp = effective_tlp(text, Tlp.parse(incident.tlp))
+    return ToAppend(incident, kind, text, tlp.label, phrase, source_event_id)
 
 
 def open_incident(
