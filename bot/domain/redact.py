@@ -48,6 +48,26 @@ _PAIR_SLASH = re.compile(
     r"(?<![\w/.:\\\[\]-])(?P<user>[A-Za-z][\w-]{0,31})/(?P<secret>[^\s/]{3,64})(?![\w/])"
 )
 _SHAPES = (_URL_CREDENTIALS, _CURL_USER, _PAIR_AT, _AUTH, _KEYWORD, _KEYWORD_SPACED, _PAIR_SLASH)
+_NAME_PARTS = ("pass", "pw", "secret", "token", "key")  # every name `_NAME` allows has one
+
+
+def _may_match(shape: re.Pattern[str], text: str, lowered: str | None) -> bool:
+    """False when `shape` cannot match `text`: it lacks a literal every match holds. Most
+    chat lacks them all, and a failing search still walks the whole text. `lowered` is the
+    text lowered when it is ASCII (where ignoring case is lowering), else None."""
+    if shape is _URL_CREDENTIALS:
+        return "://" in text and "@" in text
+    if shape is _CURL_USER:
+        return "-u" in text
+    if shape is _PAIR_AT:
+        return ":" in text and "@" in text
+    if shape is _PAIR_SLASH:
+        return "/" in text
+    if lowered is None:
+        return True
+    if shape is _AUTH:
+        return "authorization" in lowered or "bearer" in lowered or "basic" in lowered
+    return any(part in lowered for part in _NAME_PARTS)  # the keyword shapes
 
 
 def _words(text: str) -> frozenset[str]:
@@ -179,8 +199,12 @@ def _redact(text: str) -> tuple[str, int]:
     replace = _redactor(counter)
     text, blocks = _PRIVATE_KEY.subn(REDACTED, text)
     counter[0] += blocks
+    lowered = text.lower() if text.isascii() else None
     for shape in _SHAPES:
-        text = shape.sub(replace, text)
+        if _may_match(shape, text, lowered):
+            before, text = text, shape.sub(replace, text)
+            if lowered is not None and text != before:
+                lowered = text.lower()
     found = detected(text)
     if found:
         text = _where(found).sub(_unless_in_indicator(text, counter), text)

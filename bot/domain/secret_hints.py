@@ -32,6 +32,26 @@ _HINTS = re.compile(
 )
 
 
+# The same look, split so that the engine can skip ahead: on ASCII text, where ignoring case
+# is lowering it, the caseless hints are plain literals over the lowered text (one pass for
+# every first letter they can start with) and the cased ones are searched as they are. A
+# single alternation of `(?i:...)` groups is tried branch by branch at every position: four
+# times slower on a chat line.
+_CASELESS_LOWERED = re.compile(
+    r"key|pass|pw|secret|contrase|token"
+    r"|eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d"
+    r"|hooks\.slack\.com|softlayer"
+)
+_CASED = re.compile(
+    r"://[^\s:@]*:[^\s@]*@|\d{8}:"
+    r"|A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}"
+)
+
+
 def may_hold_secret(text: str) -> bool:
     """False only when no detector detect-secrets runs here can find anything in `text`."""
+    if text.isascii():
+        return (
+            _CASELESS_LOWERED.search(text.lower()) is not None or _CASED.search(text) is not None
+        )
     return _HINTS.search(text) is not None

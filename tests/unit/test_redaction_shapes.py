@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from warroom.bot.domain import redact as redact_module
 from warroom.bot.domain.redact import (
     _ENTROPY_LIMIT,
     REDACTED,
     _below_entropy_limit,
+    _redact,
     redact,
 )
 from warroom.bot.domain.secret_scan import entropy
@@ -164,3 +168,30 @@ def test_a_word_skipped_before_its_entropy_is_measured_is_never_above_the_limit(
 ) -> None:
     if _below_entropy_limit(word):
         assert entropy(word) <= _ENTROPY_LIMIT
+
+
+_PASTED = st.lists(
+    st.sampled_from(
+        [
+            "password", "PassWord", "pw", "api key", "Token", "SECRET", "db_key", " is ", ": ",
+            "=", "Authorization: ", "BEARER ", "basic ", "-u ", "--user=", "admin:", "root/",
+            "https://", "@host", "user:", "S3cret!x", "abc123def", "0123456789abcdefXYZ", "'",
+            '"', " ", "ſecret", "ü",
+        ]
+    ),
+    max_size=8,
+).map("".join)  # fmt: skip
+
+
+@given(_PASTED)
+@example("their pw: hunter2 sadly")
+@example("use Basic YWRtaW46cGFzc3dvcmQ= then")
+@example("curl -u admin:S3cret! https://x")
+@example("ssh root:toor@db01")
+@example("https://user:pass@host.example/x")
+@example("login admin/S3cret!x")
+@settings(max_examples=1000)
+def test_a_shape_skipped_for_a_missing_literal_would_have_matched_nothing(text: str) -> None:
+    with mock.patch.object(redact_module, "_may_match", lambda *_: True):
+        every_shape = _redact(text)
+    assert _redact(text) == every_shape

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from warroom.bot.domain.redact import redact
-from warroom.bot.domain.secret_hints import may_hold_secret
+from warroom.bot.domain.secret_hints import _HINTS, may_hold_secret
 from warroom.bot.domain.secret_scan import configure_detectors, detector_settings
 
 _RUN = {plugin["name"] for plugin in detector_settings()["plugins_used"]}
@@ -133,3 +133,16 @@ def test_known_secrets_are_found_and_pass_the_look(text: str) -> None:
 def test_ordinary_chat_is_not_scanned_and_stays_as_it_is(text: str) -> None:
     assert not may_hold_secret(text)
     assert redact(text) == (text, 0)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(_LETTERS + " -_.:/@\\ü" + "ſıİK"),
+        max_size=60,
+    )
+    | _ASSIGNMENT
+    | _SHAPED
+)
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+def test_the_split_look_answers_as_the_single_pattern_does(text: str) -> None:
+    assert may_hold_secret(text) == (_HINTS.search(text) is not None)
