@@ -125,13 +125,16 @@ class Pending:
         return [entry.text for entry in self.entries]
 
 
-def pending(uow: UnitOfWork, incident_id: int, *, limit: int | None = None) -> Pending | None:
-    """The entries past the incident's extraction cursor (the first `limit` of them: the
-    rest is a later batch's)."""
+def pending(
+    uow: UnitOfWork, incident_id: int, *, limit: int | None = None, after: int = 0
+) -> Pending | None:
+    """The entries past the incident's extraction cursor, or past `after` when that is
+    further (a batch read while the one before it is still being stored); the first `limit`
+    of them: the rest is a later batch's."""
     incident = uow.incidents.get(incident_id)
     if incident is None:
         return None
-    scanned = uow.observables.scanned_to(incident_id)
+    scanned = max(uow.observables.scanned_to(incident_id), after)
     if scanned >= incident.timeline_seq:
         return None
     upto = incident.timeline_seq

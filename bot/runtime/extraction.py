@@ -8,6 +8,7 @@ the same entries twice records nothing twice."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -104,33 +105,68 @@ class Extraction:
         await self.catch_up(unscanned)
 
     async def catch_up(self, incident_ids: Iterable[int]) -> None:
+        for incident_id in sorted(incident_ids):
+            await self._catch_up(incident_id)
+        await self.services.outbox.drain_if_queued()  # correlation notices
+
+    async def _catch_up(self, incident_id: int) -> None:
+        """Batch after batch, in order; while one is stored, the next is being scanned, so
+        neither the worker nor the loop waits on the other through a backlog."""
         store = self.services.store
         config = self.services.config
-        for incident_id in sorted(incident_ids):
-            while True:
-                # both small (a read; a batch's few statements): on the loop when SQLite is
-                # free, so the commands' own light transactions do not wait on the thread
-                work = await store.transaction(
-                    partial(intel.pending, incident_id=incident_id, limit=BATCH), light=True
-                )
-                if work is None:
-                    break
-                found = await self._scan(work.texts)
+
+        async def read(after: int) -> intel.Pending | None:
+            # small (a read; a batch's few statements): on the loop when SQLite is free, so
+            # the commands' own light transactions do not wait on the thread
+            return await store.transaction(
+                partial(intel.pending, incident_id=incident_id, limit=BATCH, after=after),
+                light=True,
+            )
+
+        work = await read(0)
+        scanning = self._scanning(work)
+        try:
+            while work is not None and scanning is not None:
+                found = await scanning
+                following = await read(work.upto) if len(work.entries) == BATCH else None
+                scanning = self._scanning(following)
                 await store.transaction(
                     partial(_save, config=config, work=work, found=found), light=True
                 )
-                if len(work.entries) < BATCH:
-                    break
-        await self.services.outbox.drain_if_queued()  # correlation notices
+                work = following
+        finally:
+            if scanning is not None:
+                scanning.cancel()
 
-    async def _scan(self, texts: list[str]) -> list[list[intel.Found]]:
+    def _scanning(
+        self, work: intel.Pending | None
+    ) -> asyncio.Future[list[list[intel.Found]]] | None:
+        """`work` being scanned: handed to the worker now, not at the loop's next turn (the
+        batch before it is stored on the loop meanwhile, without a turn in between)."""
+        if work is None:
+            return None
+        submitted = None
+        if self.in_worker and _pool is not None and work.texts:
+            loop = asyncio.get_running_loop()
+            # a worker gone: `_scan` finds it gone again, and says so
+            with contextlib.suppress(BrokenProcessPool, RuntimeError, OSError):
+                submitted = loop.run_in_executor(
+                    _pool, intel.find_all, work.texts, self.own_domains
+                )
+        return asyncio.ensure_future(self._scan(work.texts, submitted))
+
+    async def _scan(
+        self, texts: list[str], submitted: asyncio.Future[list[list[intel.Found]]] | None = None
+    ) -> list[list[intel.Found]]:
         if not texts:
             return []
         if self.in_worker:
             loop = asyncio.get_running_loop()
             try:
-                pool = _pool or await asyncio.to_thread(_started_pool)
-                return await loop.run_in_executor(pool, intel.find_all, texts, self.own_domains)
+                if submitted is None:
+                    pool = _pool or await asyncio.to_thread(_started_pool)
+                    submitted = loop.run_in_executor(pool, intel.find_all, texts, self.own_domains)
+                return await submitted
             except (BrokenProcessPool, RuntimeError, OSError):
                 log.warning("no extraction worker; scanning in this process", exc_info=True)
                 self.in_worker = False

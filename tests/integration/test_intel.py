@@ -201,8 +201,10 @@ async def test_a_backlog_is_scanned_in_batches_on_the_loop_each_once(bot: TestBo
     await extraction.recover()
     bot.app.store.transaction = handed  # type: ignore[method-assign]
     # light: on SQLite run on the event loop when the write lock is free, never queued on the
-    # writer thread behind a long batch
-    assert asked == [("pending", True), ("_save", True)] * 3, "three batches, each light"
+    # writer thread behind a long batch; a batch is read (and sent to be scanned) before the
+    # one before it is stored
+    read, save = ("pending", True), ("_save", True)
+    assert asked == [read, read, save, read, save, save], "three batches, each light"
     with bot.db() as uow:
         seen = {value: o.times_seen for value, o in observables(uow).items()}
         incident = uow.incidents.by_key("INC-1")
