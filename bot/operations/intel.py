@@ -193,7 +193,7 @@ def store_found(
             "seq": entry.seq,
             "incident_id": incident.id,
             "org": entry.org,
-            "tlp": parse_tlp(entry.tlp).label,
+            "tlp": _label(entry.tlp),
             "at": entry.at,
         }
         for key, entry in seen_in
@@ -243,7 +243,7 @@ class _Tally:
 
     @classmethod
     def first(cls, entry: ScannedEntry, item: Found) -> _Tally:
-        tlp = parse_tlp(entry.tlp).label
+        tlp = _label(entry.tlp)
         return cls(
             item.type.value, item.value, entry.seq, entry.seq, entry.at, entry.at, tlp
         ).said_by(entry.org)
@@ -305,7 +305,14 @@ def _count(observable: _Tallied, entry: ScannedEntry | TimelineEntry) -> None:
     if entry.seq < observable.first_seq:
         observable.first_seq, observable.first_seen_at = entry.seq, entry.at
     # seen under several TLPs, the least restrictive decides how far it may go
-    observable.tlp = min(parse_tlp(entry.tlp), parse_tlp(observable.tlp)).label
+    if entry.tlp != observable.tlp:  # a label as stored: the same one changes nothing
+        observable.tlp = min(parse_tlp(entry.tlp), parse_tlp(observable.tlp)).label
+
+
+@lru_cache(maxsize=64)
+def _label(tlp: str) -> str:
+    """An entry's TLP as a sighting stores it (a batch reads the same few again and again)."""
+    return parse_tlp(tlp).label
 
 
 def _sighting(observable: Observable, entry: TimelineEntry) -> ObservableSighting:
