@@ -11,7 +11,7 @@ import tomllib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -144,8 +144,17 @@ def folders(config: Config) -> tuple[Path, ...]:
 
 def load(config: Config) -> dict[str, Playbook]:
     """Every playbook by name; a PlaybookError for the first file with an error."""
-    files = tuple(_listing(folder) for folder in folders(config))
+    files = tuple(
+        _shipped_listing() if folder == SHIPPED else _listing(folder) for folder in folders(config)
+    )
     return dict(_load(files, tuple(sorted(o.id for o in config.orgs)) or None))
+
+
+@cache
+def _shipped_listing() -> tuple[tuple[str, int, int], ...]:
+    """The package's own playbooks change only with a new release: listed once, not on
+    every `open --playbook` (a folder named in config is listed each time, as it is edited)."""
+    return _listing(SHIPPED)
 
 
 def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
