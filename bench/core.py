@@ -14,6 +14,7 @@ the clock stops. A third row times the longest note `[limits] message_chars` let
 stored, further rows time `note` for an organisation that reads German (beside the English one),
 `task add` and `task done` (beside `note`), and `open --playbook ransomware --org cert` (10 tasks
 at open, one organisation brought in).
+The two notes are timed again interleaved (rounds of each in turn) and their ratio printed.
 `open` is timed twice: as it is, and without its look for similar past incidents (the
 suggestions, which are still in its path before the answer).
 Latencies are to the answer; rates include what follows the answers (a new room's card,
@@ -184,6 +185,37 @@ async def measure(
     return row(label, samples, time.perf_counter() - started)
 
 
+ROUNDS = 4  # of the interleaved comparison
+
+
+async def interleaved(
+    stored: int,
+    count: int,
+    note: Callable[[int], Awaitable[None]],
+    rich_note: Callable[[int], Awaitable[None]],
+    settled: Callable[[], Awaitable[None]],
+) -> list[tuple[str, int, float, float, float]]:
+    """A plain and a rich note side by side: rounds of each in turn, so that what the
+    machine does meanwhile weighs on both alike (their rows above run a minute apart)."""
+    times: dict[str, tuple[list[float], list[float]]] = {"plain": ([], []), "rich": ([], [])}
+    per_round = max(1, count // ROUNDS)
+    first = 3_000_000  # numbers the rows above did not use: each note is a new event
+    for r in range(ROUNDS):
+        for kind, send in (("plain", note), ("rich", rich_note)):
+            samples, walls = times[kind]
+            started = time.perf_counter()
+            for n in range(first + r * per_round, first + (r + 1) * per_round):
+                t0 = time.perf_counter()
+                await send(n)
+                samples.append(time.perf_counter() - t0)
+            await settled()
+            walls.append(time.perf_counter() - started)
+    return [
+        row(f"{kind} note, interleaved, {stored:,}", samples, sum(walls))
+        for kind, (samples, walls) in times.items()
+    ]
+
+
 def bench_config(url: str, locale: str) -> Config:
     locale = "de" if locale != "en" else "en"
     return Config(
@@ -290,6 +322,7 @@ async def core_rows(
         ),
     ]
     if more:
+        rows += await interleaved(stored, notes, note, rich_note, settled)
         rows += [
             await measure(f"task add, {stored:,} stored", notes, task_add, settled),
             await measure(f"task done, {stored:,} stored", notes, task_done, settled),
@@ -346,6 +379,9 @@ def main() -> None:
     print(f"|{'-' * 42}|{'-' * 8}|{'-' * 10}|{'-' * 9}|{'-' * 9}|")
     for name, ops, rate, p50, p99 in rows:
         print(f"| {name:<40} | {ops:>6} | {rate:>8.0f} | {p50:>7.2f} | {p99:>7.2f} |")
+    side_by_side = {name.split()[0]: rate for name, _, rate, _, _ in rows if "interleaved" in name}
+    ratio = side_by_side["rich"] / side_by_side["plain"]
+    print(f"rich note / plain note, interleaved: {ratio:.0%} of the rate")
 
 
 if __name__ == "__main__":
