@@ -193,13 +193,6 @@ class ReminderRepo:
             rooms[link.incident_id].append(link)
         return rooms
 
-    def home_orgs(self, ids: Collection[int]) -> dict[int, str]:
-        """The organisation that opened each incident (its first timeline entry's)."""
-        query = select(TimelineEntry.incident_id, TimelineEntry.actor_org).where(
-            col(TimelineEntry.incident_id).in_(ids), TimelineEntry.seq == 1
-        )
-        return {incident_id: org for incident_id, org in self.session.exec(query)}
-
 
 class DigestRepo:
     def __init__(self, session: Session) -> None:

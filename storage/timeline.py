@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -88,6 +88,10 @@ _EDITS = (
 )
 _FIRST_SAYER = select(col(TimelineEntry.actor_org)).where(
     col(TimelineEntry.incident_id) == bindparam("incident_id"), col(TimelineEntry.seq) == 1
+)
+_FIRST_SAYERS = select(col(TimelineEntry.incident_id), col(TimelineEntry.actor_org)).where(
+    col(TimelineEntry.incident_id).in_(bindparam("incident_ids", expanding=True)),
+    col(TimelineEntry.seq) == 1,
 )
 
 
@@ -220,6 +224,12 @@ class TimelineRepo:
         """The organisation that said the incident's first entry (its opener's), or ""."""
         rows = self.session.connection().execute(_FIRST_SAYER, {"incident_id": incident_id})
         return rows.scalar() or ""
+
+    def first_sayers(self, incident_ids: Collection[int]) -> dict[int, str]:
+        """`first_sayer` of each incident, in one read (a batch of reminders)."""
+        params = {"incident_ids": list(incident_ids)}
+        rows = self.session.connection().execute(_FIRST_SAYERS, params)
+        return {incident_id: org for incident_id, org in rows}
 
     def of_kind(self, incident_id: int, kind: str) -> Sequence[TimelineEntry]:
         params = {"incident_id": incident_id, "kind": str(kind)}

@@ -237,7 +237,7 @@ def _act(
     ids = [d.incident.id for d in due if d.incident.id is not None]
     leads = uow.reminders.leads(ids)
     rooms = uow.reminders.war_rooms(ids)
-    homes = uow.reminders.home_orgs(ids)
+    homes = uow.timeline.first_sayers(ids)  # each incident's opener's organisation
     entries: list[tuple[Incident, EntryKind, Phrase]] = []
     posts = _Posts(now)
     for item in due:
