@@ -13,6 +13,7 @@ from tests.fakes.bot import TestBot
 from tests.fakes.crossorg import CrossOrgBot
 from warroom.bot.operations import intel
 from warroom.bot.operations.audit import verify
+from warroom.bot.runtime import extraction as extraction_module
 from warroom.bot.runtime.extraction import BATCH
 from warroom.storage.models import Observable
 from warroom.storage.store import UnitOfWork
@@ -218,6 +219,38 @@ async def test_a_backlog_is_scanned_in_batches_on_the_loop_each_once(bot: TestBo
 
 
 # --- correlation across incidents and organisations --------------------------------------
+
+
+async def test_a_worker_gone_mid_backlog_leaves_nothing_unscanned(bot: TestBot) -> None:
+    """The worker killed (the OOM killer) while batches are handed to it one ahead: what it
+    held is scanned in this process instead, each entry once."""
+    extraction = bot.app.extraction
+    assert extraction is not None
+    await bot.open()
+    await bot.say("beacon to 45.77.250.9")  # the worker is started, and scans this
+    await bot.app.core.settled()
+    pool = extraction_module._pool
+    assert pool is not None and extraction.in_worker
+    bot.app.core.listeners.remove(extraction)
+    said = BATCH * 2 + 3
+    for n in range(said):
+        await bot.say(f"beacon to 45.77.{n}.7")
+    try:
+        for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+            process.kill()
+            process.join()
+        await extraction.recover()
+    finally:
+        extraction_module._pool = None  # the next app here starts a worker of its own
+        pool.shutdown(wait=False)
+    assert not extraction.in_worker, "it said it scans in this process now"
+    with bot.db() as uow:
+        seen = {value: o.times_seen for value, o in observables(uow).items()}
+        incident = uow.incidents.by_key("INC-1")
+        assert incident is not None and incident.id is not None
+        assert uow.observables.scanned_to(incident.id) == incident.timeline_seq
+    assert all(seen[f"45.77.{n}.7"] == 1 for n in range(said)), seen
+    assert seen["45.77.250.9"] == 1
 
 
 @pytest.fixture
