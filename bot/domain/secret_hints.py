@@ -11,41 +11,36 @@ from __future__ import annotations
 
 import re
 
-_HINTS = re.compile(
-    "|".join(
-        (
-            # keywords: KeywordDetector's list (api_key, db_pass, passwd, pwd, secret,
-            # contraseña, ...), and those of the AWS, Cloudant, IBM and SoftLayer
-            # assignments (key, pw, pass, token); every private key block says KEY
-            r"(?i:key|pass|pw|secret|contrase|token)",
-            # token prefixes, case aside: JWT, Slack, OpenAI, Stripe, Square, SendGrid,
-            # PyPI, GitHub, GitLab, Mailchimp's data centre
-            r"(?i:eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d)",
-            # what the URL detectors need beyond `://` (an indicator's URL has none of it):
-            # credentials before an `@` (basic auth, Cloudant), Slack's webhook host, SoftLayer
-            r"://[^\s:@]*:[^\s@]*@|(?i:hooks\.slack\.com|softlayer)",
-            r"\d{8}:",  # Telegram's bot id and its colon (a hash's run of digits has none)
-            # case-sensitive prefixes: AWS key ids, Artifactory, Twilio, Discord
-            r"A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}",
-        )
+_CASELESS = "|".join(
+    (
+        # keywords: KeywordDetector's list (api_key, db_pass, passwd, pwd, secret,
+        # contraseña, ...), and those of the AWS, Cloudant, IBM and SoftLayer assignments
+        # (key, pw, pass, token); every private key block says KEY
+        r"key|pass|pw|secret|contrase|token",
+        # token prefixes, case aside: JWT, Slack, OpenAI, Stripe, Square, SendGrid, PyPI,
+        # GitHub, GitLab, Mailchimp's data centre
+        r"eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d",
+        r"hooks\.slack\.com|softlayer",  # Slack's webhook host, SoftLayer's URLs
     )
 )
-
-
+_CASE_SENSITIVE = "|".join(
+    (
+        # what the URL detectors need beyond `://` (an indicator's URL has none of it):
+        # credentials before an `@` (basic auth, Cloudant)
+        r"://[^\s:@]*:[^\s@]*@",
+        r"\d{8}:",  # Telegram's bot id and its colon (a hash's run of digits has none)
+        # prefixes: AWS key ids, Artifactory, Twilio, Discord
+        r"A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}",
+    )
+)
+_HINTS = re.compile(f"(?i:{_CASELESS})|{_CASE_SENSITIVE}")
 # The same look, split so that the engine can skip ahead: on ASCII text, where ignoring case
 # is lowering it, the caseless hints are plain literals over the lowered text (one pass for
-# every first letter they can start with) and the cased ones are searched as they are. A
-# single alternation of `(?i:...)` groups is tried branch by branch at every position: four
-# times slower on a chat line.
-_CASELESS_LOWERED = re.compile(
-    r"key|pass|pw|secret|contrase|token"
-    r"|eyj|xox|sk-|k_live|sq0csp|sg\.|pypi-|gh[pousr]_|gl[a-z]+-|gr1348941|-us\d"
-    r"|hooks\.slack\.com|softlayer"
-)
-_CASED = re.compile(
-    r"://[^\s:@]*:[^\s@]*@|\d{8}:"
-    r"|A3T|ABIA|ACCA|AKIA|ASIA|AKC|AP[\dA-F]|(?:AC|SK)[a-z0-9]{32}|[MNO][\w-]{23}"
-)
+# every first letter they can start with) and the others are searched as they are. The
+# single alternation of a `(?i:...)` group is tried branch by branch at every position:
+# four times slower on a chat line.
+_CASELESS_LOWERED = re.compile(_CASELESS)
+_CASED = re.compile(_CASE_SENSITIVE)
 
 
 def may_hold_secret(text: str) -> bool:
