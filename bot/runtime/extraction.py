@@ -147,13 +147,14 @@ class Extraction:
             return None
         submitted = None
         if self.in_worker and _pool is not None and work.texts:
-            loop = asyncio.get_running_loop()
             # a worker gone: `_scan` finds it gone again, and says so
             with contextlib.suppress(BrokenProcessPool, RuntimeError, OSError):
-                submitted = loop.run_in_executor(
-                    _pool, intel.find_all, work.texts, self.own_domains
-                )
+                submitted = self._submit(_pool, work.texts)
         return asyncio.ensure_future(self._scan(work.texts, submitted))
+
+    def _submit(self, pool: Executor, texts: list[str]) -> asyncio.Future[list[list[intel.Found]]]:
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(pool, intel.find_all, texts, self.own_domains)
 
     async def _scan(
         self, texts: list[str], submitted: asyncio.Future[list[list[intel.Found]]] | None = None
@@ -161,11 +162,10 @@ class Extraction:
         if not texts:
             return []
         if self.in_worker:
-            loop = asyncio.get_running_loop()
             try:
                 if submitted is None:
-                    pool = _pool or await asyncio.to_thread(_started_pool)
-                    submitted = loop.run_in_executor(pool, intel.find_all, texts, self.own_domains)
+                    pool = _pool if _pool is not None else await asyncio.to_thread(_started_pool)
+                    submitted = self._submit(pool, texts)
                 return await submitted
             except (BrokenProcessPool, RuntimeError, OSError):
                 log.warning("no extraction worker; scanning in this process", exc_info=True)
