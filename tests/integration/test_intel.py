@@ -218,9 +218,6 @@ async def test_a_backlog_is_scanned_in_batches_on_the_loop_each_once(bot: TestBo
     assert state(bot) == before
 
 
-# --- correlation across incidents and organisations --------------------------------------
-
-
 async def test_a_worker_gone_mid_backlog_leaves_nothing_unscanned(bot: TestBot) -> None:
     """The worker killed (the OOM killer) while batches are handed to it one ahead: what it
     held is scanned in this process instead, each entry once."""
@@ -251,6 +248,9 @@ async def test_a_worker_gone_mid_backlog_leaves_nothing_unscanned(bot: TestBot) 
         assert uow.observables.scanned_to(incident.id) == incident.timeline_seq
     assert all(seen[f"45.77.{n}.7"] == 1 for n in range(said)), seen
     assert seen["45.77.250.9"] == 1
+
+
+# --- correlation across incidents and organisations --------------------------------------
 
 
 @pytest.fixture
